@@ -1,0 +1,4 @@
+"""Allow ``python -m nlpzero``."""
+from .cli import main
+
+raise SystemExit(main())
