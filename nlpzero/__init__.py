@@ -1,0 +1,21 @@
+"""nlpzero: unsupervised Chinese NLP from raw text.
+
+Learn a lexicon from raw text (:func:`find_words`), segment with it or any dictionary
+(:class:`Tokenizer`), count character n-grams (:class:`NgramCounter`) and score
+segmentations (:func:`score`).
+"""
+
+__version__ = "0.1.0"
+
+from .errors import DatasetUnavailable, FormatError, InputError, NlpzeroError  # noqa: E402
+from .lexicon import Lexicon  # noqa: E402
+from .ngrams import NgramCounter  # noqa: E402
+from .discovery import CohesionWordFinder, PMIWordFinder, find_words  # noqa: E402
+from .tokenizer import Tokenizer  # noqa: E402
+from .scoring import SegmentationScore, score  # noqa: E402
+
+__all__ = [
+    "CohesionWordFinder", "DatasetUnavailable", "FormatError", "InputError", "Lexicon",
+    "NgramCounter", "NlpzeroError", "PMIWordFinder", "SegmentationScore", "Tokenizer",
+    "find_words", "score",
+]

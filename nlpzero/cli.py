@@ -1,0 +1,283 @@
+"""The ``nlpzero`` command line.
+
+Subcommands are verbs. Results go to stdout (or ``-o FILE``, written atomically),
+progress bars and messages to stderr. A user error is one line on stderr and exit
+status 1; an interrupt exits with 130 and leaves no partial output file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from typing import Iterable, Iterator
+
+from . import __version__
+from .errors import InputError, NlpzeroError
+
+logger = logging.getLogger("nlpzero")
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+
+def _progress(iterable, args, desc: str, total=None, unit: str = "it"):
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, total=total, unit=unit, unit_scale=True,
+                disable=args.quiet, file=sys.stderr, leave=False, mininterval=0.5)
+
+
+def _input_size(paths: list[str]) -> int | None:
+    """Total bytes of the inputs, for a progress bar; None when stdin is among them."""
+    if "-" in paths:
+        return None
+    return sum(os.path.getsize(p) for p in paths)
+
+
+def _read_corpus(args, desc: str) -> Iterator[str]:
+    """The lines of the CLI's corpus: built-in dataset or files, with a progress bar."""
+    from .corpus import expand_sources, read_pieces
+
+    if getattr(args, "dataset", None):
+        from .datasets import load
+
+        lines = load(args.dataset)
+        yield from _progress(lines, args, desc, total=len(lines), unit="line")
+        return
+    if not args.corpus:
+        raise InputError("give at least one corpus file (or - for stdin), or --dataset NAME")
+    paths = expand_sources(args.corpus)
+    bar = _progress(None, args, desc, total=_input_size(paths), unit="B")
+    try:
+        for piece in read_pieces(paths, errors=args.encoding_errors):
+            bar.update(len(piece.text.encode("utf-8")) + 1)
+            yield piece.text
+    finally:
+        bar.close()
+
+
+def _info(args, message: str) -> None:
+    if not args.quiet:
+        print(message, file=sys.stderr)
+
+
+def _load_tokenizer(args):
+    from .tokenizer import Tokenizer
+
+    return Tokenizer(args.lexicon) if args.lexicon else Tokenizer()
+
+
+# ---------------------------------------------------------------------------
+# Subcommands
+
+
+def cmd_lexicon(args) -> int:
+    from .discovery import make_finder
+
+    params = {}
+    if args.method == "cohesion":
+        params = dict(order=args.order, min_count=args.min_count)
+    else:
+        params = dict(min_proba=args.min_proba, min_pmi=args.min_pmi)
+    start = time.perf_counter()
+    finder = make_finder(args.method, **params)
+    finder.train(_read_corpus(args, "reading"))
+    _info(args, "finding words...")
+    lexicon = finder.find()
+    if not len(lexicon):
+        raise InputError("found no words: the input holds no run of Han characters long enough")
+    lexicon.save(args.output)
+    _info(args, f"{len(lexicon)} words from {finder.counter.total(1)} Han characters "
+                f"in {time.perf_counter() - start:.1f} s"
+                + ("" if args.output == "-" else f"; written to {args.output}"))
+    return 0
+
+
+def cmd_segment(args) -> int:
+    from ._io import atomic_write
+    from .corpus import read_pieces
+
+    tokenizer = _load_tokenizer(args)
+    tokenizer.lcut("")  # compile the lexicon before the clock of the progress bar starts
+    sources = args.input or ["-"]
+    pieces = read_pieces(sources, errors=args.encoding_errors)
+    with atomic_write(args.output) as out:
+        for piece, words in _segment_pieces(tokenizer, _progress(pieces, args, "segmenting",
+                                                                   unit="line")):
+            out.write(" ".join(words))
+            out.write("\n" if piece.line_end else " ")
+    return 0
+
+
+def _segment_pieces(tokenizer, pieces: Iterable) -> Iterator:
+    """Pair every piece with its words, segmenting in batches for speed."""
+    batch = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece.text)
+        if size >= 1 << 20:
+            yield from zip(batch, tokenizer.cut_lines(p.text for p in batch))
+            batch, size = [], 0
+    if batch:
+        yield from zip(batch, tokenizer.cut_lines(p.text for p in batch))
+
+
+def cmd_score(args) -> int:
+    from .lexicon import Lexicon
+    from .scoring import score_files
+
+    lexicon = Lexicon.load(args.lexicon) if args.lexicon else None
+    result = score_files(args.gold, args.pred, lexicon=lexicon, errors=args.encoding_errors)
+    if args.json:
+        import dataclasses
+        import json
+
+        print(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
+    else:
+        print(result.format())
+    return 0
+
+
+def cmd_dataset(args) -> int:
+    from ._io import atomic_write
+    from .datasets import load
+
+    lines = load(args.name)
+    with atomic_write(args.output) as out:
+        for line in lines:
+            out.write(line)
+            out.write("\n")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """Learn a lexicon from the People's Daily raw text, show it, segment, score."""
+    from .datasets import peoples_daily_gold
+    from .discovery import make_finder
+    from .scoring import score
+    from .tokenizer import Tokenizer
+
+    gold = peoples_daily_gold()
+    text = ["".join(words) for words in gold]
+    start = time.perf_counter()
+    finder = make_finder(args.method)
+    finder.train(_progress(text, args, "reading", total=len(text), unit="line"))
+    lexicon = finder.find()
+    learned = time.perf_counter() - start
+    tokenizer = Tokenizer(lexicon)
+    start = time.perf_counter()
+    pred = list(tokenizer.cut_lines(text))
+    segmented = time.perf_counter() - start
+    n_chars = sum(map(len, text))
+    print(f"Learned {len(lexicon)} words from the People's Daily (January 1998, "
+          f"{n_chars} characters) in {learned:.1f} s with method '{args.method}'.")
+    print("\nMost frequent words of two or more characters:")
+    top = [w for w, _ in lexicon.most_common() if len(w) > 1][:args.top]
+    for i in range(0, len(top), 10):
+        print("  " + " ".join(top[i:i + 10]))
+    print("\nSegmented samples:")
+    for i in (3, 100, 1000, 5000, 10000):
+        if i < len(pred):
+            print("  " + " / ".join(pred[i]))
+    print(f"\nSegmented the whole text in {segmented:.2f} s "
+          f"({n_chars / max(segmented, 1e-9) / 1e6:.1f} M chars/s).")
+    print("Against the gold segmentation (PKU standard):")
+    print(score(gold, pred, lexicon=lexicon).format())
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# Parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nlpzero",
+        description="Unsupervised Chinese NLP from raw text: learn a lexicon, segment, score.")
+    parser.add_argument("--version", action="version", version=f"nlpzero {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress bars or messages")
+    common.add_argument("--encoding-errors", choices=("strict", "replace"), default="strict",
+                        help="invalid UTF-8 in the input: stop with an error (default) or "
+                             "replace the bad bytes with U+FFFD")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("lexicon", parents=[common], help="learn a lexicon from raw text",
+                       description="Learn a lexicon (word count lines) from raw text.")
+    p.add_argument("corpus", nargs="*", metavar="CORPUS",
+                   help="text files, directories, glob patterns, or - for stdin")
+    p.add_argument("--dataset", help="learn from a built-in corpus instead "
+                                     "(peoples-daily, reviews, inews)")
+    p.add_argument("-o", "--output", default="-", help="lexicon file to write (default stdout)")
+    p.add_argument("--method", choices=("cohesion", "pmi"), default="cohesion",
+                   help="n-gram cohesion with backtracking (default) or adjacent PMI "
+                        "with de-redundancy")
+    p.add_argument("--order", type=int, default=4, help="cohesion: longest n-gram (default 4)")
+    p.add_argument("--min-count", type=int, default=None,
+                   help="cohesion: minimum count (default scales with the corpus)")
+    p.add_argument("--min-pmi", type=float, default=1.0, help="pmi: minimum PMI (default 1)")
+    p.add_argument("--min-proba", type=float, default=1e-7,
+                   help="pmi: minimum probability (default 1e-7)")
+    p.set_defaults(func=cmd_lexicon)
+
+    p = sub.add_parser("segment", parents=[common], help="segment text into words",
+                       description="Segment text, one line in, one line of space-separated "
+                                   "words out.")
+    p.add_argument("input", nargs="*", metavar="FILE", help="text files or - for stdin (default)")
+    p.add_argument("--lexicon", help="lexicon file (default: jieba's dictionary)")
+    p.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
+    p.set_defaults(func=cmd_segment)
+
+    p = sub.add_parser("score", parents=[common], help="score a segmentation against a gold one",
+                       description="Word precision, recall and F1 by character spans "
+                                   "(SIGHAN style), and OOV recall given a lexicon.")
+    p.add_argument("gold", help="gold segmentation, words separated by spaces")
+    p.add_argument("pred", help="predicted segmentation, same lines")
+    p.add_argument("--lexicon", help="lexicon that defines out-of-vocabulary words")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("dataset", parents=[common], help="write a built-in corpus as text",
+                       description="Write a built-in corpus, one line per line: peoples-daily "
+                                   "(raw), peoples-daily-gold (words separated by spaces), "
+                                   "reviews, inews.")
+    p.add_argument("name", help="peoples-daily, peoples-daily-gold, reviews or inews")
+    p.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
+    p.set_defaults(func=cmd_dataset)
+
+    p = sub.add_parser("demo", parents=[common],
+                       help="learn a lexicon from the People's Daily and show the results")
+    p.add_argument("--method", choices=("cohesion", "pmi"), default="cohesion")
+    p.add_argument("--top", type=int, default=40, help="words to show (default 40)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="nlpzero: %(message)s", stream=sys.stderr)
+    try:
+        return args.func(args)
+    except NlpzeroError as exc:
+        print(f"nlpzero {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, MemoryError) as exc:
+        if isinstance(exc, BrokenPipeError):
+            # The reader of stdout went away (e.g. `| head`): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 141
+        print(f"nlpzero {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"nlpzero {args.command}: interrupted", file=sys.stderr)
+        return 130

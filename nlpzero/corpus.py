@@ -1,0 +1,366 @@
+"""Reading raw text and turning it into arrays.
+
+Everything here streams: files are read in blocks of bytes, decoded strictly (or with
+replacement) and handed on as text pieces, so a multi-gigabyte file or a single line
+of many megabytes never has to sit in memory whole.
+
+Characters fall into four classes (design notes, section 2):
+
+* Han characters, which the learning algorithms work on;
+* digits (ASCII and full-width), which with an inner decimal point form one *atom*;
+* Latin letters (ASCII and full-width), which form one atom;
+* everything else, which separates runs.
+
+An atom is never split and never glued to a Han character.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from .errors import InputError
+
+logger = logging.getLogger(__name__)
+
+#: Character classes stored in :data:`CHAR_CLASS`.
+OTHER, HAN, DIGIT, LATIN, POINT = 0, 1, 2, 3, 4
+
+# Unicode blocks of Han ideographs (unified, extensions A to I, compatibility) plus
+# U+3007 IDEOGRAPHIC NUMBER ZERO, which Chinese text uses inside numerals like 二〇〇八.
+_HAN_RANGES = (
+    (0x3007, 0x3007),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2A6DF),
+    (0x2A700, 0x2EE5F),
+    (0x2F800, 0x2FA1F),
+    (0x30000, 0x323AF),
+)
+
+
+def _build_char_class() -> np.ndarray:
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for lo, hi in _HAN_RANGES:
+        table[lo:hi + 1] = HAN
+    table[ord("0"):ord("9") + 1] = DIGIT
+    table[0xFF10:0xFF19 + 1] = DIGIT  # full-width digits
+    table[ord("A"):ord("Z") + 1] = LATIN
+    table[ord("a"):ord("z") + 1] = LATIN
+    table[0xFF21:0xFF3A + 1] = LATIN  # full-width capitals
+    table[0xFF41:0xFF5A + 1] = LATIN  # full-width small letters
+    table[ord(".")] = POINT
+    table[0xFF0E] = POINT  # full-width full stop used as a decimal point
+    return table
+
+
+#: Class of every code point, indexed by code point (1.1 MB, built once).
+CHAR_CLASS = _build_char_class()
+
+
+def is_word_char(ch: str) -> bool:
+    """Return True when `ch` is a Han character, a digit or a Latin letter."""
+    return CHAR_CLASS[ord(ch)] in (HAN, DIGIT, LATIN)
+
+
+def code_points(text: str) -> np.ndarray:
+    """Return the code points of `text` as a uint32 array (no copy of Python objects)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+# ---------------------------------------------------------------------------
+# Splitting text into runs and atoms (pure Python, used by the API on short texts;
+# the kernels in tokenizer.py do the same on arrays).
+
+
+def iter_runs(text: str) -> Iterator[str]:
+    """Yield the maximal runs of Han characters in `text`.
+
+    Digits, Latin letters and every other character end a run: atoms take no part in
+    word discovery.
+    """
+    start = -1
+    for i, ch in enumerate(text):
+        if CHAR_CLASS[ord(ch)] == HAN:
+            if start < 0:
+                start = i
+        elif start >= 0:
+            yield text[start:i]
+            start = -1
+    if start >= 0:
+        yield text[start:]
+
+
+# ---------------------------------------------------------------------------
+# Reading files
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of input text.
+
+    Attributes
+    ----------
+    text : str
+        The text, without its line terminator.
+    line_end : bool
+        True when the piece ends a line; False when a very long line was cut into
+        several pieces (the cut falls between two characters).
+    """
+
+    text: str
+    line_end: bool = True
+
+
+#: Bytes read from a file at a time.
+BLOCK_BYTES = 1 << 22
+#: A line longer than this many bytes is passed on in pieces of about this size.
+MAX_PIECE_BYTES = 1 << 23
+
+
+def expand_sources(sources: Iterable[str] | str) -> list[str]:
+    """Expand file names, directories and glob patterns into a list of inputs.
+
+    ``"-"`` stands for standard input. Directories are walked recursively in sorted
+    order, skipping hidden entries.
+
+    Raises
+    ------
+    InputError
+        If a path does not exist or a pattern matches nothing.
+    """
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    out: list[str] = []
+    for src in sources:
+        src = os.fspath(src)
+        if src == "-":
+            out.append(src)
+        elif os.path.isdir(src):
+            out.extend(_walk_directory(src))
+        elif os.path.exists(src):
+            out.append(src)
+        elif glob.has_magic(src):
+            matches = sorted(p for p in glob.glob(src, recursive=True) if os.path.isfile(p))
+            if not matches:
+                raise InputError(f"no file matches {src}")
+            out.extend(matches)
+        else:
+            raise InputError(f"no such file or directory: {src}")
+    return out
+
+
+def _walk_directory(root: str) -> list[str]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(os.path.join(dirpath, f) for f in sorted(filenames) if not f.startswith("."))
+    if not found:
+        raise InputError(f"directory {root} contains no files")
+    return found
+
+
+def read_pieces(sources: Iterable[str] | str, errors: str = "strict") -> Iterator[Piece]:
+    """Stream the text of files, directories, glob patterns or stdin as pieces.
+
+    Parameters
+    ----------
+    sources : str or iterable of str
+        Paths, directories, glob patterns, or ``"-"`` for standard input.
+    errors : {"strict", "replace"}
+        What to do with bytes that are not UTF-8: raise an :class:`InputError` naming
+        the file, line and byte offset, or substitute U+FFFD.
+
+    Yields
+    ------
+    Piece
+        Lines without terminators (``\\n`` or ``\\r\\n``); a byte-order mark at the start
+        of a file is dropped. Lines longer than :data:`MAX_PIECE_BYTES` come in several
+        pieces whose ``line_end`` is False but for the last.
+    """
+    if errors not in ("strict", "replace"):
+        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    for path in expand_sources(sources):
+        yield from _read_one(path, errors)
+
+
+def read_lines(sources: Iterable[str] | str, errors: str = "strict") -> Iterator[str]:
+    """Like :func:`read_pieces`, but yield only the text of each piece."""
+    for piece in read_pieces(sources, errors):
+        yield piece.text
+
+
+def _read_one(path: str, errors: str) -> Iterator[Piece]:
+    name = "<stdin>" if path == "-" else path
+    try:
+        stream = sys.stdin.buffer if path == "-" else open(path, "rb")
+    except IsADirectoryError:
+        raise InputError(f"{name} is a directory") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror}") from None
+    try:
+        yield from _LineDecoder(stream, name, errors)
+    finally:
+        if path != "-":
+            stream.close()
+
+
+class _LineDecoder:
+    """Decode a byte stream block by block into line pieces, tracking positions for errors."""
+
+    def __init__(self, stream, name: str, errors: str):
+        self.stream = stream
+        self.name = name
+        self.errors = errors
+        self.offset = 0  # byte offset of the start of the pending buffer
+        self.line = 1  # line number at the start of the pending buffer
+        self.first = True
+
+    def __iter__(self) -> Iterator[Piece]:
+        pending = b""
+        while True:
+            try:
+                block = self.stream.read(BLOCK_BYTES)
+            except OSError as exc:
+                raise InputError(f"cannot read {self.name}: {exc.strerror}") from None
+            if self.first and block:
+                if block.startswith(b"\xef\xbb\xbf"):
+                    block = block[3:]
+                    self.offset = 3
+                self.first = False
+            if not block:
+                break
+            pending += block
+            cut = pending.rfind(b"\n")
+            if cut >= 0:
+                yield from self._complete_lines(pending[:cut + 1])
+                pending = pending[cut + 1:]
+            while len(pending) > MAX_PIECE_BYTES:
+                # A very long line: hand on a piece that ends on a character boundary.
+                cut = _utf8_boundary(pending, MAX_PIECE_BYTES)
+                yield Piece(self._decode(pending[:cut]), line_end=False)
+                self.offset += cut
+                pending = pending[cut:]
+        if pending:
+            yield from self._complete_lines(pending + b"\n")
+
+    def _complete_lines(self, data: bytes) -> Iterator[Piece]:
+        text = self._decode(data)
+        self.offset += len(data)
+        lines = text.split("\n")
+        lines.pop()  # data ends with a newline
+        self.line += len(lines)
+        for line in lines:
+            if line.endswith("\r"):
+                line = line[:-1]
+            yield Piece(line, True)
+
+    def _decode(self, data: bytes) -> str:
+        if self.errors == "strict":
+            nul = data.find(b"\x00")
+            if nul >= 0:
+                line = self.line + data.count(b"\n", 0, nul)
+                raise InputError(f"{self.name}: looks like a binary file (NUL byte at line {line}, "
+                                 f"byte offset {self.offset + nul})")
+        try:
+            return data.decode("utf-8", self.errors)
+        except UnicodeDecodeError as exc:
+            line = self.line + data.count(b"\n", 0, exc.start)
+            raise InputError(
+                f"{self.name}: invalid UTF-8 at line {line}, byte offset {self.offset + exc.start} "
+                f"(byte 0x{data[exc.start]:02x}); pass --encoding-errors replace to substitute it"
+            ) from None
+
+
+def _utf8_boundary(data: bytes, limit: int) -> int:
+    """Largest cut <= limit that does not fall inside a UTF-8 sequence."""
+    cut = limit
+    while cut > 0 and (data[cut] & 0xC0) == 0x80:
+        cut -= 1
+    return cut or limit
+
+
+def iter_texts(texts: Iterable[str] | str) -> Iterator[str]:
+    """Accept a single string or an iterable of strings from the Python API."""
+    if isinstance(texts, str):
+        yield texts
+        return
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"texts must be strings; item {i} is {type(t).__name__}")
+        yield t
+
+
+def batch_texts(texts: Iterable[str], max_chars: int = 1 << 22) -> Iterator[str]:
+    """Join texts with newlines into batches of about `max_chars` characters.
+
+    The newline separates runs, so batching changes no count.
+    """
+    buf: list[str] = []
+    size = 0
+    for t in texts:
+        buf.append(t)
+        size += len(t) + 1
+        if size >= max_chars:
+            yield "\n".join(buf)
+            buf, size = [], 0
+    if buf:
+        yield "\n".join(buf)
+
+
+class CharVocab:
+    """A growing map from Han characters to dense integer ids.
+
+    Ids are assigned in order of first appearance; non-Han characters map to -1,
+    which every kernel reads as a run boundary.
+    """
+
+    def __init__(self):
+        self._table = np.full(0x110000, -1, dtype=np.int32)
+        self._chars: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._chars)
+
+    def encode(self, text: str, grow: bool = True) -> np.ndarray:
+        """Return the int32 ids of the characters of `text` (-1 for non-Han or unknown)."""
+        cps = code_points(text)
+        ids = self._table[cps]
+        if grow:
+            new = (ids < 0) & (CHAR_CLASS[cps] == HAN)
+            if new.any():
+                fresh = _unique_in_order(cps[new])
+                self._table[fresh] = np.arange(len(self._chars), len(self._chars) + len(fresh),
+                                               dtype=np.int32)
+                self._chars.extend(int(c) for c in fresh)
+                ids = self._table[cps]
+        return ids
+
+    def code_points_of(self, ids: np.ndarray) -> np.ndarray:
+        """Return the code points of an array of ids (all ids must be valid)."""
+        return np.asarray(self._chars, dtype=np.uint32)[ids]
+
+    def id_of(self, ch: str) -> int:
+        """Return the id of one character, or -1."""
+        return int(self._table[ord(ch)])
+
+
+def _unique_in_order(values: np.ndarray) -> np.ndarray:
+    uniq, first = np.unique(values, return_index=True)
+    return uniq[np.argsort(first, kind="stable")]
+
+
+def strings_from_code_points(matrix: np.ndarray) -> list[str]:
+    """Turn an (m, n) array of code points into m strings of length n, at C speed."""
+    m, n = matrix.shape
+    if m == 0:
+        return []
+    flat = np.ascontiguousarray(matrix, dtype="<u4")
+    return flat.view(f"<U{n}").ravel().tolist()

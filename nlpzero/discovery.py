@@ -1,0 +1,398 @@
+"""Word discovery from raw text (design notes, section 2).
+
+Two methods, both cutting runs of Han characters at weak gaps and counting the pieces:
+
+* :class:`PMIWordFinder` (``method="pmi"``): keep adjacent pairs whose pointwise mutual
+  information exceeds ``min_pmi``, cut every other gap, then remove redundant long
+  candidates that are well explained by their parts.
+* :class:`CohesionWordFinder` (``method="cohesion"``): keep n-grams of orders 2..K whose
+  cohesion (the weakest PMI over all ways of splitting them in two) passes a threshold
+  that grows with the order, join the gaps inside kept n-grams, cut the rest, and keep
+  a long candidate only if all its sub-n-grams were kept.
+
+Both learn incrementally: :meth:`train` adds text, :meth:`find` cuts everything seen so far.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from typing import Iterable, Sequence
+
+import numpy as np
+from numba import njit
+
+from .corpus import strings_from_code_points
+from .lexicon import Lexicon
+from .ngrams import NgramCounter
+
+logger = logging.getLogger(__name__)
+
+METHODS = ("cohesion", "pmi")
+
+
+# ---------------------------------------------------------------------------
+# Kernels
+
+
+@njit(cache=True)
+def _mark_kept_windows(pos, kept, order, joined):
+    """Join the inner gaps of every window whose n-gram index is marked in `kept`.
+
+    joined[i] refers to the gap between corpus positions i and i + 1.
+    """
+    for i in range(len(pos)):
+        p = pos[i]
+        if p >= 0 and kept[p]:
+            for g in range(i, i + order - 1):
+                joined[g] = True
+
+
+@njit(cache=True)
+def _piece_bounds(ids, joined):
+    """Start and length of every maximal piece of characters linked by joined gaps."""
+    n = len(ids)
+    starts = np.empty(n, dtype=np.int64)
+    lens = np.empty(n, dtype=np.int64)
+    m = 0
+    i = 0
+    while i < n:
+        if ids[i] < 0:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and ids[j + 1] >= 0 and joined[j]:
+            j += 1
+        starts[m] = i
+        lens[m] = j - i + 1
+        m += 1
+        i = j + 1
+    return starts[:m], lens[:m]
+
+
+@njit(cache=True)
+def _piece_hashes(ids, starts, lens):
+    out = np.empty(len(starts), dtype=np.uint64)
+    for k in range(len(starts)):
+        h = np.uint64(1469598103934665603) ^ np.uint64(lens[k])
+        for i in range(starts[k], starts[k] + lens[k]):
+            h = (h ^ np.uint64(ids[i] + 1)) * np.uint64(1099511628211)
+        out[k] = h
+    return out
+
+
+@njit(cache=True)
+def _group_pieces(ids, starts, lens, hashes, order):
+    """Count equal pieces. `order` sorts the pieces by hash. Returns the index of a
+    representative of each distinct piece, its count, and whether two different pieces
+    shared a hash (then the caller counts exactly in Python)."""
+    n = len(order)
+    reps = np.empty(n, dtype=np.int64)
+    counts = np.empty(n, dtype=np.int64)
+    m = 0
+    i = 0
+    collision = False
+    while i < n:
+        r = order[i]
+        j = i + 1
+        while j < n and hashes[order[j]] == hashes[r]:
+            q = order[j]
+            if lens[q] != lens[r]:
+                collision = True
+            else:
+                for t in range(lens[r]):
+                    if ids[starts[q] + t] != ids[starts[r] + t]:
+                        collision = True
+                        break
+            j += 1
+        reps[m] = r
+        counts[m] = j - i
+        m += 1
+        i = j
+    return reps[:m], counts[:m], collision
+
+
+# ---------------------------------------------------------------------------
+# Shared steps
+
+
+def count_pieces(counter: NgramCounter, joined: np.ndarray) -> Counter:
+    """Cut the corpus of `counter` at every gap not in `joined` and count the pieces."""
+    ids = counter.corpus_ids
+    starts, lens = _piece_bounds(ids, joined)
+    hashes = _piece_hashes(ids, starts, lens)
+    order = np.argsort(hashes, kind="stable")
+    reps, counts, collision = _group_pieces(ids, starts, lens, hashes, order)
+    if collision:  # astronomically rare: fall back to exact counting of strings
+        logger.warning("hash collision while counting pieces; counting exactly")
+        return Counter(_piece_strings(counter, ids, starts, lens))
+    words = _piece_strings(counter, ids, starts[reps], lens[reps])
+    return Counter(dict(zip(words, counts.tolist())))
+
+
+def _piece_strings(counter, ids, starts, lens) -> list[str]:
+    """Decode pieces to strings, one vectorised gather per piece length."""
+    out: list[str] = [""] * len(starts)
+    for length in np.unique(lens):
+        sel = np.flatnonzero(lens == length)
+        mat = ids[starts[sel][:, None] + np.arange(length)]
+        strings = strings_from_code_points(counter.vocab.code_points_of(mat))
+        for k, s in zip(sel.tolist(), strings):
+            out[k] = s
+    return out
+
+
+def best_split(word: str, logp: dict, unknown: float, max_len: int) -> list[str]:
+    """Unigram maximum-probability segmentation of a short string with a dict of
+    log-probabilities (pure Python: the strings are short)."""
+    n = len(word)
+    best = [0.0] * (n + 1)
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        top, arg = -math.inf, j - 1
+        for i in range(max(0, j - max_len), j):
+            piece = word[i:j]
+            lp = logp.get(piece)
+            if lp is None:
+                if j - i > 1:
+                    continue
+                lp = unknown
+            s = best[i] + lp
+            if s > top:
+                top, arg = s, i
+        best[j], back[j] = top, arg
+    parts = []
+    j = n
+    while j > 0:
+        parts.append(word[back[j]:j])
+        j = back[j]
+    return parts[::-1]
+
+
+# ---------------------------------------------------------------------------
+# Method 2.1
+
+
+class PMIWordFinder:
+    """Adjacent-PMI cutting with de-redundancy (design notes 2.1; nlp-zero's method).
+
+    Parameters
+    ----------
+    min_proba : float
+        Pairs and pieces with probability at or below this are dropped.
+    min_pmi : float
+        A pair of adjacent characters is kept (not cut) when its PMI (natural log)
+        exceeds this.
+
+    Examples
+    --------
+    >>> f = PMIWordFinder().train(["我们的祖国", "祖国的花朵"] * 20)
+    >>> "祖国" in f.find()
+    True
+    """
+
+    def __init__(self, min_proba: float = 1e-7, min_pmi: float = 1.0):
+        if not 0 <= min_proba < 1:
+            raise ValueError(f"min_proba must be in [0, 1), not {min_proba!r}")
+        self.min_proba = float(min_proba)
+        self.min_pmi = float(min_pmi)
+        self.counter = NgramCounter(order=2, min_count=1)
+
+    def train(self, texts: Iterable[str] | str) -> "PMIWordFinder":
+        """Add `texts` to what the finder has seen (call again to train incrementally)."""
+        self.counter.update(texts)
+        return self
+
+    def strong_pairs(self) -> np.ndarray:
+        """Boolean mask over the counter's 2-gram indices: pairs kept together."""
+        c = self.counter
+        n_chars, n_pairs = c.total(1), c.total(2)
+        if n_pairs == 0:
+            return np.zeros(0, dtype=bool)
+        pair_counts = c.counts(2).astype(np.float64)
+        mat = c.char_matrix(2)
+        uni = c.counts(1).astype(np.float64)
+        left = uni[c.index_of(mat[:, :1])]
+        right = uni[c.index_of(mat[:, 1:])]
+        p_ab = pair_counts / n_pairs
+        pmi = np.log(p_ab) - np.log(left / n_chars) - np.log(right / n_chars)
+        return (p_ab > self.min_proba) & (pmi > self.min_pmi)
+
+    def candidates(self) -> Counter:
+        """Pieces of the corpus cut at weak pairs, with their counts."""
+        ids = self.counter.corpus_ids
+        joined = np.zeros(len(ids), dtype=bool)
+        strong = self.strong_pairs()
+        for n, pos in self.counter.positions():
+            if n == 2:
+                _mark_kept_windows(pos, strong, 2, joined)
+        pieces = count_pieces(self.counter, joined)
+        total = sum(pieces.values())
+        return Counter({w: c for w, c in pieces.items() if c > self.min_proba * total})
+
+    def find(self) -> Lexicon:
+        """Cut everything seen so far and return the lexicon after de-redundancy."""
+        words = self.candidates()
+        return Lexicon(remove_redundant(words))
+
+
+def remove_redundant(words: Counter) -> dict:
+    """De-redundancy of design notes 2.1: from longest to shortest, drop a candidate w
+    whose gain log p(w) - sum log p(s_i) over its best split is below len(w) - 1, and
+    give its count to its parts."""
+    words = dict(words)
+    total = sum(words.values())
+    if not total:
+        return words
+    log_total = math.log(total)
+    logp = {w: math.log(c) - log_total for w, c in words.items()}
+    unknown = -log_total
+    max_len = max(map(len, words))
+    for w in sorted((w for w in words if len(w) > 1), key=lambda w: (-len(w), w)):
+        count = words.pop(w)
+        del logp[w]
+        parts = best_split(w, logp, unknown, max_len)
+        gain = math.log(count) - log_total - sum(logp.get(p, unknown) for p in parts)
+        if gain < len(w) - 1:
+            for p in parts:
+                words[p] = words.get(p, 0) + count
+                logp[p] = math.log(words[p]) - log_total
+        else:
+            words[w] = count
+            logp[w] = math.log(count) - log_total
+    return words
+
+
+# ---------------------------------------------------------------------------
+# Method 2.2
+
+
+def default_min_count(n_chars: int) -> int:
+    """Minimum count scaled with the corpus: 2 up to 2M characters, then one more per
+    million characters (the published settings used 32-128 on very large corpora)."""
+    return max(2, int(round(n_chars / 1e6)))
+
+
+class CohesionWordFinder:
+    """Multi-order n-gram cohesion with backtracking (design notes 2.2).
+
+    Parameters
+    ----------
+    order : int
+        Longest n-gram considered (words longer than this can still come out).
+    min_count : int or None
+        N-grams and words seen fewer times are dropped; None scales it with the corpus
+        (:func:`default_min_count`).
+    thresholds : sequence of float
+        Log cohesion thresholds for orders 2..order.
+
+    Examples
+    --------
+    >>> f = CohesionWordFinder(min_count=2).train(["我们的祖国", "祖国的花朵"] * 20)
+    >>> "祖国" in f.find()
+    True
+    """
+
+    def __init__(self, order: int = 4, min_count: int | None = None,
+                 thresholds: Sequence[float] | None = None):
+        if not 2 <= order <= 12:
+            raise ValueError(f"order must be from 2 to 12, not {order!r}")
+        if thresholds is None:
+            thresholds = [math.log(5.0) * (n - 1) for n in range(2, order + 1)]
+        if len(thresholds) != order - 1:
+            raise ValueError(f"give {order - 1} thresholds, one per order 2..{order}")
+        self.order = order
+        self.min_count = min_count
+        self.thresholds = [float(t) for t in thresholds]
+        self.counter = NgramCounter(order=order, min_count=min_count or 1)
+
+    def train(self, texts: Iterable[str] | str) -> "CohesionWordFinder":
+        """Add `texts` to what the finder has seen (call again to train incrementally)."""
+        self.counter.update(texts)
+        return self
+
+    def _effective_min_count(self) -> int:
+        if self.min_count is not None:
+            return self.min_count
+        self.counter.min_count = 1
+        return default_min_count(int((self.counter.corpus_ids >= 0).sum()))
+
+    def cohesion(self, n: int) -> np.ndarray:
+        """Log cohesion of every kept n-gram of order `n` (index order)."""
+        c = self.counter
+        mat = c.char_matrix(n)
+        log_ns = np.log(c.counts(n).astype(np.float64)) + math.log(c.total(1))
+        coh = np.full(len(mat), np.inf)
+        for k in range(1, n):
+            left = c.counts(k)[c.index_of(mat[:, :k])].astype(np.float64)
+            right = c.counts(n - k)[c.index_of(mat[:, k:])].astype(np.float64)
+            coh = np.minimum(coh, log_ns - np.log(left) - np.log(right))
+        return coh
+
+    def kept_ngrams(self) -> dict[int, np.ndarray]:
+        """Boolean masks, per order 2..K, of the n-grams whose cohesion passes."""
+        mc = self._effective_min_count()
+        if self.counter.min_count != mc:
+            self.counter.min_count = mc
+            self.counter._stale = True
+        return {n: self.cohesion(n) > self.thresholds[n - 2] for n in range(2, self.order + 1)}
+
+    def candidates(self) -> Counter:
+        """Pieces of the corpus cut outside kept n-grams, with their counts."""
+        kept = self.kept_ngrams()
+        ids = self.counter.corpus_ids
+        joined = np.zeros(len(ids), dtype=bool)
+        for n, pos in self.counter.positions():
+            if n >= 2:
+                _mark_kept_windows(pos, kept[n], n, joined)
+        self._kept_strings = {
+            s for n in range(2, self.order + 1)
+            for s, k in zip(self.counter.ngrams(n)[0], kept[n]) if k
+        }
+        return count_pieces(self.counter, joined)
+
+    def find(self) -> Lexicon:
+        """Cut everything seen so far and return the lexicon (after backtracking)."""
+        pieces = self.candidates()
+        mc = self.counter.min_count
+        words = {w: c for w, c in pieces.items() if c >= mc and self._all_parts_kept(w)}
+        return Lexicon(words)
+
+    def _all_parts_kept(self, w: str) -> bool:
+        """Backtracking: every sub-n-gram of length 3..K of w must itself be kept."""
+        kept = self._kept_strings
+        for n in range(3, min(len(w), self.order) + 1):
+            for i in range(len(w) - n + 1):
+                if w[i:i + n] not in kept:
+                    return False
+        return True
+
+
+def make_finder(method: str = "cohesion", **params):
+    """Build the word finder for `method` ("cohesion" or "pmi") with `params`."""
+    if method == "cohesion":
+        return CohesionWordFinder(**params)
+    if method == "pmi":
+        return PMIWordFinder(**params)
+    raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+
+
+def find_words(texts: Iterable[str] | str, method: str = "cohesion", **params) -> Lexicon:
+    """Learn a lexicon from raw text.
+
+    Parameters
+    ----------
+    texts : str or iterable of str
+        Raw text, e.g. the lines of a corpus.
+    method : {"cohesion", "pmi"}
+        Discovery method (design notes 2.2 or 2.1).
+    **params
+        Passed to the finder's constructor.
+
+    Returns
+    -------
+    Lexicon
+        The words found, with their counts as pieces of the corpus.
+    """
+    return make_finder(method, **params).train(texts).find()

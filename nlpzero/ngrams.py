@@ -1,0 +1,344 @@
+"""Counting character n-grams of orders 1..K with a Numba core.
+
+The corpus is kept as one int32 array of character ids (4 bytes a character) in
+which -1 marks every run boundary. Counting goes order by order, Apriori style: an
+n-gram can reach ``min_count`` only if its (n-1)-gram prefix and suffix do, so each
+window is keyed as ``prefix_index * V + last_char`` (one int64) and only windows whose
+prefix and suffix survived are counted. The counts are exact for every n-gram whose
+count is at least ``min_count``; the rest are pruned.
+
+Within an order, windows are counted in chunks (sort, run-length count) and merged
+into the running totals, so the working memory is one chunk of keys plus the distinct
+n-grams seen so far.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+import numpy as np
+from numba import njit
+
+from .corpus import CharVocab, batch_texts, iter_texts, strings_from_code_points
+
+logger = logging.getLogger(__name__)
+
+#: Windows counted per chunk before merging.
+CHUNK_WINDOWS = 1 << 23
+
+
+# ---------------------------------------------------------------------------
+# Kernels (arrays and scalars only)
+
+
+@njit(cache=True)
+def _window_keys(ids, prev, order, V, start, stop):
+    """Keys of the order-`order` windows starting in [start, stop) whose prefix and
+    suffix (order-1)-grams both survived pruning (prev >= 0)."""
+    n = len(ids)
+    stop = min(stop, n - order + 1)
+    out = np.empty(max(stop - start, 0), dtype=np.int64)
+    k = 0
+    for i in range(start, stop):
+        p = prev[i]
+        if p >= 0 and prev[i + 1] >= 0:
+            out[k] = p * V + ids[i + order - 1]
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def _run_length_counts(sorted_keys):
+    """Distinct keys of a sorted array and how often each occurs."""
+    n = len(sorted_keys)
+    keys = np.empty(n, dtype=np.int64)
+    counts = np.empty(n, dtype=np.int64)
+    m = 0
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and sorted_keys[j] == sorted_keys[i]:
+            j += 1
+        keys[m] = sorted_keys[i]
+        counts[m] = j - i
+        m += 1
+        i = j
+    return keys[:m], counts[:m]
+
+
+@njit(cache=True)
+def _merge_counts(k1, c1, k2, c2):
+    """Merge two sorted (key, count) tables, adding the counts of shared keys."""
+    n1, n2 = len(k1), len(k2)
+    keys = np.empty(n1 + n2, dtype=np.int64)
+    counts = np.empty(n1 + n2, dtype=np.int64)
+    i = j = m = 0
+    while i < n1 and j < n2:
+        if k1[i] < k2[j]:
+            keys[m] = k1[i]
+            counts[m] = c1[i]
+            i += 1
+        elif k2[j] < k1[i]:
+            keys[m] = k2[j]
+            counts[m] = c2[j]
+            j += 1
+        else:
+            keys[m] = k1[i]
+            counts[m] = c1[i] + c2[j]
+            i += 1
+            j += 1
+        m += 1
+    while i < n1:
+        keys[m] = k1[i]
+        counts[m] = c1[i]
+        i += 1
+        m += 1
+    while j < n2:
+        keys[m] = k2[j]
+        counts[m] = c2[j]
+        j += 1
+        m += 1
+    return keys[:m], counts[:m]
+
+
+@njit(cache=True)
+def _find(sorted_keys, key):
+    """Index of `key` in `sorted_keys`, or -1."""
+    lo, hi = 0, len(sorted_keys)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if sorted_keys[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < len(sorted_keys) and sorted_keys[lo] == key:
+        return lo
+    return -1
+
+
+@njit(cache=True)
+def _next_positions(ids, prev, order, V, kept_keys):
+    """Index among the kept order-`order` n-grams of the window starting at each
+    position, or -1 when the window is not kept (or crosses a boundary)."""
+    n = len(ids)
+    cur = np.full(n + 1, -1, dtype=np.int32)
+    for i in range(n - order + 1):
+        p = prev[i]
+        if p >= 0 and prev[i + 1] >= 0:
+            cur[i] = _find(kept_keys, p * V + ids[i + order - 1])
+    return cur
+
+
+@njit(cache=True)
+def _unigram_positions(ids, index_of_char):
+    n = len(ids)
+    cur = np.full(n + 1, -1, dtype=np.int32)
+    for i in range(n):
+        c = ids[i]
+        if c >= 0:
+            cur[i] = index_of_char[c]
+    return cur
+
+
+@njit(cache=True)
+def _window_totals(ids, max_order):
+    """Number of windows of each order 1..max_order lying inside a run."""
+    totals = np.zeros(max_order + 1, dtype=np.int64)
+    run = 0
+    for i in range(len(ids) + 1):
+        if i < len(ids) and ids[i] >= 0:
+            run += 1
+        else:
+            for n in range(1, max_order + 1):
+                if run >= n:
+                    totals[n] += run - n + 1
+            run = 0
+    return totals
+
+
+# ---------------------------------------------------------------------------
+# Public API
+
+
+class NgramCounter:
+    """Counts of all character n-grams of orders 1..`order` in a corpus.
+
+    Parameters
+    ----------
+    order : int
+        Largest n-gram length counted (1 to 16).
+    min_count : int
+        N-grams seen fewer times are pruned; counts of the others are exact.
+
+    Examples
+    --------
+    >>> c = NgramCounter(order=3, min_count=1).fit(["中国人民", "人民日报"])
+    >>> c["人民"], c["中国人"], c["日报人"]
+    (2, 1, 0)
+    """
+
+    def __init__(self, order: int = 4, min_count: int = 2):
+        if not isinstance(order, (int, np.integer)) or not 1 <= order <= 16:
+            raise ValueError(f"order must be an integer from 1 to 16, not {order!r}")
+        if not isinstance(min_count, (int, np.integer)) or min_count < 1:
+            raise ValueError(f"min_count must be a positive integer, not {min_count!r}")
+        self.order = int(order)
+        self.min_count = int(min_count)
+        self.vocab = CharVocab()
+        self._chunks: list[np.ndarray] = []
+        self._ids: np.ndarray | None = None
+        self._keys: list[np.ndarray] = []
+        self._counts: list[np.ndarray] = []
+        self._totals = np.zeros(self.order + 1, dtype=np.int64)
+        self._V = 0
+        self._stale = False
+
+    # -- feeding text -------------------------------------------------------
+    def fit(self, texts: Iterable[str] | str) -> "NgramCounter":
+        """Forget everything and count the n-grams of `texts`."""
+        self.vocab = CharVocab()
+        self._chunks = []
+        self._ids = None
+        return self.update(texts)
+
+    def update(self, texts: Iterable[str] | str) -> "NgramCounter":
+        """Add `texts` (a string or an iterable of strings) to the corpus.
+
+        Counts are recomputed lazily, at the next query, over all text seen so far.
+        """
+        for batch in batch_texts(iter_texts(texts)):
+            ids = self.vocab.encode(batch)
+            # -1 after each batch keeps windows from spanning two batches.
+            self._chunks.append(np.append(ids, np.int32(-1)))
+        self._stale = True
+        return self
+
+    # -- queries --------------------------------------------------------------
+    @property
+    def corpus_ids(self) -> np.ndarray:
+        """All text seen so far as int32 character ids, -1 at run boundaries."""
+        if self._ids is None or len(self._chunks) > 1:
+            self._ids = np.concatenate(self._chunks) if self._chunks else np.full(1, -1, np.int32)
+            self._chunks = [self._ids]
+        return self._ids
+
+    def total(self, n: int = 1) -> int:
+        """Number of n-gram windows in the corpus (before pruning); total(1) is the
+        number of Han characters."""
+        self._ensure_counted()
+        self._check_order(n)
+        return int(self._totals[n])
+
+    def count(self, s: str) -> int:
+        """Count of the string `s`, or 0 when it is pruned, longer than the order, or
+        contains a character that is not Han."""
+        self._ensure_counted()
+        if not s or len(s) > self.order:
+            return 0
+        ids = self.vocab.encode(s, grow=False)
+        if (ids < 0).any():
+            return 0
+        idx = self._index_of(ids[None, :])[0]
+        return int(self._counts[len(s)][idx]) if idx >= 0 else 0
+
+    __getitem__ = count
+
+    def __contains__(self, s: str) -> bool:
+        return self.count(s) > 0
+
+    def ngrams(self, n: int) -> tuple[list[str], np.ndarray]:
+        """All kept n-grams of order `n` as strings, with their counts."""
+        self._ensure_counted()
+        self._check_order(n)
+        mat = self.vocab.code_points_of(self.char_matrix(n))
+        return strings_from_code_points(mat), self._counts[n].copy()
+
+    def counts(self, n: int) -> np.ndarray:
+        """Counts of the kept n-grams of order `n`, in index order."""
+        self._ensure_counted()
+        self._check_order(n)
+        return self._counts[n]
+
+    def char_matrix(self, n: int) -> np.ndarray:
+        """(m, n) array of the character ids of the kept n-grams of order `n`."""
+        self._ensure_counted()
+        self._check_order(n)
+        keys = self._keys[n]
+        if n == 1:
+            return keys.reshape(-1, 1).astype(np.int32)
+        prefix = self.char_matrix(n - 1)[keys // self._V]
+        return np.concatenate([prefix, (keys % self._V).astype(np.int32)[:, None]], axis=1)
+
+    def index_of(self, matrix: np.ndarray) -> np.ndarray:
+        """Index among the kept n-grams of each row of an (m, n) id matrix, or -1."""
+        self._ensure_counted()
+        return self._index_of(np.asarray(matrix))
+
+    def positions(self):
+        """Yield ``(n, idx)`` for n = 1..order, idx[i] being the index of the kept
+        n-gram starting at corpus position i, or -1."""
+        self._ensure_counted()
+        ids = self.corpus_ids
+        cur = self._unigram_positions(ids)
+        yield 1, cur[:-1]
+        for n in range(2, self.order + 1):
+            cur = _next_positions(ids, cur, n, self._V, self._keys[n])
+            yield n, cur[:-1]
+
+    # -- internals ------------------------------------------------------------
+    def _check_order(self, n: int) -> None:
+        if not 1 <= n <= self.order:
+            raise ValueError(f"order {n} is outside 1..{self.order}")
+
+    def _index_of(self, mat: np.ndarray) -> np.ndarray:
+        m, n = mat.shape
+        if n == 0 or n > self.order:
+            return np.full(m, -1, dtype=np.int64)
+        idx = np.searchsorted(self._keys[1], mat[:, 0])
+        ok = (idx < len(self._keys[1])) & (mat[:, 0] >= 0)
+        ok[ok] = self._keys[1][idx[ok]] == mat[ok, 0]
+        for j in range(1, n):
+            key = idx.astype(np.int64) * self._V + mat[:, j]
+            idx = np.searchsorted(self._keys[j + 1], key)
+            inside = idx < len(self._keys[j + 1])
+            ok &= inside & (mat[:, j] >= 0)
+            ok[ok] = self._keys[j + 1][idx[ok]] == key[ok]
+        return np.where(ok, idx, -1)
+
+    def _unigram_positions(self, ids: np.ndarray) -> np.ndarray:
+        index_of_char = np.full(max(self._V, 1), -1, dtype=np.int32)
+        index_of_char[self._keys[1]] = np.arange(len(self._keys[1]), dtype=np.int32)
+        return _unigram_positions(ids, index_of_char)
+
+    def _ensure_counted(self) -> None:
+        if self._stale or not self._keys:
+            self._count_all()
+            self._stale = False
+
+    def _count_all(self) -> None:
+        ids = self.corpus_ids
+        self._V = max(len(self.vocab), 1)
+        self._totals = _window_totals(ids, self.order)
+        uni = np.bincount(ids[ids >= 0], minlength=self._V).astype(np.int64)
+        kept = np.flatnonzero(uni >= self.min_count).astype(np.int64)
+        self._keys = [np.empty(0, np.int64), kept]
+        self._counts = [np.empty(0, np.int64), uni[kept]]
+        cur = self._unigram_positions(ids)
+        for n in range(2, self.order + 1):
+            keys, counts = self._count_order(ids, cur, n)
+            keep = counts >= self.min_count
+            self._keys.append(keys[keep])
+            self._counts.append(counts[keep])
+            if n < self.order:
+                cur = _next_positions(ids, cur, n, self._V, self._keys[n])
+        logger.debug("counted n-grams: %s", [len(k) for k in self._keys[1:]])
+
+    def _count_order(self, ids, prev, n):
+        keys = np.empty(0, np.int64)
+        counts = np.empty(0, np.int64)
+        for start in range(0, len(ids), CHUNK_WINDOWS):
+            chunk = np.sort(_window_keys(ids, prev, n, self._V, start, start + CHUNK_WINDOWS))
+            k, c = _run_length_counts(chunk)
+            keys, counts = _merge_counts(keys, counts, k, c)
+        return keys, counts
