@@ -38,19 +38,27 @@ BATCH_CHARS = 1 << 20
 
 @njit(cache=True)
 def _hash_slot(key, mask):
-    # Fibonacci hashing spreads consecutive node numbers over the table.
-    h = (key * np.int64(-7046029254386353131)) >> np.int64(17)
-    return h & mask
+    # Fibonacci hashing spreads consecutive node numbers over the table; unsigned
+    # arithmetic so that the wrap-around is defined behaviour.
+    h = (np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(29)
+    return np.int64(h & np.uint64(mask))
 
 
 @njit(cache=True)
-def _trie_child(table_keys, table_vals, mask, node, cp):
+def _trie_child(table, root, mask, node, cp):
+    """Child of `node` along code point `cp`, or -1.
+
+    The root's children sit in a direct array (one load); deeper edges in `table`,
+    which interleaves each slot's key and child so one probe touches one cache line.
+    """
+    if node == 0:
+        return root[cp]
     key = node * _CP_SPAN + cp
     slot = _hash_slot(key, mask)
     while True:
-        k = table_keys[slot]
+        k = table[2 * slot]
         if k == key:
-            return table_vals[slot]
+            return table[2 * slot + 1]
         if k == -1:
             return -1
         slot = (slot + 1) & mask
@@ -60,42 +68,46 @@ def _trie_child(table_keys, table_vals, mask, node, cp):
 def _build_trie(cps, word_ends, logps, table_size):
     """Insert the words (concatenated code points, with end offsets) into a trie.
 
-    Returns the hash table (keys, child nodes), the log-probability of the word ending
-    at each node (-inf for an inner node) and the longest word length.
+    Returns the hash table of inner edges, the root's child array, and the
+    log-probability of the word ending at each node (-inf for an inner node).
     """
     mask = table_size - 1
-    table_keys = np.full(table_size, -1, dtype=np.int64)
-    table_vals = np.full(table_size, -1, dtype=np.int32)
+    table = np.full(2 * table_size, -1, dtype=np.int64)
+    root = np.full(_CP_SPAN, -1, dtype=np.int64)
     node_logp = np.full(len(cps) + 1, -np.inf)
     n_nodes = 1
     start = 0
-    max_len = 1
     for w in range(len(word_ends)):
         end = word_ends[w]
         node = 0
         for i in range(start, end):
+            if node == 0:
+                if root[cps[i]] == -1:
+                    root[cps[i]] = n_nodes
+                    n_nodes += 1
+                node = root[cps[i]]
+                continue
             key = node * _CP_SPAN + cps[i]
             slot = _hash_slot(key, mask)
-            while table_keys[slot] != -1 and table_keys[slot] != key:
+            while table[2 * slot] != -1 and table[2 * slot] != key:
                 slot = (slot + 1) & mask
-            if table_keys[slot] == -1:
-                table_keys[slot] = key
-                table_vals[slot] = n_nodes
+            if table[2 * slot] == -1:
+                table[2 * slot] = key
+                table[2 * slot + 1] = n_nodes
                 n_nodes += 1
-            node = table_vals[slot]
+            node = table[2 * slot + 1]
         if end > start:
             # Duplicate words keep their best score.
             node_logp[node] = max(node_logp[node], logps[w])
-            max_len = max(max_len, end - start)
         start = end
-    return table_keys, table_vals, node_logp[:n_nodes], max_len
+    return table, root, node_logp[:n_nodes]
 
 
 @njit(cache=True)
-def _segment(cps, char_class, table_keys, table_vals, node_logp, unk_logp, ends):
+def _segment(cps, char_class, table, root, node_logp, unk_logp, ends):
     """Write the end offset of every token of `cps` into `ends`; return the count."""
     n = len(cps)
-    mask = len(table_keys) - 1
+    mask = len(table) // 2 - 1
     best = np.empty(n + 1, dtype=np.float64)
     nxt = np.empty(n + 1, dtype=np.int64)
     m = 0
@@ -106,7 +118,7 @@ def _segment(cps, char_class, table_keys, table_vals, node_logp, unk_logp, ends)
             j = i
             while j < n and char_class[cps[j]] == 1:
                 j += 1
-            m = _segment_run(cps, i, j, table_keys, table_vals, mask, node_logp, unk_logp,
+            m = _segment_run(cps, i, j, table, root, mask, node_logp, unk_logp,
                              best, nxt, ends, m)
             i = j
         elif cls == 2:  # DIGIT: digits with inner decimal points
@@ -137,11 +149,11 @@ def _segment(cps, char_class, table_keys, table_vals, node_logp, unk_logp, ends)
 
 
 @njit(cache=True)
-def _segment_run(cps, a, b, table_keys, table_vals, mask, node_logp, unk_logp, best, nxt, ends, m):
+def _segment_run(cps, a, b, table, root, mask, node_logp, unk_logp, best, nxt, ends, m):
     best[b] = 0.0
     for i in range(b - 1, a - 1, -1):
         # A single character is always a candidate, at least as an unknown one.
-        node = _trie_child(table_keys, table_vals, mask, 0, cps[i])
+        node = root[cps[i]]
         single = unk_logp
         if node >= 0 and node_logp[node] > single:
             single = node_logp[node]
@@ -149,7 +161,7 @@ def _segment_run(cps, a, b, table_keys, table_vals, mask, node_logp, unk_logp, b
         arg = i + 1
         j = i + 1
         while node >= 0 and j < b:
-            node = _trie_child(table_keys, table_vals, mask, node, cps[j])
+            node = _trie_child(table, root, mask, node, cps[j])
             j += 1
             if node < 0:
                 break
@@ -167,6 +179,44 @@ def _segment_run(cps, a, b, table_keys, table_vals, mask, node_logp, unk_logp, b
         ends[m] = i
         m += 1
     return m
+
+
+def _space_table() -> np.ndarray:
+    table = np.zeros(_CP_SPAN, dtype=np.bool_)
+    for cp in list(range(0x09, 0x0E)) + list(range(0x1C, 0x21)) + [
+            0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000] + list(range(0x2000, 0x200B)):
+        table[cp] = True
+    return table
+
+
+#: Code points that str.isspace() accepts.
+_IS_SPACE = _space_table()
+
+
+@njit(cache=True)
+def _render(cps, ends, is_space, out):
+    """Write the tokens of `cps` (ending at `ends`) into `out`, separated by spaces;
+    a newline token ends a line; whitespace tokens are dropped. Returns the length."""
+    k = 0
+    start = 0
+    line_open = False  # a word has been written on the current line
+    for t in range(len(ends)):
+        end = ends[t]
+        first = cps[start]
+        if end - start == 1 and first == 10:
+            out[k] = 10
+            k += 1
+            line_open = False
+        elif not (end - start == 1 and is_space[first]):
+            if line_open:
+                out[k] = 32
+                k += 1
+            for i in range(start, end):
+                out[k] = cps[i]
+                k += 1
+            line_open = True
+        start = end
+    return k
 
 
 # ---------------------------------------------------------------------------
@@ -274,18 +324,24 @@ class Tokenizer:
 
     # -- internals -------------------------------------------------------------------
     def _cut_batch(self, batch: list[str], keep_spaces: bool) -> Iterator[list[str]]:
-        text = "\n".join(batch)
-        ends = self._ends(text).tolist()
-        starts = [0] + ends[:-1]
-        words = [text[a:b] for a, b in zip(starts, ends)]
-        line: list[str] = []
-        for w in words:
-            if w == "\n":
-                yield line
-                line = []
-            elif keep_spaces or not w.isspace():
-                line.append(w)
-        yield line
+        if keep_spaces:
+            for line in batch:
+                yield self._segment_text(line)
+            return
+        for line in self.render_lines(batch).split("\n"):
+            yield line.split(" ") if line else []
+
+    def render_lines(self, lines: list[str]) -> str:
+        """Segment `lines` and return them as one string: words separated by single
+        spaces, lines by newlines (no final newline); whitespace tokens are dropped.
+
+        This is the fastest path: the output string is assembled by a kernel.
+        """
+        cps = code_points("\n".join(map(_check_text, lines)))
+        ends = self._ends_of(cps)
+        out = np.empty(2 * len(cps) + 1, dtype=np.uint32)
+        k = _render(cps, ends, _IS_SPACE, out)
+        return out[:k].tobytes().decode("utf-32-le")
 
     def _segment_text(self, text: str) -> list[str]:
         ends = self._ends(text).tolist()
@@ -293,10 +349,12 @@ class Tokenizer:
         return [text[a:b] for a, b in zip(starts, ends)]
 
     def _ends(self, text: str) -> np.ndarray:
-        keys, vals, node_logp, unk = self._trie()
-        cps = code_points(text)
+        return self._ends_of(code_points(text))
+
+    def _ends_of(self, cps: np.ndarray) -> np.ndarray:
+        table, root, node_logp, unk = self._trie()
         ends = np.empty(len(cps), dtype=np.int64)
-        m = _segment(cps, CHAR_CLASS, keys, vals, node_logp, unk, ends)
+        m = _segment(cps, CHAR_CLASS, table, root, node_logp, unk, ends)
         return ends[:m]
 
     def _trie(self):
@@ -320,8 +378,9 @@ def _compile_lexicon(lexicon: Lexicon):
         logps = np.log(counts.astype(np.float64)) - math.log(total)
     cps = code_points("".join(words))
     word_ends = np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
-    table_size = 1 << max(int(2 * len(cps) + 2).bit_length(), 4)
-    keys, vals, node_logp, _ = _build_trie(cps, word_ends, logps, table_size)
+    # Inner edges are fewer than the characters of all words: load factor below 2/3.
+    table_size = 1 << max(int(1.5 * len(cps) + 2).bit_length(), 4)
+    table, root, node_logp = _build_trie(cps, word_ends, logps, table_size)
     # An uncovered character scores like a word seen once.
     unk = -math.log(total)
-    return keys, vals, node_logp, unk
+    return table, root, node_logp, unk
