@@ -312,16 +312,19 @@ class CohesionWordFinder:
         self.counter.update(texts)
         return self
 
-    def _effective_min_count(self) -> int:
-        if self.min_count is not None:
-            return self.min_count
-        self.counter.min_count = 1
-        return default_min_count(int((self.counter.corpus_ids >= 0).sum()))
+    def _apply_min_count(self) -> None:
+        """Prune the counter at min_count, scaling it with the corpus when unset."""
+        mc = self.min_count
+        if mc is None:
+            mc = default_min_count(int((self.counter.corpus_ids >= 0).sum()))
+        self.counter.set_min_count(mc)
 
     def cohesion(self, n: int) -> np.ndarray:
         """Log cohesion of every kept n-gram of order `n` (index order)."""
         c = self.counter
         mat = c.char_matrix(n)
+        if len(mat) == 0:
+            return np.zeros(0)
         log_ns = np.log(c.counts(n).astype(np.float64)) + math.log(c.total(1))
         coh = np.full(len(mat), np.inf)
         for k in range(1, n):
@@ -332,10 +335,7 @@ class CohesionWordFinder:
 
     def kept_ngrams(self) -> dict[int, np.ndarray]:
         """Boolean masks, per order 2..K, of the n-grams whose cohesion passes."""
-        mc = self._effective_min_count()
-        if self.counter.min_count != mc:
-            self.counter.min_count = mc
-            self.counter._stale = True
+        self._apply_min_count()
         return {n: self.cohesion(n) > self.thresholds[n - 2] for n in range(2, self.order + 1)}
 
     def candidates(self) -> Counter:

@@ -214,6 +214,14 @@ class NgramCounter:
         self._stale = True
         return self
 
+    def set_min_count(self, min_count: int) -> None:
+        """Change the pruning threshold; counts are redone at the next query."""
+        if not isinstance(min_count, (int, np.integer)) or min_count < 1:
+            raise ValueError(f"min_count must be a positive integer, not {min_count!r}")
+        if int(min_count) != self.min_count:
+            self.min_count = int(min_count)
+            self._stale = True
+
     # -- queries --------------------------------------------------------------
     @property
     def corpus_ids(self) -> np.ndarray:

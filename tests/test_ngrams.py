@@ -1,0 +1,115 @@
+"""The Numba n-gram counter against a naive Counter of substrings."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from nlpzero.corpus import iter_runs
+from nlpzero.ngrams import NgramCounter, _merge_counts, _run_length_counts
+
+
+def naive_counts(texts, order, min_count):
+    ref = Counter()
+    for t in texts:
+        for run in iter_runs(t):
+            for n in range(1, order + 1):
+                for i in range(len(run) - n + 1):
+                    ref[run[i:i + n]] += 1
+    return {k: v for k, v in ref.items() if v >= min_count}
+
+
+def all_counts(counter):
+    got = {}
+    for n in range(1, counter.order + 1):
+        words, counts = counter.ngrams(n)
+        got.update(zip(words, counts.tolist()))
+    return got
+
+
+ALPHABET = "中国人民日报的了是a1２，𠀀 "
+texts_strategy = st.lists(st.text(alphabet=ALPHABET, max_size=40), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=texts_strategy, order=st.integers(1, 7), min_count=st.integers(1, 4))
+def test_counts_match_naive_counter(texts, order, min_count):
+    counter = NgramCounter(order=order, min_count=min_count).fit(texts)
+    expected = naive_counts(texts, order, min_count)
+    assert all_counts(counter) == expected
+    for s, c in expected.items():
+        assert counter.count(s) == c
+
+
+def test_real_text_matches_naive(pd_lines):
+    lines = pd_lines[:300]
+    counter = NgramCounter(order=6, min_count=2).fit(lines)
+    assert all_counts(counter) == naive_counts(lines, 6, 2)
+
+
+def test_totals_count_windows_before_pruning():
+    counter = NgramCounter(order=3, min_count=5).fit(["中国人民", "人民，日报"])
+    assert counter.total(1) == 8
+    assert counter.total(2) == 3 + 1 + 1
+    assert counter.total(3) == 2
+
+
+def test_incremental_update_equals_one_fit():
+    a = ["中国人民日报", "人民的日报"]
+    b = ["日报的人民", "中国的人民"]
+    inc = NgramCounter(order=4, min_count=2).fit(a).update(b)
+    assert all_counts(inc) == all_counts(NgramCounter(order=4, min_count=2).fit(a + b))
+    assert inc.count("人民") == 4
+
+
+def test_unknown_and_too_long_strings_count_zero():
+    counter = NgramCounter(order=2, min_count=1).fit("中国人民")
+    assert counter.count("中国人") == 0  # longer than the order
+    assert counter.count("国中") == 0
+    assert counter.count("ab") == 0
+    assert counter.count("") == 0
+    assert "中国" in counter and "日本" not in counter
+
+
+def test_windows_never_span_batches(monkeypatch):
+    import nlpzero.ngrams as ngrams
+
+    texts = ["中国" * 50, "人民" * 50]
+    small = NgramCounter(order=3, min_count=1)
+    monkeypatch.setattr(ngrams, "batch_texts", lambda t: _tiny_batches(t))
+    small.fit(texts)
+    assert all_counts(small) == naive_counts(texts, 3, 1)
+
+
+def _tiny_batches(texts):
+    # One batch per text: a window must not run from the end of one into the next.
+    for t in texts:
+        yield t
+
+
+def test_chunked_counting_matches(monkeypatch):
+    import nlpzero.ngrams as ngrams
+
+    lines = ["中国人民日报的人民", "人民的中国日报", "的的的"] * 20
+    monkeypatch.setattr(ngrams, "CHUNK_WINDOWS", 5)
+    assert all_counts(NgramCounter(order=4, min_count=2).fit(lines)) == naive_counts(lines, 4, 2)
+
+
+@given(st.lists(st.integers(0, 20), max_size=50), st.lists(st.integers(0, 20), max_size=50))
+def test_merge_kernel_adds_counts(a, b):
+    ka, ca = _run_length_counts(np.sort(np.array(a, dtype=np.int64)))
+    kb, cb = _run_length_counts(np.sort(np.array(b, dtype=np.int64)))
+    keys, counts = _merge_counts(ka, ca, kb, cb)
+    expected = Counter(a) + Counter(b)
+    assert dict(zip(keys.tolist(), counts.tolist())) == dict(expected)
+    assert list(keys) == sorted(expected)
+
+
+def test_invalid_parameters():
+    with pytest.raises(ValueError):
+        NgramCounter(order=0)
+    with pytest.raises(ValueError):
+        NgramCounter(min_count=0)
+    with pytest.raises(TypeError):
+        NgramCounter().fit([b"bytes"])
