@@ -370,7 +370,7 @@ def _check_text(text) -> str:
 
 
 def _compile_lexicon(lexicon: Lexicon):
-    words, counts = lexicon.to_arrays()
+    words, counts = lexicon.to_arrays(sort=False)
     total = float(counts.sum()) if len(counts) else 0.0
     if total <= 0:
         raise InputError("the lexicon is empty: it has no word with a positive count")
