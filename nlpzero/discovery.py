@@ -274,6 +274,12 @@ def default_min_count(n_chars: int) -> int:
     return max(2, int(round(n_chars / 1e6)))
 
 
+def default_thresholds(order: int) -> list[float]:
+    """Log cohesion thresholds 2, 4, 6, ... for orders 2..order: one of the two published
+    settings (the other, ratios 5, 25, 125, scored lower on the development text)."""
+    return [2.0 * (n - 1) for n in range(2, order + 1)]
+
+
 class CohesionWordFinder:
     """Multi-order n-gram cohesion with backtracking (design notes 2.2).
 
@@ -284,8 +290,9 @@ class CohesionWordFinder:
     min_count : int or None
         N-grams and words seen fewer times are dropped; None scales it with the corpus
         (:func:`default_min_count`).
-    thresholds : sequence of float
-        Log cohesion thresholds for orders 2..order.
+    thresholds : sequence of float, optional
+        Log cohesion thresholds for orders 2..order (default
+        :func:`default_thresholds`: 2, 4, 6, ...).
 
     Examples
     --------
@@ -299,7 +306,7 @@ class CohesionWordFinder:
         if not 2 <= order <= 12:
             raise ValueError(f"order must be from 2 to 12, not {order!r}")
         if thresholds is None:
-            thresholds = [math.log(5.0) * (n - 1) for n in range(2, order + 1)]
+            thresholds = default_thresholds(order)
         if len(thresholds) != order - 1:
             raise ValueError(f"give {order - 1} thresholds, one per order 2..{order}")
         self.order = order
