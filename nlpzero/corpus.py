@@ -318,7 +318,8 @@ def batch_texts(texts: Iterable[str], max_chars: int = 1 << 22) -> Iterator[str]
 class CharVocab:
     """A growing map from Han characters to dense integer ids.
 
-    Ids are assigned in order of first appearance; non-Han characters map to -1,
+    New characters of each encoded text get the next ids in code-point order; non-Han
+    characters map to -1,
     which every kernel reads as a run boundary.
     """
 
@@ -336,7 +337,8 @@ class CharVocab:
         if grow:
             new = (ids < 0) & (CHAR_CLASS[cps] == HAN)
             if new.any():
-                fresh = _unique_in_order(cps[new])
+                # New characters get ids in code-point order (a linear-time bincount).
+                fresh = np.flatnonzero(np.bincount(cps[new], minlength=1)).astype(np.uint32)
                 self._table[fresh] = np.arange(len(self._chars), len(self._chars) + len(fresh),
                                                dtype=np.int32)
                 self._chars.extend(int(c) for c in fresh)
@@ -350,11 +352,6 @@ class CharVocab:
     def id_of(self, ch: str) -> int:
         """Return the id of one character, or -1."""
         return int(self._table[ord(ch)])
-
-
-def _unique_in_order(values: np.ndarray) -> np.ndarray:
-    uniq, first = np.unique(values, return_index=True)
-    return uniq[np.argsort(first, kind="stable")]
 
 
 def strings_from_code_points(matrix: np.ndarray) -> list[str]:

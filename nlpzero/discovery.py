@@ -38,15 +38,31 @@ METHODS = ("cohesion", "pmi")
 
 @njit(cache=True)
 def _mark_kept_windows(pos, kept, order, joined):
-    """Join the inner gaps of every window whose n-gram index is marked in `kept`.
+    """Join the inner gaps of every window whose n-gram index is marked in `kept`;
+    return a flag per position: the window of this order starting there is kept.
 
     joined[i] refers to the gap between corpus positions i and i + 1.
     """
+    at = np.zeros(len(pos), dtype=np.bool_)
     for i in range(len(pos)):
         p = pos[i]
         if p >= 0 and kept[p]:
+            at[i] = True
             for g in range(i, i + order - 1):
                 joined[g] = True
+    return at
+
+
+@njit(cache=True)
+def _all_windows_kept(starts, lens, kept_at, order):
+    """For each piece: are all its windows of this order kept (True when shorter)?"""
+    ok = np.ones(len(starts), dtype=np.bool_)
+    for k in range(len(starts)):
+        for i in range(starts[k], starts[k] + lens[k] - order + 1):
+            if not kept_at[i]:
+                ok[k] = False
+                break
+    return ok
 
 
 @njit(cache=True)
@@ -78,56 +94,72 @@ def _piece_hashes(ids, starts, lens):
         h = np.uint64(1469598103934665603) ^ np.uint64(lens[k])
         for i in range(starts[k], starts[k] + lens[k]):
             h = (h ^ np.uint64(ids[i] + 1)) * np.uint64(1099511628211)
+        # Final avalanche (from splitmix64) so that every bit depends on every character.
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
         out[k] = h
     return out
 
 
 @njit(cache=True)
-def _group_pieces(ids, starts, lens, hashes, order):
-    """Count equal pieces. `order` sorts the pieces by hash. Returns the index of a
-    representative of each distinct piece, its count, and whether two different pieces
-    shared a hash (then the caller counts exactly in Python)."""
-    n = len(order)
+def _same_piece(ids, s1, s2, length):
+    for t in range(length):
+        if ids[s1 + t] != ids[s2 + t]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _group_pieces(ids, starts, lens, hashes):
+    """Count equal pieces with an open-addressing table keyed by hash; pieces are
+    compared exactly, so a hash collision only costs a probe. Returns the index of a
+    representative of each distinct piece (in first-seen order) and its count."""
+    n = len(starts)
+    size = 16
+    while size < 2 * n:
+        size *= 2
+    mask = size - 1
+    slots = np.full(size, -1, dtype=np.int64)  # group number in each slot
     reps = np.empty(n, dtype=np.int64)
-    counts = np.empty(n, dtype=np.int64)
+    counts = np.zeros(n, dtype=np.int64)
     m = 0
-    i = 0
-    collision = False
-    while i < n:
-        r = order[i]
-        j = i + 1
-        while j < n and hashes[order[j]] == hashes[r]:
-            q = order[j]
-            if lens[q] != lens[r]:
-                collision = True
-            else:
-                for t in range(lens[r]):
-                    if ids[starts[q] + t] != ids[starts[r] + t]:
-                        collision = True
-                        break
-            j += 1
-        reps[m] = r
-        counts[m] = j - i
-        m += 1
-        i = j
-    return reps[:m], counts[:m], collision
+    for k in range(n):
+        s = np.int64(hashes[k] >> np.uint64(11)) & mask
+        while True:
+            g = slots[s]
+            if g == -1:
+                slots[s] = m
+                reps[m] = k
+                counts[m] = 1
+                m += 1
+                break
+            r = reps[g]
+            if hashes[r] == hashes[k] and lens[r] == lens[k] and _same_piece(ids, starts[r], starts[k], lens[k]):
+                counts[g] += 1
+                break
+            s = (s + 1) & mask
+    return reps[:m], counts[:m]
 
 
 # ---------------------------------------------------------------------------
 # Shared steps
 
 
-def count_pieces(counter: NgramCounter, joined: np.ndarray) -> Counter:
-    """Cut the corpus of `counter` at every gap not in `joined` and count the pieces."""
+def distinct_pieces(counter: NgramCounter, joined: np.ndarray):
+    """Cut the corpus of `counter` at every gap not in `joined`; return the start and
+    length of one occurrence of each distinct piece, and its count."""
     ids = counter.corpus_ids
     starts, lens = _piece_bounds(ids, joined)
     hashes = _piece_hashes(ids, starts, lens)
-    order = np.argsort(hashes, kind="stable")
-    reps, counts, collision = _group_pieces(ids, starts, lens, hashes, order)
-    if collision:  # astronomically rare: fall back to exact counting of strings
-        logger.warning("hash collision while counting pieces; counting exactly")
-        return Counter(_piece_strings(counter, ids, starts, lens))
-    words = _piece_strings(counter, ids, starts[reps], lens[reps])
+    reps, counts = _group_pieces(ids, starts, lens, hashes)
+    return starts[reps], lens[reps], counts
+
+
+def count_pieces(counter: NgramCounter, joined: np.ndarray) -> Counter:
+    """Cut the corpus of `counter` at every gap not in `joined` and count the pieces."""
+    starts, lens, counts = distinct_pieces(counter, joined)
+    words = _piece_strings(counter, counter.corpus_ids, starts, lens)
     return Counter(dict(zip(words, counts.tolist())))
 
 
@@ -345,35 +377,39 @@ class CohesionWordFinder:
         self._apply_min_count()
         return {n: self.cohesion(n) > self.thresholds[n - 2] for n in range(2, self.order + 1)}
 
-    def candidates(self) -> Counter:
-        """Pieces of the corpus cut outside kept n-grams, with their counts."""
+    def _cut(self):
+        """Cut the corpus outside kept n-grams. Returns the distinct pieces (start,
+        length, count) and, per order 3..K, which windows are kept at each position."""
         kept = self.kept_ngrams()
         ids = self.counter.corpus_ids
         joined = np.zeros(len(ids), dtype=bool)
+        kept_at = {}
         for n, pos in self.counter.positions():
             if n >= 2:
-                _mark_kept_windows(pos, kept[n], n, joined)
-        self._kept_strings = {
-            s for n in range(2, self.order + 1)
-            for s, k in zip(self.counter.ngrams(n)[0], kept[n]) if k
-        }
-        return count_pieces(self.counter, joined)
+                at = _mark_kept_windows(pos, kept[n], n, joined)
+                if n >= 3:
+                    kept_at[n] = at
+        starts, lens, counts = distinct_pieces(self.counter, joined)
+        return starts, lens, counts, kept_at
+
+    def candidates(self) -> Counter:
+        """Pieces of the corpus cut outside kept n-grams, with their counts."""
+        starts, lens, counts, _ = self._cut()
+        words = _piece_strings(self.counter, self.counter.corpus_ids, starts, lens)
+        return Counter(dict(zip(words, counts.tolist())))
 
     def find(self) -> Lexicon:
-        """Cut everything seen so far and return the lexicon (after backtracking)."""
-        pieces = self.candidates()
-        mc = self.counter.min_count
-        words = {w: c for w, c in pieces.items() if c >= mc and self._all_parts_kept(w)}
-        return Lexicon(words)
+        """Cut everything seen so far and return the lexicon (after backtracking).
 
-    def _all_parts_kept(self, w: str) -> bool:
-        """Backtracking: every sub-n-gram of length 3..K of w must itself be kept."""
-        kept = self._kept_strings
-        for n in range(3, min(len(w), self.order) + 1):
-            for i in range(len(w) - n + 1):
-                if w[i:i + n] not in kept:
-                    return False
-        return True
+        Backtracking: a piece of 3 or more characters survives only if every sub-n-gram
+        of length 3..K in it was itself kept.
+        """
+        starts, lens, counts, kept_at = self._cut()
+        ok = counts >= self.counter.min_count
+        for n, at in kept_at.items():
+            ok &= _all_windows_kept(starts, lens, at, n)
+        words = _piece_strings(self.counter, self.counter.corpus_ids, starts[ok], lens[ok])
+        return Lexicon(dict(zip(words, counts[ok].tolist())))
 
 
 def make_finder(method: str = "cohesion", **params):

@@ -103,22 +103,56 @@ def _merge_counts(k1, c1, k2, c2):
 
 
 @njit(cache=True)
-def _find(sorted_keys, key):
-    """Index of `key` in `sorted_keys`, or -1."""
-    lo, hi = 0, len(sorted_keys)
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if sorted_keys[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo < len(sorted_keys) and sorted_keys[lo] == key:
-        return lo
-    return -1
+def _slot(key, mask):
+    # Fibonacci hashing in unsigned arithmetic (wrap-around is defined behaviour).
+    return np.int64((np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(27)) & mask
 
 
 @njit(cache=True)
-def _next_positions(ids, prev, order, V, kept_keys):
+def _build_index(keys):
+    """Open-addressing table mapping each key to its position in `keys`.
+
+    Slots interleave key and value so that a probe touches one cache line.
+    """
+    size = 16
+    while size < 2 * len(keys):
+        size *= 2
+    table = np.full(2 * size, -1, dtype=np.int64)
+    mask = size - 1
+    for i in range(len(keys)):
+        s = _slot(keys[i], mask)
+        while table[2 * s] != -1:
+            s = (s + 1) & mask
+        table[2 * s] = keys[i]
+        table[2 * s + 1] = i
+    return table
+
+
+@njit(cache=True)
+def _lookup(table, key):
+    mask = len(table) // 2 - 1
+    s = _slot(key, mask)
+    while True:
+        k = table[2 * s]
+        if k == key:
+            return table[2 * s + 1]
+        if k == -1:
+            return -1
+        s = (s + 1) & mask
+
+
+@njit(cache=True)
+def _extend_index(idx, last, V, index):
+    """Index of each (n-1)-gram `idx` extended by character `last`, or -1."""
+    out = np.full(len(idx), -1, dtype=np.int64)
+    for r in range(len(idx)):
+        if idx[r] >= 0 and 0 <= last[r] < V:
+            out[r] = _lookup(index, idx[r] * V + last[r])
+    return out
+
+
+@njit(cache=True)
+def _next_positions(ids, prev, order, V, index):
     """Index among the kept order-`order` n-grams of the window starting at each
     position, or -1 when the window is not kept (or crosses a boundary)."""
     n = len(ids)
@@ -126,7 +160,7 @@ def _next_positions(ids, prev, order, V, kept_keys):
     for i in range(n - order + 1):
         p = prev[i]
         if p >= 0 and prev[i + 1] >= 0:
-            cur[i] = _find(kept_keys, p * V + ids[i + order - 1])
+            cur[i] = _lookup(index, p * V + ids[i + order - 1])
     return cur
 
 
@@ -190,6 +224,8 @@ class NgramCounter:
         self._ids: np.ndarray | None = None
         self._keys: list[np.ndarray] = []
         self._counts: list[np.ndarray] = []
+        self._index: list[np.ndarray] = []  # hash tables over self._keys
+        self._matrix: list[np.ndarray] = []  # character ids of the kept n-grams
         self._totals = np.zeros(self.order + 1, dtype=np.int64)
         self._V = 0
         self._stale = False
@@ -272,11 +308,7 @@ class NgramCounter:
         """(m, n) array of the character ids of the kept n-grams of order `n`."""
         self._ensure_counted()
         self._check_order(n)
-        keys = self._keys[n]
-        if n == 1:
-            return keys.reshape(-1, 1).astype(np.int32)
-        prefix = self.char_matrix(n - 1)[keys // self._V]
-        return np.concatenate([prefix, (keys % self._V).astype(np.int32)[:, None]], axis=1)
+        return self._matrix[n]
 
     def index_of(self, matrix: np.ndarray) -> np.ndarray:
         """Index among the kept n-grams of each row of an (m, n) id matrix, or -1."""
@@ -291,7 +323,7 @@ class NgramCounter:
         cur = self._unigram_positions(ids)
         yield 1, cur[:-1]
         for n in range(2, self.order + 1):
-            cur = _next_positions(ids, cur, n, self._V, self._keys[n])
+            cur = _next_positions(ids, cur, n, self._V, self._index[n])
             yield n, cur[:-1]
 
     # -- internals ------------------------------------------------------------
@@ -303,16 +335,14 @@ class NgramCounter:
         m, n = mat.shape
         if n == 0 or n > self.order:
             return np.full(m, -1, dtype=np.int64)
-        idx = np.searchsorted(self._keys[1], mat[:, 0])
-        ok = (idx < len(self._keys[1])) & (mat[:, 0] >= 0)
-        ok[ok] = self._keys[1][idx[ok]] == mat[ok, 0]
+        index_of_char = np.full(max(self._V, 1), -1, dtype=np.int64)
+        index_of_char[self._keys[1]] = np.arange(len(self._keys[1]))
+        col = mat[:, 0].astype(np.int64)
+        idx = np.where((col >= 0) & (col < len(index_of_char)),
+                       index_of_char[np.clip(col, 0, len(index_of_char) - 1)], -1)
         for j in range(1, n):
-            key = idx.astype(np.int64) * self._V + mat[:, j]
-            idx = np.searchsorted(self._keys[j + 1], key)
-            inside = idx < len(self._keys[j + 1])
-            ok &= inside & (mat[:, j] >= 0)
-            ok[ok] = self._keys[j + 1][idx[ok]] == key[ok]
-        return np.where(ok, idx, -1)
+            idx = _extend_index(idx, mat[:, j].astype(np.int64), self._V, self._index[j + 1])
+        return idx
 
     def _unigram_positions(self, ids: np.ndarray) -> np.ndarray:
         index_of_char = np.full(max(self._V, 1), -1, dtype=np.int32)
@@ -330,16 +360,24 @@ class NgramCounter:
         self._totals = _window_totals(ids, self.order)
         uni = np.bincount(ids[ids >= 0], minlength=self._V).astype(np.int64)
         kept = np.flatnonzero(uni >= self.min_count).astype(np.int64)
-        self._keys = [np.empty(0, np.int64), kept]
-        self._counts = [np.empty(0, np.int64), uni[kept]]
+        empty = np.empty(0, np.int64)
+        self._keys = [empty, kept]
+        self._counts = [empty, uni[kept]]
+        self._index = [empty, empty]
+        self._matrix = [np.empty((0, 0), np.int32), kept.reshape(-1, 1).astype(np.int32)]
         cur = self._unigram_positions(ids)
         for n in range(2, self.order + 1):
             keys, counts = self._count_order(ids, cur, n)
             keep = counts >= self.min_count
-            self._keys.append(keys[keep])
+            keys = keys[keep]
+            self._keys.append(keys)
             self._counts.append(counts[keep])
+            self._index.append(_build_index(keys))
+            self._matrix.append(np.concatenate(
+                [self._matrix[n - 1][keys // self._V], (keys % self._V).astype(np.int32)[:, None]],
+                axis=1))
             if n < self.order:
-                cur = _next_positions(ids, cur, n, self._V, self._keys[n])
+                cur = _next_positions(ids, cur, n, self._V, self._index[n])
         logger.debug("counted n-grams: %s", [len(k) for k in self._keys[1:]])
 
     def _count_order(self, ids, prev, n):
