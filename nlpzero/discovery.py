@@ -284,7 +284,8 @@ def remove_redundant(words: Counter) -> dict:
     for w in sorted((w for w in words if len(w) > 1), key=lambda w: (-len(w), w)):
         count = words.pop(w)
         del logp[w]
-        parts = best_split(w, logp, unknown, max_len)
+        # A pair can only split into its two characters: skip the search.
+        parts = [w[0], w[1]] if len(w) == 2 else best_split(w, logp, unknown, max_len)
         gain = math.log(count) - log_total - sum(logp.get(p, unknown) for p in parts)
         if gain < len(w) - 1:
             for p in parts:
