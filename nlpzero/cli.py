@@ -15,6 +15,7 @@ import time
 from typing import Iterable, Iterator
 
 from . import __version__
+from .corpus import Piece, is_word_char
 from .errors import InputError, NlpzeroError
 
 logger = logging.getLogger("nlpzero")
@@ -114,17 +115,40 @@ def cmd_segment(args) -> int:
 
 
 def _segment_pieces(tokenizer, pieces: Iterable) -> Iterator:
-    """Pair every piece with its words, segmenting in batches for speed."""
+    """Pair every piece with its words, segmenting in batches for speed.
+
+    A very long line arrives in several pieces; the run of Han characters at the end
+    of a piece is carried over to the next one so that no word is cut at a piece
+    boundary (unless a single run is longer than a whole piece).
+    """
     batch = []
     size = 0
+    carry = ""
     for piece in pieces:
+        text = carry + piece.text
+        carry = ""
+        if not piece.line_end:
+            keep = _last_run_start(text)
+            if keep > 0:
+                text, carry = text[:keep], text[keep:]
+        piece = Piece(text, piece.line_end)
         batch.append(piece)
-        size += len(piece.text)
+        size += len(text)
         if size >= 1 << 20:
             yield from zip(batch, tokenizer.cut_lines(p.text for p in batch))
             batch, size = [], 0
+    if carry:
+        batch.append(Piece(carry, False))
     if batch:
         yield from zip(batch, tokenizer.cut_lines(p.text for p in batch))
+
+
+def _last_run_start(text: str) -> int:
+    """Start of the run of word characters that ends `text` (0 when it is all one run)."""
+    i = len(text)
+    while i > 0 and is_word_char(text[i - 1]):
+        i -= 1
+    return i
 
 
 def cmd_score(args) -> int:

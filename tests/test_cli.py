@@ -125,3 +125,17 @@ def test_dataset_command(tmp_path, capsys):
     assert len(lines) == 19484 and " " in lines[0]
     code, _, err = run(["dataset", "nope"], capsys)
     assert code == 1 and "unknown dataset" in err
+
+
+def test_long_line_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_lines):
+    import nlpzero.corpus as corpus
+    from nlpzero.tokenizer import Tokenizer
+
+    monkeypatch.setattr(corpus, "MAX_PIECE_BYTES", 1 << 12)
+    monkeypatch.setattr(corpus, "BLOCK_BYTES", 1 << 10)
+    text = "，".join(pd_lines[:200])  # one long line, cut into pieces by the reader
+    path = tmp_path / "long.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    code, out, _ = run(["segment", str(path), "-q"], capsys)
+    assert code == 0
+    assert out == " ".join(Tokenizer().cut_lines([text]).__next__()) + "\n"
