@@ -24,6 +24,7 @@ from numba import njit
 from .corpus import CHAR_CLASS, DIGIT, HAN, LATIN, POINT, code_points
 from .errors import InputError
 from .lexicon import Lexicon
+from .ngrams import _lookup, _slot
 
 logger = logging.getLogger(__name__)
 
@@ -37,31 +38,15 @@ BATCH_CHARS = 1 << 20
 
 
 @njit(cache=True)
-def _hash_slot(key, mask):
-    # Fibonacci hashing spreads consecutive node numbers over the table; unsigned
-    # arithmetic so that the wrap-around is defined behaviour.
-    h = (np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(29)
-    return np.int64(h & np.uint64(mask))
-
-
-@njit(cache=True)
-def _trie_child(table, root, mask, node, cp):
+def _trie_child(table, root, node, cp):
     """Child of `node` along code point `cp`, or -1.
 
-    The root's children sit in a direct array (one load); deeper edges in `table`,
-    which interleaves each slot's key and child so one probe touches one cache line.
+    The root's children sit in a direct array (one load); deeper edges in the same
+    interleaved open-addressing table as the n-gram index.
     """
     if node == 0:
         return root[cp]
-    key = node * _CP_SPAN + cp
-    slot = _hash_slot(key, mask)
-    while True:
-        k = table[2 * slot]
-        if k == key:
-            return table[2 * slot + 1]
-        if k == -1:
-            return -1
-        slot = (slot + 1) & mask
+    return _lookup(table, node * _CP_SPAN + cp)
 
 
 @njit(cache=True)
@@ -88,7 +73,7 @@ def _build_trie(cps, word_ends, logps, table_size):
                 node = root[cps[i]]
                 continue
             key = node * _CP_SPAN + cps[i]
-            slot = _hash_slot(key, mask)
+            slot = _slot(key, mask)
             while table[2 * slot] != -1 and table[2 * slot] != key:
                 slot = (slot + 1) & mask
             if table[2 * slot] == -1:
@@ -107,7 +92,6 @@ def _build_trie(cps, word_ends, logps, table_size):
 def _segment(cps, char_class, table, root, node_logp, unk_logp, ends):
     """Write the end offset of every token of `cps` into `ends`; return the count."""
     n = len(cps)
-    mask = len(table) // 2 - 1
     best = np.empty(n + 1, dtype=np.float64)
     nxt = np.empty(n + 1, dtype=np.int64)
     m = 0
@@ -118,7 +102,7 @@ def _segment(cps, char_class, table, root, node_logp, unk_logp, ends):
             j = i
             while j < n and char_class[cps[j]] == 1:
                 j += 1
-            m = _segment_run(cps, i, j, table, root, mask, node_logp, unk_logp,
+            m = _segment_run(cps, i, j, table, root, node_logp, unk_logp,
                              best, nxt, ends, m)
             i = j
         elif cls == 2:  # DIGIT: digits with inner decimal points
@@ -149,7 +133,7 @@ def _segment(cps, char_class, table, root, node_logp, unk_logp, ends):
 
 
 @njit(cache=True)
-def _segment_run(cps, a, b, table, root, mask, node_logp, unk_logp, best, nxt, ends, m):
+def _segment_run(cps, a, b, table, root, node_logp, unk_logp, best, nxt, ends, m):
     best[b] = 0.0
     for i in range(b - 1, a - 1, -1):
         # A single character is always a candidate, at least as an unknown one.
@@ -161,7 +145,7 @@ def _segment_run(cps, a, b, table, root, mask, node_logp, unk_logp, best, nxt, e
         arg = i + 1
         j = i + 1
         while node >= 0 and j < b:
-            node = _trie_child(table, root, mask, node, cps[j])
+            node = _trie_child(table, root, node, cps[j])
             j += 1
             if node < 0:
                 break
