@@ -131,6 +131,15 @@ def _segment_pieces(tokenizer, pieces: Iterable) -> Iterator:
             keep = _last_run_start(text)
             if keep > 0:
                 text, carry = text[:keep], text[keep:]
+            else:
+                # One run fills the whole piece: segment it, but keep back the words of
+                # its last stretch, which the text to come may still change.
+                yield from zip(batch, tokenizer.cut_lines(p.text for p in batch))
+                batch, size = [], 0
+                words, carry = _split_off_tail(tokenizer.lcut(text), RUN_OVERLAP)
+                if words:
+                    yield Piece("".join(words), False), words
+                continue
         piece = Piece(text, piece.line_end)
         batch.append(piece)
         size += len(text)
@@ -141,6 +150,21 @@ def _segment_pieces(tokenizer, pieces: Iterable) -> Iterator:
         batch.append(Piece(carry, False))
     if batch:
         yield from zip(batch, tokenizer.cut_lines(p.text for p in batch))
+
+
+#: Characters of a piece-filling run held back for the next piece.
+RUN_OVERLAP = 4096
+
+
+def _split_off_tail(words: list[str], overlap: int) -> tuple[list[str], str]:
+    """Split segmented words into those to write now and the text of the last
+    `overlap` or more characters, to be segmented again with what follows."""
+    tail = 0
+    k = len(words)
+    while k > 0 and tail < overlap:
+        k -= 1
+        tail += len(words[k])
+    return words[:k], "".join(words[k:])
 
 
 def _last_run_start(text: str) -> int:

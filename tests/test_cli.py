@@ -139,3 +139,20 @@ def test_long_line_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_line
     code, out, _ = run(["segment", str(path), "-q"], capsys)
     assert code == 0
     assert out == " ".join(Tokenizer().cut_lines([text]).__next__()) + "\n"
+
+
+def test_run_longer_than_a_piece_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_lines):
+    import nlpzero.cli as cli
+    import nlpzero.corpus as corpus
+    from nlpzero.tokenizer import Tokenizer
+
+    monkeypatch.setattr(corpus, "MAX_PIECE_BYTES", 1 << 12)
+    monkeypatch.setattr(corpus, "BLOCK_BYTES", 1 << 10)
+    monkeypatch.setattr(cli, "RUN_OVERLAP", 200)
+    # One run of Han characters, many pieces long, with no place to cut between runs.
+    text = "".join(run for line in pd_lines[:100] for run in corpus.iter_runs(line))
+    path = tmp_path / "run.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    code, out, _ = run(["segment", str(path), "-q"], capsys)
+    assert code == 0
+    assert out == " ".join(Tokenizer().lcut(text)) + "\n"
