@@ -98,29 +98,29 @@ def _segment(cps, char_class, table, root, node_logp, unk_logp, ends):
     i = 0
     while i < n:
         cls = char_class[cps[i]]
-        if cls == 1:  # HAN: a run, segmented by the best path
+        if cls == HAN:  # a run, segmented by the best path
             j = i
-            while j < n and char_class[cps[j]] == 1:
+            while j < n and char_class[cps[j]] == HAN:
                 j += 1
             m = _segment_run(cps, i, j, table, root, node_logp, unk_logp,
                              best, nxt, ends, m)
             i = j
-        elif cls == 2:  # DIGIT: digits with inner decimal points
+        elif cls == DIGIT:  # digits with inner decimal points
             j = i + 1
             while j < n:
                 c = char_class[cps[j]]
-                if c == 2:
+                if c == DIGIT:
                     j += 1
-                elif c == 4 and j + 1 < n and char_class[cps[j + 1]] == 2:
+                elif c == POINT and j + 1 < n and char_class[cps[j + 1]] == DIGIT:
                     j += 2
                 else:
                     break
             ends[m] = j
             m += 1
             i = j
-        elif cls == 3:  # LATIN
+        elif cls == LATIN:
             j = i + 1
-            while j < n and char_class[cps[j]] == 3:
+            while j < n and char_class[cps[j]] == LATIN:
                 j += 1
             ends[m] = j
             m += 1
