@@ -56,13 +56,47 @@ def _build_char_class() -> np.ndarray:
     table[ord("a"):ord("z") + 1] = LATIN
     table[0xFF21:0xFF3A + 1] = LATIN  # full-width capitals
     table[0xFF41:0xFF5A + 1] = LATIN  # full-width small letters
-    table[ord(".")] = POINT
-    table[0xFF0E] = POINT  # full-width full stop used as a decimal point
+    # Inner separators of one number: decimal points (PKU text writes 3·5 for 3.5),
+    # times (10:30) and fractions or dates (1/2, 2024/1/1).
+    for ch in ".\uFF0E\u00B7\u2236:/\uFF0F":
+        table[ord(ch)] = POINT
     return table
 
 
 #: Class of every code point, indexed by code point (1.1 MB, built once).
 CHAR_CLASS = _build_char_class()
+
+
+#: Characters that belong to the number just before them: dates and times (１９９７年,
+#: １２月, ３１日, １０时, ３０秒), magnitudes (３万, ５亿) and percentages (５％). Segmentation
+#: standards (PKU, CTB, MSR) write these as one word, and a learner that saw the unit
+#: as the start of a Han run would glue it to the next word (日电 in "１３日电").
+NUMBER_UNITS = "年月日时時秒万萬亿億%％‰"
+
+
+def _build_unit_table(units: str) -> np.ndarray:
+    table = np.zeros(0x110000, dtype=np.bool_)
+    for ch in units:
+        table[ord(ch)] = True
+    return table
+
+
+#: True for the code points of :data:`NUMBER_UNITS`.
+NUMBER_UNIT = _build_unit_table(NUMBER_UNITS)
+
+#: Punctuation marks written as a run of one repeated character (the dash ——, the
+#: ellipsis ……, ~~~, ...): a run of one of them is a single token.
+RUN_PUNCTUATION = "\u2014\u2026\u2500-\uFF0D~\uFF5E.\u3002\u00B7"
+RUN_PUNCT = _build_unit_table(RUN_PUNCTUATION)
+
+
+def units_after_numbers(cps: np.ndarray) -> np.ndarray:
+    """Boolean mask of the characters of `cps` that are a number's unit (a character
+    of :data:`NUMBER_UNITS` right after a digit)."""
+    mask = NUMBER_UNIT[cps]
+    mask[0:1] = False
+    mask[1:] &= CHAR_CLASS[cps[:-1]] == DIGIT
+    return mask
 
 
 def is_word_char(ch: str) -> bool:
@@ -84,11 +118,12 @@ def iter_runs(text: str) -> Iterator[str]:
     """Yield the maximal runs of Han characters in `text`.
 
     Digits, Latin letters and every other character end a run: atoms take no part in
-    word discovery.
+    word discovery, and neither does the unit of a number (the 年 of １９９８年).
     """
     start = -1
     for i, ch in enumerate(text):
-        if CHAR_CLASS[ord(ch)] == HAN:
+        if CHAR_CLASS[ord(ch)] == HAN and not (
+                NUMBER_UNIT[ord(ch)] and i > 0 and CHAR_CLASS[ord(text[i - 1])] == DIGIT):
             if start < 0:
                 start = i
         elif start >= 0:
@@ -343,6 +378,8 @@ class CharVocab:
                                                dtype=np.int32)
                 self._chars.extend(int(c) for c in fresh)
                 ids = self._table[cps]
+        # The unit of a number (the 年 of １９９８年) belongs to the number's atom.
+        ids[units_after_numbers(cps)] = -1
         return ids
 
     def code_points_of(self, ids: np.ndarray) -> np.ndarray:

@@ -4,8 +4,9 @@ A lexicon with counts gives every word log p(w) = log n_w - log sum n. In each r
 Han characters the tokenizer finds every lexicon word (a trie walk from each
 position), and picks the path through them with the largest sum of log p; a character
 that no word covers costs the score of a word seen once. Digits (with an inner decimal
-point) and Latin letters form atoms, one token each; every other character is a token
-of its own.
+point, colon or slash, and the unit that follows: １９９８年, ３·５％, 10:30) and Latin
+letters form atoms, one token each; a run of a dash or an ellipsis (——, ……) is one
+token; every other character is a token of its own.
 
 The trie lives in flat arrays: an open-addressing hash table maps
 ``node * 0x110000 + code_point`` to the child node, so lookups need no Python objects.
@@ -21,7 +22,8 @@ from typing import Iterable, Iterator, Mapping
 import numpy as np
 from numba import njit
 
-from .corpus import CHAR_CLASS, DIGIT, HAN, LATIN, POINT, code_points
+from .corpus import (CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNIT, POINT, RUN_PUNCT,
+                     code_points)
 from .errors import InputError
 from .lexicon import Lexicon
 from .ngrams import _lookup, _slot
@@ -89,8 +91,12 @@ def _build_trie(cps, word_ends, logps, table_size):
 
 
 @njit(cache=True)
-def _segment(cps, char_class, table, root, node_logp, unk_logp, ends):
-    """Write the end offset of every token of `cps` into `ends`; return the count."""
+def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, unk_logp, ends):
+    """Write the end offset of every token of `cps` into `ends`; return the count.
+
+    `number_unit` marks the characters that join the number before them (年 in
+    １９９８年); `run_punct` the punctuation whose runs are one token (——, ……).
+    """
     n = len(cps)
     best = np.empty(n + 1, dtype=np.float64)
     nxt = np.empty(n + 1, dtype=np.int64)
@@ -115,6 +121,8 @@ def _segment(cps, char_class, table, root, node_logp, unk_logp, ends):
                     j += 2
                 else:
                     break
+            if j < n and number_unit[cps[j]]:
+                j += 1
             ends[m] = j
             m += 1
             i = j
@@ -126,9 +134,13 @@ def _segment(cps, char_class, table, root, node_logp, unk_logp, ends):
             m += 1
             i = j
         else:
-            ends[m] = i + 1
+            j = i + 1
+            if run_punct[cps[i]]:
+                while j < n and cps[j] == cps[i]:
+                    j += 1
+            ends[m] = j
             m += 1
-            i += 1
+            i = j
     return m
 
 
@@ -172,6 +184,9 @@ def _space_table() -> np.ndarray:
         table[cp] = True
     return table
 
+
+#: No character is a number's unit (``Tokenizer(number_units=False)``).
+_NO_UNITS = np.zeros(1, dtype=np.bool_).repeat(_CP_SPAN)
 
 #: Code points that str.isspace() accepts.
 _IS_SPACE = _space_table()
@@ -223,15 +238,21 @@ class Tokenizer:
         Word counts: a :class:`~nlpzero.lexicon.Lexicon`, a mapping word -> count, or
         the path of a ``word count`` file (jieba's ``word freq tag`` files load too).
         None loads the default dictionary (jieba's dict.txt, 349k words).
+    number_units : bool
+        Join a date, time, magnitude or percent unit to the number before it
+        (１９９８年, ３万, ５％; :data:`nlpzero.corpus.NUMBER_UNITS`), as the PKU, CTB and MSR
+        standards do (default True). The word finders always treat such units as part
+        of the number.
 
     Examples
     --------
     >>> tk = Tokenizer({"中国": 10, "人民": 8, "中": 2, "国": 1, "人": 5, "民": 1})
     >>> tk.lcut("中国人民2024年")
-    ['中国', '人民', '2024', '年']
+    ['中国', '人民', '2024年']
     """
 
-    def __init__(self, lexicon: Lexicon | Mapping[str, int] | str | None = None):
+    def __init__(self, lexicon: Lexicon | Mapping[str, int] | str | None = None,
+                 number_units: bool = True):
         if lexicon is None:
             lexicon = Lexicon.load(default_dictionary_path())
         elif isinstance(lexicon, (str, os.PathLike)):
@@ -239,6 +260,8 @@ class Tokenizer:
         elif not isinstance(lexicon, Lexicon):
             lexicon = Lexicon(lexicon)
         self.lexicon = lexicon
+        self.number_units = bool(number_units)
+        self._number_unit = NUMBER_UNIT if number_units else _NO_UNITS
         self._compiled = None
 
     # -- jieba-like editing -----------------------------------------------------
@@ -338,7 +361,8 @@ class Tokenizer:
     def _ends_of(self, cps: np.ndarray) -> np.ndarray:
         table, root, node_logp, unk = self._trie()
         ends = np.empty(len(cps), dtype=np.int64)
-        m = _segment(cps, CHAR_CLASS, table, root, node_logp, unk, ends)
+        m = _segment(cps, CHAR_CLASS, self._number_unit, RUN_PUNCT, table, root, node_logp, unk,
+                     ends)
         return ends[:m]
 
     def _trie(self):

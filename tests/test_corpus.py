@@ -3,7 +3,8 @@
 import pytest
 
 import nlpzero.corpus as corpus
-from nlpzero.corpus import CharVocab, Piece, expand_sources, iter_runs, read_lines, read_pieces
+from nlpzero.corpus import (CharVocab, Piece, code_points, expand_sources, iter_runs, read_lines,
+                            read_pieces, units_after_numbers)
 from nlpzero.errors import InputError
 
 
@@ -75,7 +76,15 @@ def test_empty_file(tmp_path):
 
 
 def test_runs_split_at_atoms_and_punctuation():
-    assert list(iter_runs("中国2024年，ABC人民〇𠀀😀好")) == ["中国", "年", "人民〇𠀀", "好"]
+    assert list(iter_runs("中国2024年，ABC人民〇𠀀😀好")) == ["中国", "人民〇𠀀", "好"]
+    assert list(iter_runs("年月，３日电，年")) == ["年月", "电", "年"]
+
+
+def test_number_units_leave_the_runs_in_the_vocabulary_encoding():
+    vocab = CharVocab()
+    ids = vocab.encode("１３日电，日")
+    assert ids[2] == -1 and ids[3] >= 0 and ids[5] >= 0
+    assert units_after_numbers(code_points("5％5万年")).tolist() == [False, True, False, True, False]
 
 
 def test_vocab_assigns_dense_ids_and_marks_non_han():

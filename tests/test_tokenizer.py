@@ -5,7 +5,7 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nlpzero.corpus import CHAR_CLASS, DIGIT, HAN, LATIN, POINT
+from nlpzero.corpus import CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNITS, POINT, RUN_PUNCTUATION
 from nlpzero.lexicon import Lexicon
 from nlpzero.tokenizer import Tokenizer
 
@@ -29,6 +29,8 @@ def reference_cut(text, counts):
             j = i + 1
             while j < n and (cls[j] == DIGIT or (cls[j] == POINT and j + 1 < n and cls[j + 1] == DIGIT)):
                 j += 2 if cls[j] == POINT else 1
+            if j < n and text[j] in NUMBER_UNITS:
+                j += 1
             out.append(text[i:j])
             i = j
         elif cls[i] == LATIN:
@@ -38,8 +40,11 @@ def reference_cut(text, counts):
             out.append(text[i:j])
             i = j
         else:
-            out.append(text[i])
-            i += 1
+            j = i + 1
+            while text[i] in RUN_PUNCTUATION and j < n and text[j] == text[i]:
+                j += 1
+            out.append(text[i:j])
+            i = j
     return out
 
 
@@ -64,7 +69,7 @@ def _reference_run(run, logp, unk):
 HAN_CHARS = "中国人民日报的了是𠀀"
 words_strategy = st.dictionaries(st.text(alphabet=HAN_CHARS, min_size=1, max_size=5),
                                  st.integers(0, 50), min_size=1, max_size=30)
-text_strategy = st.text(alphabet=HAN_CHARS + "ab12３.．， \n", max_size=60)
+text_strategy = st.text(alphabet=HAN_CHARS + "ab12３.．·/， \n年月％——……", max_size=60)
 
 
 @settings(max_examples=150, deadline=None)
@@ -95,8 +100,11 @@ def test_every_character_is_covered_once():
 
 
 def test_atoms_are_never_glued_or_split():
-    tk = Tokenizer({"年": 5, "１９９８年": 100})
-    assert tk.lcut("１９９８年") == ["１９９８", "年"]
+    tk = Tokenizer({"年": 5, "年代": 9, "１９９８": 100})
+    assert tk.lcut("１９９８年代") == ["１９９８年", "代"]
+    assert tk.lcut("３·５％的10:30，1/2——好……") == ["３·５％", "的", "10:30", "，", "1/2", "——", "好", "……"]
+    tk = Tokenizer({"年": 5, "年代": 9, "１９９８": 100}, number_units=False)
+    assert tk.lcut("１９９８年代") == ["１９９８", "年代"]
     assert tk.lcut("3.14.") == ["3.14", "."]
     assert tk.lcut("192.168.0.1") == ["192.168.0.1"]  # inner points only
     assert tk.lcut(".5") == [".", "5"]
