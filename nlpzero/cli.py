@@ -46,8 +46,9 @@ def _read_corpus(args, desc: str) -> Iterator[str]:
     if getattr(args, "dataset", None):
         from .datasets import load
 
-        lines = load(args.dataset)
-        yield from _progress(lines, args, desc, total=len(lines), unit="line")
+        for name in args.dataset:
+            lines = load(name)
+            yield from _progress(lines, args, f"{desc} {name}", total=len(lines), unit="line")
         return
     if not args.corpus:
         raise InputError("give at least one corpus file (or - for stdin), or --dataset NAME")
@@ -81,7 +82,9 @@ def cmd_lexicon(args) -> int:
 
     params = {}
     if args.method == "cohesion":
-        params = dict(order=args.order, min_count=args.min_count)
+        params = dict(order=args.order, min_count=args.min_count,
+                      thresholds=_thresholds(args.thresholds, args.order),
+                      backoff_cohesion=None if args.no_backoff else 2.0)
     else:
         params = dict(min_proba=args.min_proba, min_pmi=args.min_pmi)
     start = time.perf_counter()
@@ -96,6 +99,18 @@ def cmd_lexicon(args) -> int:
                 f"in {time.perf_counter() - start:.1f} s"
                 + ("" if args.output == "-" else f"; written to {args.output}"))
     return 0
+
+
+def _thresholds(text: str | None, order: int) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        values = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise InputError(f"--thresholds takes numbers separated by commas, not {text!r}") from None
+    if len(values) != order - 1:
+        raise InputError(f"--thresholds needs {order - 1} values, one per order 2..{order}")
+    return values
 
 
 def cmd_segment(args) -> int:
@@ -260,8 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Learn a lexicon (word count lines) from raw text.")
     p.add_argument("corpus", nargs="*", metavar="CORPUS",
                    help="text files, directories, glob patterns, or - for stdin")
-    p.add_argument("--dataset", help="learn from a built-in corpus instead "
-                                     "(peoples-daily, reviews, inews)")
+    p.add_argument("--dataset", action="append", metavar="NAME",
+                   help="learn from a built-in corpus instead (peoples-daily, reviews, inews; "
+                        "repeat to learn from several)")
     p.add_argument("-o", "--output", default="-", help="lexicon file to write (default stdout)")
     p.add_argument("--method", choices=("cohesion", "pmi"), default="cohesion",
                    help="n-gram cohesion with backtracking (default) or adjacent PMI "
@@ -269,6 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--order", type=int, default=4, help="cohesion: longest n-gram (default 4)")
     p.add_argument("--min-count", type=int, default=None,
                    help="cohesion: minimum count (default scales with the corpus)")
+    p.add_argument("--thresholds", metavar="T2,T3,...",
+                   help="cohesion: log cohesion thresholds for orders 2..order "
+                        "(default 1,5,7 for order 4)")
+    p.add_argument("--no-backoff", action="store_true",
+                   help="cohesion: do not add the cohesive pairs found inside longer words")
     p.add_argument("--min-pmi", type=float, default=1.0, help="pmi: minimum PMI (default 1)")
     p.add_argument("--min-proba", type=float, default=1e-7,
                    help="pmi: minimum probability (default 1e-7)")

@@ -156,3 +156,20 @@ def test_run_longer_than_a_piece_segmented_like_the_api(tmp_path, capsys, monkey
     code, out, _ = run(["segment", str(path), "-q"], capsys)
     assert code == 0
     assert out == " ".join(Tokenizer().lcut(text)) + "\n"
+
+
+def test_lexicon_thresholds_and_backoff_options(tmp_path, corpus_file, capsys):
+    from nlpzero.discovery import CohesionWordFinder
+    from nlpzero.lexicon import Lexicon
+
+    lex = str(tmp_path / "lex.txt")
+    code, _, _ = run(["lexicon", corpus_file, "-o", lex, "-q", "--thresholds", "2,4,6",
+                      "--no-backoff"], capsys)
+    assert code == 0
+    lines = open(corpus_file, encoding="utf-8").read().splitlines()
+    expected = CohesionWordFinder(thresholds=[2, 4, 6], backoff_cohesion=None).train(lines).find()
+    assert dict(Lexicon.load(lex).items()) == dict(expected.items())
+    code, _, err = run(["lexicon", corpus_file, "-o", lex, "--thresholds", "2,x"], capsys)
+    assert code == 1 and err.count("\n") == 1 and "--thresholds" in err
+    code, _, err = run(["lexicon", corpus_file, "--thresholds", "2,4"], capsys)
+    assert code == 1 and "needs 3 values" in err

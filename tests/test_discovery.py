@@ -44,18 +44,17 @@ def _pieces(run, joined):
     yield run[start:]
 
 
-def naive_cohesion_words(texts, order, min_count, thresholds):
+def naive_cohesion_words(texts, order, min_count, thresholds, backoff=None, weight=0.02):
     runs = [r for t in texts for r in iter_runs(t)]
     counts = Counter(r[i:i + n] for r in runs for n in range(1, order + 1)
                      for i in range(len(r) - n + 1))
     counts = {s: c for s, c in counts.items() if c >= min_count}
     total = sum(len(r) for r in runs)
-    kept = set()
-    for s, c in counts.items():
-        if len(s) >= 2:
-            coh = min(math.log(total * c / (counts[s[:k]] * counts[s[k:]])) for k in range(1, len(s)))
-            if coh > thresholds[len(s) - 2]:
-                kept.add(s)
+    def cohesion(s):
+        return min(math.log(total * counts[s] / (counts[s[:k]] * counts[s[k:]]))
+                   for k in range(1, len(s)))
+
+    kept = {s for s in counts if len(s) >= 2 and cohesion(s) > thresholds[len(s) - 2]}
     pieces = Counter()
     for r in runs:
         joined = [False] * max(len(r) - 1, 0)
@@ -70,7 +69,11 @@ def naive_cohesion_words(texts, order, min_count, thresholds):
         return all(w[i:i + n] in kept for n in range(3, min(len(w), order) + 1)
                    for i in range(len(w) - n + 1))
 
-    return {w: c for w, c in pieces.items() if c >= min_count and all_parts_kept(w)}
+    words = {w: c for w, c in pieces.items() if c >= min_count and all_parts_kept(w)}
+    for s, c in counts.items():
+        if backoff is not None and len(s) == 2 and s not in words and cohesion(s) > backoff:
+            words[s] = max(1, int(c * weight))
+    return words
 
 
 ALPHABET = "中国人民日报的了是"
@@ -89,16 +92,20 @@ def test_pmi_candidates_match_naive(texts, min_pmi):
 @given(texts=corpus_strategy, order=st.integers(2, 5), min_count=st.integers(1, 3))
 def test_cohesion_words_match_naive(texts, order, min_count):
     thresholds = [0.5 * (n - 1) for n in range(2, order + 1)]
-    finder = CohesionWordFinder(order=order, min_count=min_count, thresholds=thresholds)
+    finder = CohesionWordFinder(order=order, min_count=min_count, thresholds=thresholds,
+                                backoff_cohesion=None)
     lexicon = finder.train(texts).find()
     assert dict(lexicon.items()) == naive_cohesion_words(texts, order, min_count, thresholds)
+    finder.backoff_cohesion, finder.backoff_weight = 0.1, 0.3
+    assert dict(finder.find().items()) == naive_cohesion_words(
+        texts, order, min_count, thresholds, backoff=0.1, weight=0.3)
 
 
 def test_cohesion_on_real_text_matches_naive(pd_lines):
     lines = pd_lines[:400]
     thresholds = [math.log(5) * (n - 1) for n in range(2, 5)]
     lexicon = CohesionWordFinder(order=4, min_count=2, thresholds=thresholds).train(lines).find()
-    assert dict(lexicon.items()) == naive_cohesion_words(lines, 4, 2, thresholds)
+    assert dict(lexicon.items()) == naive_cohesion_words(lines, 4, 2, thresholds, backoff=2.0)
 
 
 def test_pmi_on_real_text_matches_naive(pd_lines):
