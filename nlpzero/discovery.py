@@ -266,7 +266,7 @@ class PMIWordFinder:
     def find(self) -> Lexicon:
         """Cut everything seen so far and return the lexicon after de-redundancy."""
         words = self.candidates()
-        return Lexicon(remove_redundant(words))
+        return Lexicon._from_valid_counts(remove_redundant(words))
 
 
 def remove_redundant(words: Counter) -> dict:
@@ -435,7 +435,7 @@ class CohesionWordFinder:
         lexicon = dict(zip(words, counts[ok].tolist()))
         if self.backoff_cohesion is not None:
             self._add_backoff_pairs(lexicon)
-        return Lexicon(lexicon)
+        return Lexicon._from_valid_counts(lexicon)
 
     def _add_backoff_pairs(self, lexicon: dict) -> None:
         pairs, counts = self.counter.ngrams(2)

@@ -80,6 +80,16 @@ class Lexicon:
         if words is not None:
             self.update(words)
 
+    @classmethod
+    def _from_valid_counts(cls, counts: dict[str, int]) -> "Lexicon":
+        """A lexicon over `counts` as it is, unchecked: for words the library made itself
+        (runs of Han characters with positive counts), where checking every word would
+        cost more than finding them."""
+        lexicon = cls()
+        lexicon._counts = counts
+        lexicon._total = sum(counts.values())
+        return lexicon
+
     # -- reading -------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self._counts)
