@@ -91,11 +91,42 @@ def _build_trie(cps, word_ends, logps, table_size):
 
 
 @njit(cache=True)
+def _token_end(cps, i, char_class, number_unit, run_punct):
+    """End of the token that starts at `cps[i]`, for a character that is not Han.
+
+    Digits with inner points (and the unit that follows: 年 in １９９８年, marked in
+    `number_unit`) form one atom, Latin letters another; a run of one repeated mark
+    of `run_punct` (——, ……) is one token; any other character is a token alone.
+    """
+    n = len(cps)
+    cls = char_class[cps[i]]
+    j = i + 1
+    if cls == DIGIT:
+        while j < n:
+            c = char_class[cps[j]]
+            if c == DIGIT:
+                j += 1
+            elif c == POINT and j + 1 < n and char_class[cps[j + 1]] == DIGIT:
+                j += 2
+            else:
+                break
+        if j < n and number_unit[cps[j]]:
+            j += 1
+    elif cls == LATIN:
+        while j < n and char_class[cps[j]] == LATIN:
+            j += 1
+    elif run_punct[cps[i]]:
+        while j < n and cps[j] == cps[i]:
+            j += 1
+    return j
+
+
+@njit(cache=True)
 def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, unk_logp, ends):
     """Write the end offset of every token of `cps` into `ends`; return the count.
 
-    `number_unit` marks the characters that join the number before them (年 in
-    １９９８年); `run_punct` the punctuation whose runs are one token (——, ……).
+    Runs of Han characters take the best path through the lexicon's words; every
+    other token is cut by :func:`_token_end`.
     """
     n = len(cps)
     best = np.empty(n + 1, dtype=np.float64)
@@ -103,44 +134,17 @@ def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, un
     m = 0
     i = 0
     while i < n:
-        cls = char_class[cps[i]]
-        if cls == HAN:  # a run, segmented by the best path
+        if char_class[cps[i]] == HAN:  # a run, segmented by the best path
             j = i
             while j < n and char_class[cps[j]] == HAN:
                 j += 1
             m = _segment_run(cps, i, j, table, root, node_logp, unk_logp,
                              best, nxt, ends, m)
-            i = j
-        elif cls == DIGIT:  # digits with inner decimal points
-            j = i + 1
-            while j < n:
-                c = char_class[cps[j]]
-                if c == DIGIT:
-                    j += 1
-                elif c == POINT and j + 1 < n and char_class[cps[j + 1]] == DIGIT:
-                    j += 2
-                else:
-                    break
-            if j < n and number_unit[cps[j]]:
-                j += 1
-            ends[m] = j
-            m += 1
-            i = j
-        elif cls == LATIN:
-            j = i + 1
-            while j < n and char_class[cps[j]] == LATIN:
-                j += 1
-            ends[m] = j
-            m += 1
-            i = j
         else:
-            j = i + 1
-            if run_punct[cps[i]]:
-                while j < n and cps[j] == cps[i]:
-                    j += 1
+            j = _token_end(cps, i, char_class, number_unit, run_punct)
             ends[m] = j
             m += 1
-            i = j
+        i = j
     return m
 
 
