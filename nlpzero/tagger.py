@@ -635,7 +635,9 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
         node = 0
         alive = True
         for j in range(i + 1, n + 1):
-            lex = unk_logp
+            # An unknown span costs like its characters as unknown single words, so
+            # that a large dict_weight gives back the unigram tokenizer.
+            lex = unk_logp * (j - i)
             known = False
             if alive:
                 node = _trie_child(table, root, node, cps[a + j - 1])
@@ -695,7 +697,7 @@ def _ref_lattice(run: str, emis, trans, dict_weight, max_word_len, logp: dict, u
             tags += [S] if len(w) == 1 else [B] + [M] * (len(w) - 2) + [E]
         s = sum(emis[i][t] for i, t in enumerate(tags))
         s += sum(trans[p][t] for p, t in zip(tags, tags[1:]))
-        s += dict_weight * sum(logp.get(w, unk_logp) for w in words)
+        s += dict_weight * sum(logp.get(w, unk_logp * len(w)) for w in words)
         if s > best + 1e-9:
             best, arg = s, words
     return arg
