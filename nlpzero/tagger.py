@@ -36,7 +36,6 @@ import json
 import logging
 import math
 import os
-import zipfile
 from typing import Callable, Mapping
 
 import numpy as np
@@ -986,12 +985,15 @@ class Segmenter(Tokenizer):
             with np.load(path, allow_pickle=False) as data:
                 arrays = {k: data[k] for k in ("header", "weights", "transitions",
                                                 "lexicon_text", "lexicon_counts")}
-        except OSError as exc:
-            if isinstance(exc, PermissionError):
-                raise InputError(f"cannot read {path}: {exc.strerror}") from None
-            raise FormatError(f"{path} is not a segmenter model (.npz): {exc}") from None
-        except (ValueError, KeyError, EOFError, zipfile.BadZipFile, RuntimeError) as exc:
-            raise FormatError(f"{path} is not a readable segmenter model: {exc}") from None
+        except PermissionError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            # A damaged archive fails in many ways (zip, zlib, npy header, missing
+            # member, object arrays refused): all of them mean the same to the user.
+            raise FormatError(f"{path} is not a readable segmenter model: "
+                              f"{type(exc).__name__}: {exc}") from None
         return cls._from_arrays(arrays, path, n_jobs)
 
     @classmethod
