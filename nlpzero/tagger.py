@@ -730,7 +730,7 @@ def _all_emissions(cps, sent_ends, weights, shift):
 #: Defaults of :meth:`Segmenter.train` and of decoding.
 DEFAULT_SAMPLES = 2_000_000
 DEFAULT_BITS = 21
-DEFAULT_DICT_WEIGHT = 0.0
+DEFAULT_DICT_WEIGHT = 0.1
 DEFAULT_MAX_WORD_LEN = 8
 _CHUNK = 20_000
 
@@ -751,7 +751,7 @@ class Segmenter(Tokenizer):
         Tag transition weights (illegal transitions are never used).
     lexicon : Lexicon, optional
         The lexicon of the word lattice (used when `dict_weight` > 0).
-    dict_weight : float, default 0
+    dict_weight : float, default 0.1
         0 segments with the tagger alone (Viterbi); a positive value segments with
         the word lattice, where each word scores the tagger's score of its span plus
         `dict_weight` times its unigram log-probability.

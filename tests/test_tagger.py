@@ -177,13 +177,14 @@ def test_atoms_and_punctuation_like_the_tokenizer(trained, pd_lines):
 
 @pytest.mark.parametrize("weight", [0.0, 0.3])
 def test_threads_do_not_change_the_result(trained, pd_lines, weight):
+    old = trained.dict_weight
     trained.dict_weight = weight
     trained.n_jobs = 1
     one = list(trained.cut_lines(pd_lines[:500]))
     trained.n_jobs = 2
     assert list(trained.cut_lines(pd_lines[:500])) == one
     assert [trained.lcut(line) for line in pd_lines[:50]] == one[:50]
-    trained.dict_weight = 0.0
+    trained.dict_weight = old
 
 
 def test_large_dict_weight_gives_the_unigram_tokenizer(pd_lines, jieba_dict_path):
@@ -225,6 +226,7 @@ def test_bad_arguments():
 
 
 def test_save_load_round_trip(trained, tmp_path, pd_lines):
+    old = trained.dict_weight
     trained.dict_weight = 0.2
     path = tmp_path / "model.npz"
     trained.save(path)
@@ -235,7 +237,7 @@ def test_save_load_round_trip(trained, tmp_path, pd_lines):
     with np.load(path, allow_pickle=False) as data:
         header = json.loads(data["header"].tobytes())
     assert header["format"] == tg.FORMAT and header["version"] == tg.FORMAT_VERSION
-    trained.dict_weight = 0.0
+    trained.dict_weight = old
 
 
 def _rewrite(path, out, **changes):
