@@ -157,9 +157,9 @@ def test_learns_to_segment_unseen_pseudo_sentences(trained):
 
 
 def test_same_seed_same_model():
-    a = tg.Segmenter.train(small_lexicon(), n_samples=500, bits=12, seed=5)
-    b = tg.Segmenter.train(small_lexicon(), n_samples=500, bits=12, seed=5)
-    c = tg.Segmenter.train(small_lexicon(), n_samples=500, bits=12, seed=6)
+    a = tg.Segmenter.train(small_lexicon(), n_samples=300, bits=12, seed=5)
+    b = tg.Segmenter.train(small_lexicon(), n_samples=300, bits=12, seed=5)
+    c = tg.Segmenter.train(small_lexicon(), n_samples=300, bits=12, seed=6)
     assert np.array_equal(a.weights, b.weights) and np.array_equal(a.transitions, b.transitions)
     assert not np.array_equal(a.weights, c.weights)
 
@@ -180,9 +180,9 @@ def test_threads_do_not_change_the_result(trained, pd_lines, weight):
     old = trained.dict_weight
     trained.dict_weight = weight
     trained.n_jobs = 1
-    one = list(trained.cut_lines(pd_lines[:500]))
+    one = list(trained.cut_lines(pd_lines[:250]))
     trained.n_jobs = 2
-    assert list(trained.cut_lines(pd_lines[:500])) == one
+    assert list(trained.cut_lines(pd_lines[:250])) == one
     assert [trained.lcut(line) for line in pd_lines[:50]] == one[:50]
     trained.dict_weight = old
 
@@ -191,7 +191,7 @@ def test_large_dict_weight_gives_the_unigram_tokenizer(pd_lines, jieba_dict_path
     lexicon = Lexicon.load(jieba_dict_path)
     seg = tg.Segmenter.train(lexicon, n_samples=200, bits=10, dict_weight=1e4)
     tk = Tokenizer(lexicon)
-    lines = pd_lines[:400]
+    lines = pd_lines[:200]
     same = sum(a == b for a, b in zip(seg.cut_lines(lines), tk.cut_lines(lines)))
     assert same >= len(lines) - 2  # only exact ties between two paths may differ
 
