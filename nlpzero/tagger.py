@@ -289,29 +289,49 @@ def _hash(template, x, y, z, shift):
 
 
 @njit(cache=True)
+def _position_rows(cps, i, a, b, shift, out):
+    """Rows of the N_FEATURES features of position i of the run cps[a:b] into out[0:12]:
+    unigrams at -2..+2, bigrams (-2,-1) (-1,0) (0,1) (1,2), the skip bigram (-1,+1), the
+    trigram (-1,0,+1) and a bias. Outside the run the symbols are BOS/EOS."""
+    p2 = cps[i - 2] if i - 2 >= a else _BOS
+    p1 = cps[i - 1] if i - 1 >= a else _BOS
+    c0 = cps[i]
+    n1 = cps[i + 1] if i + 1 < b else _EOS
+    n2 = cps[i + 2] if i + 2 < b else _EOS
+    out[0] = _hash(0, p2, 0, -1, shift)
+    out[1] = _hash(1, p1, 0, -1, shift)
+    out[2] = _hash(2, c0, 0, -1, shift)
+    out[3] = _hash(3, n1, 0, -1, shift)
+    out[4] = _hash(4, n2, 0, -1, shift)
+    out[5] = _hash(5, p2, p1, -1, shift)
+    out[6] = _hash(6, p1, c0, -1, shift)
+    out[7] = _hash(7, c0, n1, -1, shift)
+    out[8] = _hash(8, n1, n2, -1, shift)
+    out[9] = _hash(9, p1, n1, -1, shift)
+    out[10] = _hash(10, p1, c0, n1, shift)
+    out[11] = _hash(11, 0, 0, -1, shift)
+
+
+@njit(cache=True)
 def _features(cps, a, b, shift, out):
-    """Rows of the N_FEATURES features of every position of the run cps[a:b] into
-    out[0:b-a]: unigrams at -2..+2, bigrams (-2,-1) (-1,0) (0,1) (1,2), the skip bigram
-    (-1,+1), the trigram (-1,0,+1) and a bias. Outside the run the symbols are BOS/EOS."""
+    """Rows of the features of every position of the run cps[a:b] into out[0:b-a]."""
     for i in range(a, b):
-        p2 = cps[i - 2] if i - 2 >= a else _BOS
-        p1 = cps[i - 1] if i - 1 >= a else _BOS
-        c0 = cps[i]
-        n1 = cps[i + 1] if i + 1 < b else _EOS
-        n2 = cps[i + 2] if i + 2 < b else _EOS
+        _position_rows(cps, i, a, b, shift, out[i - a])
+
+
+@njit(cache=True)
+def _run_emissions(cps, a, b, shift, weights, buf, out):
+    """Emission scores of the positions of the run cps[a:b] into out[0:b-a], without
+    storing the feature rows (buf: scratch for one position's rows)."""
+    for i in range(a, b):
+        _position_rows(cps, i, a, b, shift, buf)
         r = i - a
-        out[r, 0] = _hash(0, p2, 0, -1, shift)
-        out[r, 1] = _hash(1, p1, 0, -1, shift)
-        out[r, 2] = _hash(2, c0, 0, -1, shift)
-        out[r, 3] = _hash(3, n1, 0, -1, shift)
-        out[r, 4] = _hash(4, n2, 0, -1, shift)
-        out[r, 5] = _hash(5, p2, p1, -1, shift)
-        out[r, 6] = _hash(6, p1, c0, -1, shift)
-        out[r, 7] = _hash(7, c0, n1, -1, shift)
-        out[r, 8] = _hash(8, n1, n2, -1, shift)
-        out[r, 9] = _hash(9, p1, n1, -1, shift)
-        out[r, 10] = _hash(10, p1, c0, n1, shift)
-        out[r, 11] = _hash(11, 0, 0, -1, shift)
+        for t in range(4):
+            out[r, t] = 0.0
+        for f in range(N_FEATURES):
+            row = buf[f]
+            for t in range(4):
+                out[r, t] += weights[row, t]
 
 
 def _ref_hash(template: int, x: int, y: int, z: int, shift: int) -> int:
@@ -572,11 +592,11 @@ def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
         longest = 1
         for r in range(lo, hi):
             longest = max(longest, run_ends[r] - run_starts[r])
-        rows = np.empty((longest, N_FEATURES), dtype=np.int64)
+        buf = np.empty(N_FEATURES, dtype=np.int64)
         emis = np.empty((longest, 4))
         score = np.empty((longest, 4))
-        back = np.zeros((longest, 4), dtype=np.int64)
-        tags = np.empty(longest, dtype=np.int64)
+        back = np.zeros((longest, 4), dtype=np.int8)
+        tags = np.empty(longest, dtype=np.int8)
         prefix = np.empty(longest + 1)
         best = np.empty((longest + 1, 2))
         arg = np.empty((longest + 1, 2), dtype=np.int64)
@@ -584,8 +604,7 @@ def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
             a = run_starts[r]
             b = run_ends[r]
             n = b - a
-            _features(cps, a, b, shift, rows)
-            _emissions(rows, n, weights, emis)
+            _run_emissions(cps, a, b, shift, weights, buf, emis)
             if dict_weight > 0.0:
                 _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
                              node_logp, unk_logp, prefix, best, arg, cut)
