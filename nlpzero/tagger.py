@@ -22,8 +22,9 @@ The pieces, all in Numba:
   training (pure Han pseudo-sentences) and use match. Runs are tagged in parallel.
 * combination: with ``dict_weight > 0`` a word lattice where every span of up to
   `max_word_len` characters and every lexicon word compete with the score the tagger
-  gives the span plus ``dict_weight`` times the word's unigram log-probability (an
-  unknown span scores like a word seen once).
+  gives the span plus ``dict_weight`` times the word's unigram log-probability; the
+  lexicon abstains on a span it does not know (it scores the span like its characters
+  as single words), so the tagger alone decides whether an unknown word is one.
 
 Models are saved as ``.npz`` (no pickle) holding a JSON header with a format version,
 the feature set and the hyper-parameters, the weights, and the lexicon used for the
@@ -598,6 +599,7 @@ def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
         back = np.zeros((longest, 4), dtype=np.int8)
         tags = np.empty(longest, dtype=np.int8)
         prefix = np.empty(longest + 1)
+        chars = np.empty(longest + 1)
         best = np.empty((longest + 1, 2))
         arg = np.empty((longest + 1, 2), dtype=np.int64)
         for r in range(lo, hi):
@@ -607,7 +609,7 @@ def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
             _run_emissions(cps, a, b, shift, weights, buf, emis)
             if dict_weight > 0.0:
                 _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
-                             node_logp, unk_logp, prefix, best, arg, cut)
+                             node_logp, unk_logp, prefix, chars, best, arg, cut)
             else:
                 _viterbi(emis, n, trans, legal, score, back, tags)
                 for i in range(n):
@@ -630,20 +632,26 @@ def _span_score(emis, prefix, trans, i, j):
 
 @njit(cache=True)
 def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root, node_logp,
-                 unk_logp, prefix, best, arg, cut):
+                 unk_logp, prefix, chars, best, arg, cut):
     """Best segmentation of the run cps[a:b] in the word lattice.
 
     A word w = cps[a+i:a+j] scores tagger(w) + dict_weight * lex(w), where lex is the
-    unigram log-probability of a lexicon word and `unk_logp` otherwise; candidates are
-    every span of up to `max_word_len` characters and every lexicon word. The
+    unigram log-probability of a lexicon word, and for any other span the sum of its
+    characters' log-probabilities as single words (`unk_logp` for a character that is
+    not one, as in the Tokenizer); candidates are every span of up to `max_word_len`
+    characters and every lexicon word. `chars` is scratch for prefix sums. The
     transition into a word depends on whether the word before it was a single
     character, so the programme keeps two states per position: best[j, 0] (the word
     ending at j has several characters, last tag E) and best[j, 1] (tag S).
     """
     n = b - a
     prefix[0] = 0.0
+    chars[0] = 0.0
     for k in range(n):
         prefix[k + 1] = prefix[k] + emis[k, M]
+        node = root[cps[a + k]]
+        lp = node_logp[node] if node >= 0 else -np.inf
+        chars[k + 1] = chars[k] + (lp if lp > unk_logp else unk_logp)
     best[0, 0] = 0.0
     best[0, 1] = _NEG
     for j in range(1, n + 1):
@@ -653,9 +661,9 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
         node = 0
         alive = True
         for j in range(i + 1, n + 1):
-            # An unknown span costs like its characters as unknown single words, so
-            # that a large dict_weight gives back the unigram tokenizer.
-            lex = unk_logp * (j - i)
+            # The lexicon knows nothing of an unknown span: it scores it like the span's
+            # characters as single words, so the tagger alone decides between the two.
+            lex = chars[j] - chars[i]
             known = False
             if alive:
                 node = _trie_child(table, root, node, cps[a + j - 1])
@@ -715,7 +723,9 @@ def _ref_lattice(run: str, emis, trans, dict_weight, max_word_len, logp: dict, u
             tags += [S] if len(w) == 1 else [B] + [M] * (len(w) - 2) + [E]
         s = sum(emis[i][t] for i, t in enumerate(tags))
         s += sum(trans[p][t] for p, t in zip(tags, tags[1:]))
-        s += dict_weight * sum(logp.get(w, unk_logp * len(w)) for w in words)
+        s += dict_weight * sum(logp[w] if w in logp else
+                               sum(max(logp.get(c, -math.inf), unk_logp) for c in w)
+                               for w in words)
         if s > best + 1e-9:
             best, arg = s, words
     return arg
@@ -749,7 +759,7 @@ def _all_emissions(cps, sent_ends, weights, shift):
 #: Defaults of :meth:`Segmenter.train` and of decoding.
 DEFAULT_SAMPLES = 2_000_000
 DEFAULT_BITS = 21
-DEFAULT_DICT_WEIGHT = 0.1
+DEFAULT_DICT_WEIGHT = 0.2
 DEFAULT_MAX_WORD_LEN = 8
 _CHUNK = 20_000
 
@@ -770,7 +780,7 @@ class Segmenter(Tokenizer):
         Tag transition weights (illegal transitions are never used).
     lexicon : Lexicon, optional
         The lexicon of the word lattice (used when `dict_weight` > 0).
-    dict_weight : float, default 0.1
+    dict_weight : float, default 0.2
         0 segments with the tagger alone (Viterbi); a positive value segments with
         the word lattice, where each word scores the tagger's score of its span plus
         `dict_weight` times its unigram log-probability.
