@@ -321,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="log2 of the rows of the hashed weight table (default 21)")
     p.add_argument("--dict-weight", type=float, default=None,
                    help="weight of the lexicon in the word lattice at segmentation time; "
-                        "0 = the tagger alone (default: the library's default)")
+                        "0 = the tagger alone (default 0.2)")
     p.set_defaults(func=cmd_train_segmenter)
 
     p = sub.add_parser("score", parents=[common], help="score a segmentation against a gold one",
