@@ -69,10 +69,16 @@ def _info(args, message: str) -> None:
 def _load_tokenizer(args):
     from .tokenizer import Tokenizer
 
+    weight = getattr(args, "dict_weight", None)
     if getattr(args, "model", None):
         from .tagger import Segmenter
 
-        return Segmenter.load(args.model)
+        segmenter = Segmenter.load(args.model)
+        if weight is not None:
+            segmenter.dict_weight = weight
+        return segmenter
+    if weight is not None:
+        raise InputError("--dict-weight applies to a --model only")
     return Tokenizer(args.lexicon) if args.lexicon else Tokenizer()
 
 
@@ -183,6 +189,10 @@ def cmd_train_segmenter(args) -> int:
     from .lexicon import Lexicon
     from .tagger import Segmenter
 
+    from ._io import _existing_directory_of
+
+    if args.output != "-":
+        _existing_directory_of(args.output)  # fail before training, not after
     start = time.perf_counter()
     lexicon = Lexicon.load(args.lexicon)
     extra = {} if args.dict_weight is None else {"dict_weight": args.dict_weight}
@@ -304,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     how = p.add_mutually_exclusive_group()
     how.add_argument("--lexicon", help="lexicon file (default: jieba's dictionary)")
     how.add_argument("--model", help="segmenter model made by train-segmenter (.npz)")
+    p.add_argument("--dict-weight", type=float, default=None,
+                   help="with --model: weight of its lexicon in the word lattice "
+                        "(0 = the tagger alone; default: the model's)")
     p.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
     p.set_defaults(func=cmd_segment)
 

@@ -1011,6 +1011,15 @@ class Segmenter(Tokenizer):
         if os.path.isdir(path):
             raise InputError(f"{path} is a directory, not a model file")
         try:
+            with open(path, "rb") as f:
+                magic = f.read(4)
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        if magic != b"PK\x03\x04":
+            # np.load would try other formats and suggest unpickling: say what it is not.
+            what = "an empty file" if not magic else "not an .npz archive"
+            raise FormatError(f"{path} is not a segmenter model: {what}")
+        try:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {k: data[k] for k in ("header", "weights", "transitions",
                                                 "lexicon_text", "lexicon_counts")}

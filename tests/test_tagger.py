@@ -318,6 +318,11 @@ def test_cli_train_then_segment(tmp_path, capsys):
     lines = out.split("\n")
     assert [l.replace(" ", "") for l in lines[:-1]] == ["中国人民银行的大学生。", "", "2024年上天"]
     assert lines[0].startswith("中国 人民 银行")
+    code, alone, _ = run(["segment", "--model", str(model), "--dict-weight", "0", str(text), "-q"],
+                         capsys)
+    assert code == 0 and alone.replace(" ", "") == out.replace(" ", "")
+    code, _, err = run(["segment", "--dict-weight", "0", str(text), "-q"], capsys)
+    assert code == 1 and "--dict-weight" in err
 
 
 def test_cli_errors(tmp_path, capsys):
@@ -326,6 +331,13 @@ def test_cli_errors(tmp_path, capsys):
                         "-o", str(model), "-q"], capsys)
     assert code == 1 and err.count("\n") == 1 and "train-segmenter: error" in err
     assert not model.exists()
+    lex = tmp_path / "lex.txt"
+    lex.write_text("ABC 3\n123 4\n", encoding="utf-8")  # no Han word to sample
+    code, _, err = run(["train-segmenter", "--lexicon", str(lex), "-o", str(model), "-q"], capsys)
+    assert code == 1 and err.count("\n") == 1 and not model.exists()
+    code, _, err = run(["train-segmenter", "--lexicon", str(lex), "-o",
+                        str(tmp_path / "no" / "model.npz"), "-q"], capsys)
+    assert code == 1 and "does not exist" in err
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"PK\x03\x04 not really")
     text = tmp_path / "in.txt"
