@@ -779,7 +779,8 @@ class Segmenter(Tokenizer):
     transitions : ndarray, shape (4, 4)
         Tag transition weights (illegal transitions are never used).
     lexicon : Lexicon, optional
-        The lexicon of the word lattice (used when `dict_weight` > 0).
+        The lexicon of the word lattice (used when `dict_weight` > 0; without one,
+        or when it is empty, the tagger alone segments).
     dict_weight : float, default 0.2
         0 segments with the tagger alone (Viterbi); a positive value segments with
         the word lattice, where each word scores the tagger's score of its span plus
