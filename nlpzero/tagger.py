@@ -98,23 +98,6 @@ def _next(state):
     return _mix(state[0])
 
 
-def _ref_mix(z: int) -> int:
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _U64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _U64
-    return z ^ (z >> 31)
-
-
-class _RefRandom:
-    """Pure-Python twin of :func:`_next`."""
-
-    def __init__(self, state: int):
-        self.state = state & _U64
-
-    def next(self) -> int:
-        self.state = (self.state + 0x9E3779B97F4A7C15) & _U64
-        return _ref_mix(self.state)
-
-
 # ---------------------------------------------------------------------------
 # Sampling pseudo-sentences
 
@@ -157,27 +140,6 @@ def _sample(cum, word_cps, word_offsets, n_samples, max_words, max_chars, state,
             length += b - a
         sent_ends[s] = k
     return k
-
-
-def _ref_sample(cum, words, n_samples, max_words, max_chars, rng):
-    """Pure-Python twin of :func:`_sample`: a list of (text, tags) pairs."""
-    import bisect
-
-    cum = [float(c) for c in cum]
-    total = cum[-1]
-    out = []
-    for _ in range(n_samples):
-        n_draws = 1 + rng.next() % max_words
-        chosen = []
-        for d in range(n_draws):
-            u = float(rng.next() >> 11) * (1.0 / 9007199254740992.0) * total
-            w = min(bisect.bisect_right(cum, u), len(cum) - 1)
-            if d > 0 and sum(map(len, chosen)) + len(words[w]) > max_chars:
-                break
-            chosen.append(words[w])
-        tags = "".join("S" if len(x) == 1 else "B" + "M" * (len(x) - 2) + "E" for x in chosen)
-        out.append(("".join(chosen), tags))
-    return out
 
 
 class _SampleSource:
@@ -335,30 +297,6 @@ def _run_emissions(cps, a, b, shift, weights, buf, out):
                 out[r, t] += weights[row, t]
 
 
-def _ref_hash(template: int, x: int, y: int, z: int, shift: int) -> int:
-    h = _ref_mix(((template << 42) | (x << 21) | y) & _U64)
-    if z >= 0:
-        h = _ref_mix(h ^ z)
-    return h >> shift
-
-
-def _ref_features(run: list[int], shift: int) -> list[list[int]]:
-    """Pure-Python twin of :func:`_features` for one run of code points."""
-    n = len(run)
-
-    def at(i):
-        return _BOS if i < 0 else _EOS if i >= n else run[i]
-
-    out = []
-    for i in range(n):
-        p2, p1, c0, n1, n2 = at(i - 2), at(i - 1), at(i), at(i + 1), at(i + 2)
-        specs = [(0, p2, 0, -1), (1, p1, 0, -1), (2, c0, 0, -1), (3, n1, 0, -1), (4, n2, 0, -1),
-                 (5, p2, p1, -1), (6, p1, c0, -1), (7, c0, n1, -1), (8, n1, n2, -1),
-                 (9, p1, n1, -1), (10, p1, c0, n1), (11, 0, 0, -1)]
-        out.append([_ref_hash(t, x, y, z, shift) for t, x, y, z in specs])
-    return out
-
-
 @njit(cache=True)
 def _emissions(rows, n, weights, out):
     for r in range(n):
@@ -398,23 +336,6 @@ def _viterbi(emis, n, trans, legal, score, back, tags):
     for i in range(n - 1, 0, -1):
         tags[i - 1] = back[i, tags[i]]
     return total
-
-
-def _ref_best_tags(emis, trans) -> tuple[float, list[int]]:
-    """Brute force over every legal tag sequence (small n only)."""
-    import itertools
-
-    n = len(emis)
-    best, arg = -math.inf, None
-    for seq in itertools.product(range(4), repeat=n):
-        if seq[0] not in (B, S) or seq[-1] not in (E, S):
-            continue
-        if any(not LEGAL[a, b] for a, b in zip(seq, seq[1:])):
-            continue
-        s = sum(emis[i][t] for i, t in enumerate(seq)) + sum(trans[a][b] for a, b in zip(seq, seq[1:]))
-        if s > best:
-            best, arg = s, list(seq)
-    return best, arg
 
 
 # ---------------------------------------------------------------------------
@@ -477,59 +398,6 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
         step += 1
         start = end
     return step, wrong
-
-
-def _ref_train(sentences, weights, wsum, trans, tsum, shift, step):
-    """Pure-Python twin of :func:`_train_chunk` on (code points, gold tags) pairs."""
-    wrong = 0
-    for run, gold in sentences:
-        n = len(run)
-        if n:
-            rows = _ref_features(run, shift)
-            emis = [[sum(float(weights[r, t]) for r in rows[i]) for t in range(4)] for i in range(n)]
-            pred = _ref_viterbi_dp(emis, trans)
-            if pred != list(gold):
-                wrong += 1
-                for i in range(n):
-                    g, p = gold[i], pred[i]
-                    if g != p:
-                        for r in rows[i]:
-                            weights[r, g] += 1
-                            wsum[r, g] += step
-                            weights[r, p] -= 1
-                            wsum[r, p] -= step
-                    if i > 0 and (gold[i - 1] != pred[i - 1] or g != p):
-                        trans[gold[i - 1], g] += 1
-                        tsum[gold[i - 1], g] += step
-                        trans[pred[i - 1], p] -= 1
-                        tsum[pred[i - 1], p] -= step
-        step += 1
-    return step, wrong
-
-
-def _ref_viterbi_dp(emis, trans) -> list[int]:
-    """Plain dynamic programme with the same tie-breaking as :func:`_viterbi`."""
-    n = len(emis)
-    score = [[emis[0][t] if t in (B, S) else _NEG for t in range(4)]]
-    back = [[0] * 4]
-    for i in range(1, n):
-        row, brow = [], []
-        for t in range(4):
-            best, arg = _NEG * 2, 0
-            for p in range(4):
-                if LEGAL[p, t]:
-                    s = score[i - 1][p] + trans[p][t]
-                    if s > best:
-                        best, arg = s, p
-            row.append(best + emis[i][t])
-            brow.append(arg)
-        score.append(row)
-        back.append(brow)
-    last = S if n == 1 or score[n - 1][S] >= score[n - 1][E] else E
-    tags = [last]
-    for i in range(n - 1, 0, -1):
-        tags.append(back[i][tags[-1]])
-    return tags[::-1]
 
 
 # ---------------------------------------------------------------------------
@@ -700,35 +568,6 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
         i = packed // 2
         state = packed % 2
         j = i
-
-
-def _ref_lattice(run: str, emis, trans, dict_weight, max_word_len, logp: dict, unk_logp):
-    """Brute force over every segmentation of a short run: the words of the best."""
-    n = len(run)
-    best, arg = -math.inf, None
-
-    def splits(i):
-        if i == n:
-            yield []
-            return
-        for j in range(i + 1, n + 1):
-            w = run[i:j]
-            if j - i <= max_word_len or w in logp:
-                for rest in splits(j):
-                    yield [w] + rest
-
-    for words in splits(0):
-        tags = []
-        for w in words:
-            tags += [S] if len(w) == 1 else [B] + [M] * (len(w) - 2) + [E]
-        s = sum(emis[i][t] for i, t in enumerate(tags))
-        s += sum(trans[p][t] for p, t in zip(tags, tags[1:]))
-        s += dict_weight * sum(logp[w] if w in logp else
-                               sum(max(logp.get(c, -math.inf), unk_logp) for c in w)
-                               for w in words)
-        if s > best + 1e-9:
-            best, arg = s, words
-    return arg
 
 
 @njit(cache=True)

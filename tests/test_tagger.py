@@ -1,6 +1,8 @@
 """The dictionary-trained character tagger: kernels against pure-Python references,
 the segmenter's behaviour, model files, and the command line."""
 
+import bisect
+import itertools
 import json
 import math
 
@@ -13,6 +15,7 @@ from nlpzero.cli import main
 from nlpzero.corpus import CHAR_CLASS, HAN, code_points, iter_runs
 from nlpzero.errors import FormatError, InputError
 from nlpzero.lexicon import Lexicon
+from nlpzero.tagger import B, E, M, S
 from nlpzero.tokenizer import Tokenizer, _compile_lexicon
 
 HAN_CHARS = "中国人民银行的了是在不有大和小学生上下天地日月水火山"
@@ -31,6 +34,167 @@ def trained():
 
 
 # ---------------------------------------------------------------------------
+# Pure-Python references of the kernels
+
+
+def ref_mix(z: int) -> int:
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & tg._U64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & tg._U64
+    return z ^ (z >> 31)
+
+
+class RefRandom:
+    """Pure-Python twin of :func:`_next`."""
+
+    def __init__(self, state: int):
+        self.state = state & tg._U64
+
+    def next(self) -> int:
+        self.state = (self.state + 0x9E3779B97F4A7C15) & tg._U64
+        return ref_mix(self.state)
+
+
+def ref_sample(cum, words, n_samples, max_words, max_chars, rng):
+    """Pure-Python twin of :func:`_sample`: a list of (text, tags) pairs."""
+    cum = [float(c) for c in cum]
+    total = cum[-1]
+    out = []
+    for _ in range(n_samples):
+        n_draws = 1 + rng.next() % max_words
+        chosen = []
+        for d in range(n_draws):
+            u = float(rng.next() >> 11) * (1.0 / 9007199254740992.0) * total
+            w = min(bisect.bisect_right(cum, u), len(cum) - 1)
+            if d > 0 and sum(map(len, chosen)) + len(words[w]) > max_chars:
+                break
+            chosen.append(words[w])
+        tags = "".join("S" if len(x) == 1 else "B" + "M" * (len(x) - 2) + "E" for x in chosen)
+        out.append(("".join(chosen), tags))
+    return out
+
+
+def ref_hash(template: int, x: int, y: int, z: int, shift: int) -> int:
+    h = ref_mix(((template << 42) | (x << 21) | y) & tg._U64)
+    if z >= 0:
+        h = ref_mix(h ^ z)
+    return h >> shift
+
+
+def ref_features(run: list[int], shift: int) -> list[list[int]]:
+    """Pure-Python twin of :func:`_features` for one run of code points."""
+    n = len(run)
+
+    def at(i):
+        return tg._BOS if i < 0 else tg._EOS if i >= n else run[i]
+
+    out = []
+    for i in range(n):
+        p2, p1, c0, n1, n2 = at(i - 2), at(i - 1), at(i), at(i + 1), at(i + 2)
+        specs = [(0, p2, 0, -1), (1, p1, 0, -1), (2, c0, 0, -1), (3, n1, 0, -1), (4, n2, 0, -1),
+                 (5, p2, p1, -1), (6, p1, c0, -1), (7, c0, n1, -1), (8, n1, n2, -1),
+                 (9, p1, n1, -1), (10, p1, c0, n1), (11, 0, 0, -1)]
+        out.append([ref_hash(t, x, y, z, shift) for t, x, y, z in specs])
+    return out
+
+
+def ref_best_tags(emis, trans) -> tuple[float, list[int]]:
+    """Brute force over every legal tag sequence (small n only)."""
+    n = len(emis)
+    best, arg = -math.inf, None
+    for seq in itertools.product(range(4), repeat=n):
+        if seq[0] not in (B, S) or seq[-1] not in (E, S):
+            continue
+        if any(not tg.LEGAL[a, b] for a, b in zip(seq, seq[1:])):
+            continue
+        s = sum(emis[i][t] for i, t in enumerate(seq)) + sum(trans[a][b] for a, b in zip(seq, seq[1:]))
+        if s > best:
+            best, arg = s, list(seq)
+    return best, arg
+
+
+def ref_train(sentences, weights, wsum, trans, tsum, shift, step):
+    """Pure-Python twin of :func:`_train_chunk` on (code points, gold tags) pairs."""
+    wrong = 0
+    for run, gold in sentences:
+        n = len(run)
+        if n:
+            rows = ref_features(run, shift)
+            emis = [[sum(float(weights[r, t]) for r in rows[i]) for t in range(4)] for i in range(n)]
+            pred = ref_viterbi_dp(emis, trans)
+            if pred != list(gold):
+                wrong += 1
+                for i in range(n):
+                    g, p = gold[i], pred[i]
+                    if g != p:
+                        for r in rows[i]:
+                            weights[r, g] += 1
+                            wsum[r, g] += step
+                            weights[r, p] -= 1
+                            wsum[r, p] -= step
+                    if i > 0 and (gold[i - 1] != pred[i - 1] or g != p):
+                        trans[gold[i - 1], g] += 1
+                        tsum[gold[i - 1], g] += step
+                        trans[pred[i - 1], p] -= 1
+                        tsum[pred[i - 1], p] -= step
+        step += 1
+    return step, wrong
+
+
+def ref_viterbi_dp(emis, trans) -> list[int]:
+    """Plain dynamic programme with the same tie-breaking as :func:`_viterbi`."""
+    n = len(emis)
+    score = [[emis[0][t] if t in (B, S) else tg._NEG for t in range(4)]]
+    back = [[0] * 4]
+    for i in range(1, n):
+        row, brow = [], []
+        for t in range(4):
+            best, arg = tg._NEG * 2, 0
+            for p in range(4):
+                if tg.LEGAL[p, t]:
+                    s = score[i - 1][p] + trans[p][t]
+                    if s > best:
+                        best, arg = s, p
+            row.append(best + emis[i][t])
+            brow.append(arg)
+        score.append(row)
+        back.append(brow)
+    last = S if n == 1 or score[n - 1][S] >= score[n - 1][E] else E
+    tags = [last]
+    for i in range(n - 1, 0, -1):
+        tags.append(back[i][tags[-1]])
+    return tags[::-1]
+
+
+def ref_lattice(run: str, emis, trans, dict_weight, max_word_len, logp: dict, unk_logp):
+    """Brute force over every segmentation of a short run: the words of the best."""
+    n = len(run)
+    best, arg = -math.inf, None
+
+    def splits(i):
+        if i == n:
+            yield []
+            return
+        for j in range(i + 1, n + 1):
+            w = run[i:j]
+            if j - i <= max_word_len or w in logp:
+                for rest in splits(j):
+                    yield [w] + rest
+
+    for words in splits(0):
+        tags = []
+        for w in words:
+            tags += [S] if len(w) == 1 else [B] + [M] * (len(w) - 2) + [E]
+        s = sum(emis[i][t] for i, t in enumerate(tags))
+        s += sum(trans[p][t] for p, t in zip(tags, tags[1:]))
+        s += dict_weight * sum(logp[w] if w in logp else
+                               sum(max(logp.get(c, -math.inf), unk_logp) for c in w)
+                               for w in words)
+        if s > best + 1e-9:
+            best, arg = s, words
+    return arg
+
+
+# ---------------------------------------------------------------------------
 # Kernels against references
 
 
@@ -40,7 +204,7 @@ def trained():
 def test_sample_matches_reference(lex, seed, max_words, max_chars, n):
     source = tg._SampleSource(Lexicon(lex), seed)
     cps, tags, ends = source.draw(n, max_words, max_chars)
-    ref = tg._ref_sample(source.cum, source.words, n, max_words, max_chars, tg._RefRandom(seed))
+    ref = ref_sample(source.cum, source.words, n, max_words, max_chars, RefRandom(seed))
     text = cps.astype("<u4").tobytes().decode("utf-32-le")
     got, start = [], 0
     for end in ends.tolist():
@@ -75,7 +239,7 @@ def test_features_match_reference(run, bits):
     cps = np.array([0x41] + run + [0x42], dtype=np.int64)  # the run sits inside other text
     rows = np.empty((len(run), tg.N_FEATURES), dtype=np.int64)
     tg._features(cps, 1, 1 + len(run), 64 - bits, rows)
-    assert rows.tolist() == tg._ref_features(run, 64 - bits)
+    assert rows.tolist() == ref_features(run, 64 - bits)
     assert rows.min() >= 0 and rows.max() < 2**bits
 
 
@@ -85,7 +249,7 @@ def test_features_on_real_runs(pd_lines):
         cps = code_points(run).astype(np.int64)
         rows = np.empty((len(run), tg.N_FEATURES), dtype=np.int64)
         tg._features(cps, 0, len(run), 64 - 20, rows)
-        assert rows.tolist() == tg._ref_features(cps.tolist(), 64 - 20)
+        assert rows.tolist() == ref_features(cps.tolist(), 64 - 20)
 
 
 @settings(max_examples=60, deadline=None)
@@ -97,10 +261,10 @@ def test_viterbi_is_the_best_legal_sequence(n, seed):
     tags = np.empty(n, dtype=np.int64)
     total = tg._viterbi(emis, n, trans, tg.LEGAL, np.empty((n, 4)),
                         np.zeros((n, 4), dtype=np.int64), tags)
-    best, seq = tg._ref_best_tags(emis.tolist(), trans.tolist())
+    best, seq = ref_best_tags(emis.tolist(), trans.tolist())
     assert math.isclose(total, best, rel_tol=1e-9, abs_tol=1e-9)
     assert tags.tolist() == seq
-    assert tags.tolist() == tg._ref_viterbi_dp(emis.tolist(), trans.tolist())
+    assert tags.tolist() == ref_viterbi_dp(emis.tolist(), trans.tolist())
 
 
 @settings(max_examples=15, deadline=None)
@@ -116,7 +280,7 @@ def test_train_chunk_matches_reference(lex, seed, bits):
         sentences.append((cps[start:end].tolist(), tags[start:end].tolist()))
         start = end
     rw, rws, rt, rts = np.zeros(shape), np.zeros(shape), np.zeros((4, 4)), np.zeros((4, 4))
-    rstep, rwrong = tg._ref_train(sentences, rw, rws, rt, rts, 64 - bits, 1)
+    rstep, rwrong = ref_train(sentences, rw, rws, rt, rts, 64 - bits, 1)
     assert (step, wrong) == (rstep, rwrong)
     assert np.array_equal(w, rw) and np.array_equal(ws, rws)
     assert np.array_equal(t, rt) and np.array_equal(ts, rts)
@@ -143,7 +307,7 @@ def test_lattice_matches_brute_force(run, lex, weight, max_len, seed):
                     cut)
     ends = (np.flatnonzero(cut) + 1).tolist()
     words = [run[a:b] for a, b in zip([0] + ends[:-1], ends)]
-    assert words == tg._ref_lattice(run, emis.tolist(), trans.tolist(), weight, max_len, logp, unk)
+    assert words == ref_lattice(run, emis.tolist(), trans.tolist(), weight, max_len, logp, unk)
 
 
 # ---------------------------------------------------------------------------
@@ -355,5 +519,5 @@ def test_cli_errors(tmp_path, capsys):
 
 def test_reference_random_is_the_kernel_generator():
     state = np.array([12345], dtype=np.uint64)
-    ref = tg._RefRandom(12345)
+    ref = RefRandom(12345)
     assert [int(tg._next(state)) for _ in range(5)] == [ref.next() for _ in range(5)]
