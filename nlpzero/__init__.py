@@ -1,7 +1,8 @@
 """nlpzero: unsupervised Chinese NLP from raw text.
 
 Learn a lexicon from raw text (:func:`find_words`), segment with it or any dictionary
-(:class:`Tokenizer`), count character n-grams (:class:`NgramCounter`) and score
+(:class:`Tokenizer`) or a character tagger trained from a lexicon alone
+(:class:`Segmenter`), count character n-grams (:class:`NgramCounter`) and score
 segmentations (:func:`score`).
 """
 
@@ -13,9 +14,10 @@ from .ngrams import NgramCounter  # noqa: E402
 from .discovery import CohesionWordFinder, PMIWordFinder, find_words  # noqa: E402
 from .tokenizer import Tokenizer  # noqa: E402
 from .scoring import SegmentationScore, score  # noqa: E402
+from .tagger import Segmenter, sample_sentences, train_segmenter  # noqa: E402
 
 __all__ = [
     "CohesionWordFinder", "DatasetUnavailable", "FormatError", "InputError", "Lexicon",
-    "NgramCounter", "NlpzeroError", "PMIWordFinder", "SegmentationScore", "Tokenizer",
-    "find_words", "score",
+    "NgramCounter", "NlpzeroError", "PMIWordFinder", "SegmentationScore", "Segmenter", "Tokenizer",
+    "find_words", "sample_sentences", "score", "train_segmenter",
 ]

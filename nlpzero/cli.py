@@ -70,6 +70,16 @@ def _info(args, message: str) -> None:
 def _load_tokenizer(args):
     from .tokenizer import Tokenizer
 
+    weight = getattr(args, "dict_weight", None)
+    if getattr(args, "model", None):
+        from .tagger import Segmenter
+
+        segmenter = Segmenter.load(args.model)
+        if weight is not None:
+            segmenter.dict_weight = weight
+        return segmenter
+    if weight is not None:
+        raise InputError("--dict-weight applies to a --model only")
     return Tokenizer(args.lexicon) if args.lexicon else Tokenizer()
 
 
@@ -190,6 +200,29 @@ def _last_run_start(text: str) -> int:
     return i
 
 
+def cmd_train_segmenter(args) -> int:
+    from .lexicon import Lexicon
+    from .tagger import Segmenter
+
+    from ._io import _existing_directory_of
+
+    if args.output != "-":
+        _existing_directory_of(args.output)  # fail before training, not after
+    start = time.perf_counter()
+    lexicon = Lexicon.load(args.lexicon)
+    extra = {} if args.dict_weight is None else {"dict_weight": args.dict_weight}
+    bar = _progress(None, args, "training", total=args.samples, unit="sent")
+    try:
+        segmenter = Segmenter.train(lexicon, n_samples=args.samples, seed=args.seed, bits=args.bits,
+                                    progress=lambda done: bar.update(done - bar.n), **extra)
+    finally:
+        bar.close()
+    segmenter.save(args.output)
+    _info(args, f"trained on {args.samples} pseudo-sentences from {len(lexicon)} words in "
+                f"{time.perf_counter() - start:.1f} s; written to {args.output}")
+    return 0
+
+
 def cmd_score(args) -> int:
     from .lexicon import Lexicon
     from .scoring import score_files
@@ -299,9 +332,31 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Segment text, one line in, one line of space-separated "
                                    "words out.")
     p.add_argument("input", nargs="*", metavar="FILE", help="text files or - for stdin (default)")
-    p.add_argument("--lexicon", help="lexicon file (default: jieba's dictionary)")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--lexicon", help="lexicon file (default: jieba's dictionary)")
+    how.add_argument("--model", help="segmenter model made by train-segmenter (.npz)")
+    p.add_argument("--dict-weight", type=float, default=None,
+                   help="with --model: weight of its lexicon in the word lattice "
+                        "(0 = the tagger alone; default: the model's)")
     p.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
     p.set_defaults(func=cmd_segment)
+
+    p = sub.add_parser("train-segmenter", parents=[common],
+                       help="train a character-tagger segmenter from a lexicon alone",
+                       description="Train a B/M/E/S character tagger on pseudo-sentences sampled "
+                                   "from a lexicon with counts; write the model (.npz).")
+    p.add_argument("--lexicon", required=True,
+                   help="lexicon file: word count lines (jieba's dict.txt works)")
+    p.add_argument("-o", "--output", required=True, help="model file to write (.npz)")
+    p.add_argument("--samples", type=int, default=2_000_000,
+                   help="pseudo-sentences to learn from (default 2000000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sampler (default 0)")
+    p.add_argument("--bits", type=int, default=21,
+                   help="log2 of the rows of the hashed weight table (default 21)")
+    p.add_argument("--dict-weight", type=float, default=None,
+                   help="weight of the lexicon in the word lattice at segmentation time; "
+                        "0 = the tagger alone (default 0.2)")
+    p.set_defaults(func=cmd_train_segmenter)
 
     p = sub.add_parser("score", parents=[common], help="score a segmentation against a gold one",
                        description="Word precision, recall and F1 by character spans "
