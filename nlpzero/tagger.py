@@ -43,10 +43,10 @@ import numpy as np
 from numba import njit, prange
 
 from ._io import atomic_write
-from .corpus import CHAR_CLASS, DIGIT, HAN, LATIN, POINT, code_points
+from .corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from .errors import FormatError, InputError
 from .lexicon import Lexicon
-from .tokenizer import Tokenizer, _trie_child
+from .tokenizer import Tokenizer, _token_end, _trie_child
 
 logger = logging.getLogger(__name__)
 
@@ -405,45 +405,25 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
 
 
 @njit(cache=True)
-def _scan(cps, char_class, cut, run_starts, run_ends):
-    """Mark token ends outside Han runs in `cut` (cut[i]: a token ends after i), as
-    the Tokenizer does (atoms, single other characters); record the Han runs.
-    Returns the number of runs."""
+def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
+    """Mark token ends outside Han runs in `cut` (cut[i]: a token ends after i), with
+    the Tokenizer's own rule for them (:func:`nlpzero.tokenizer._token_end`: atoms with
+    their units, punctuation runs); record the Han runs. Returns the number of runs."""
     n = len(cps)
     r = 0
     i = 0
     while i < n:
-        cls = char_class[cps[i]]
-        if cls == HAN:
+        if char_class[cps[i]] == HAN:
             j = i
             while j < n and char_class[cps[j]] == HAN:
                 j += 1
             run_starts[r] = i
             run_ends[r] = j
             r += 1
-            cut[j - 1] = True
-            i = j
-        elif cls == DIGIT:
-            j = i + 1
-            while j < n:
-                c = char_class[cps[j]]
-                if c == DIGIT:
-                    j += 1
-                elif c == POINT and j + 1 < n and char_class[cps[j + 1]] == DIGIT:
-                    j += 2
-                else:
-                    break
-            cut[j - 1] = True
-            i = j
-        elif cls == LATIN:
-            j = i + 1
-            while j < n and char_class[cps[j]] == LATIN:
-                j += 1
-            cut[j - 1] = True
-            i = j
         else:
-            cut[i] = True
-            i += 1
+            j = _token_end(cps, i, char_class, number_unit, run_punct)
+        cut[j - 1] = True
+        i = j
     return r
 
 
@@ -796,7 +776,7 @@ class Segmenter(Tokenizer):
         cut = np.zeros(n, dtype=np.bool_)
         run_starts = np.empty(n, dtype=np.int64)
         run_ends = np.empty(n, dtype=np.int64)
-        n_runs = _scan(cps64, CHAR_CLASS, cut, run_starts, run_ends)
+        n_runs = _scan(cps64, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT, cut, run_starts, run_ends)
         if n_runs:
             use_lattice = self._dict_weight > 0 and len(self.lexicon) > 0
             if use_lattice:
