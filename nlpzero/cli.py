@@ -15,7 +15,7 @@ import time
 from typing import Iterable, Iterator
 
 from . import __version__
-from .corpus import Piece, is_word_char
+from .corpus import is_word_char
 from .errors import InputError, NlpzeroError
 
 logger = logging.getLogger("nlpzero")
@@ -127,26 +127,83 @@ def cmd_segment(args) -> int:
     from ._io import atomic_write
     from .corpus import read_pieces
 
+    if args.workers < 1:
+        raise InputError(f"--workers must be at least 1, not {args.workers}")
     tokenizer = _load_tokenizer(args)
     tokenizer.lcut("")  # compile the lexicon before the clock of the progress bar starts
     sources = args.input or ["-"]
-    pieces = read_pieces(sources, errors=args.encoding_errors)
+    pieces = _progress(read_pieces(sources, errors=args.encoding_errors), args, "segmenting",
+                       unit="line")
+    jobs = _segment_jobs(tokenizer, pieces)
+    if args.workers == 1:
+        outputs = (_render_job(tokenizer, job) for job in jobs)
+    else:
+        outputs = _render_in_workers(tokenizer, jobs, args.workers)
     with atomic_write(args.output) as out:
-        for piece, words in _segment_pieces(tokenizer, _progress(pieces, args, "segmenting",
-                                                                   unit="line")):
-            out.write(" ".join(words))
-            out.write("\n" if piece.line_end else " ")
+        for text in outputs:
+            out.write(text)
     return 0
 
 
-def _segment_pieces(tokenizer, pieces: Iterable) -> Iterator:
-    """Pair every piece with its words, segmenting in batches for speed.
+def _render_job(tokenizer, job) -> str:
+    """Output text of a job of :func:`_segment_jobs`: its lines of words separated by
+    spaces, each piece followed by a newline when it ends a line, else by a space."""
+    if isinstance(job, str):
+        return job
+    texts, line_ends = job
+    parts = []
+    for words, line_end in zip(tokenizer.cut_lines(texts), line_ends):
+        parts.append(" ".join(words))
+        parts.append("\n" if line_end else " ")
+    return "".join(parts)
+
+
+#: The tokenizer of a worker process (set once by the pool's initializer; a worker
+#: segments with nothing else).
+_worker_tokenizer = None
+
+
+def _start_worker(tokenizer) -> None:
+    global _worker_tokenizer
+    if hasattr(tokenizer, "n_jobs"):
+        tokenizer.n_jobs = 1  # the processes are the parallelism
+    _worker_tokenizer = tokenizer
+
+
+def _render_in_worker(job) -> str:
+    return _render_job(_worker_tokenizer, job)
+
+
+def _render_in_workers(tokenizer, jobs, workers: int) -> Iterator[str]:
+    """Render `jobs` in `workers` processes, yielding the outputs in input order with
+    at most two jobs per worker in flight (memory stays bounded on any input size)."""
+    import collections
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    # fork shares the compiled lexicon with the workers instead of sending it.
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ctx.Pool(workers, initializer=_start_worker, initargs=(tokenizer,)) as pool:
+        pending = collections.deque()
+        for job in jobs:
+            pending.append(pool.apply_async(_render_in_worker, (job,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _segment_jobs(tokenizer, pieces: Iterable) -> Iterator:
+    """Group the pieces of the input into jobs of about a million characters: a pair
+    (texts, line_ends) to segment, or a str already segmented.
 
     A very long line arrives in several pieces; the run of Han characters at the end
     of a piece is carried over to the next one so that no word is cut at a piece
-    boundary (unless a single run is longer than a whole piece).
+    boundary. A single run longer than a whole piece is segmented here, keeping back
+    the words of its last stretch, which the text to come may still change.
     """
-    batch = []
+    texts: list[str] = []
+    ends: list[bool] = []
     size = 0
     carry = ""
     for piece in pieces:
@@ -157,25 +214,28 @@ def _segment_pieces(tokenizer, pieces: Iterable) -> Iterator:
             if keep > 0:
                 text, carry = text[:keep], text[keep:]
             else:
-                # One run fills the whole piece: segment it, but keep back the words of
-                # its last stretch, which the text to come may still change.
-                yield from zip(batch, tokenizer.cut_lines(p.text for p in batch))
-                batch, size = [], 0
+                if texts:
+                    yield texts, ends
+                    texts, ends, size = [], [], 0
                 words, carry = _split_off_tail(tokenizer.lcut(text), RUN_OVERLAP)
                 if words:
-                    yield Piece("".join(words), False), words
+                    yield " ".join(words) + " "
                 continue
-        piece = Piece(text, piece.line_end)
-        batch.append(piece)
+        texts.append(text)
+        ends.append(piece.line_end)
         size += len(text)
-        if size >= 1 << 20:
-            yield from zip(batch, tokenizer.cut_lines(p.text for p in batch))
-            batch, size = [], 0
+        if size >= JOB_CHARS:
+            yield texts, ends
+            texts, ends, size = [], [], 0
     if carry:
-        batch.append(Piece(carry, False))
-    if batch:
-        yield from zip(batch, tokenizer.cut_lines(p.text for p in batch))
+        texts.append(carry)
+        ends.append(False)
+    if texts:
+        yield texts, ends
 
+
+#: Characters of input per segmentation job (a batch for the kernel, a task for a worker).
+JOB_CHARS = 1 << 20
 
 #: Characters of a piece-filling run held back for the next piece.
 RUN_OVERLAP = 4096
@@ -339,6 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --model: weight of its lexicon in the word lattice "
                         "(0 = the tagger alone; default: the model's)")
     p.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes that segment in parallel (default 1); the output keeps "
+                        "the input's order")
     p.set_defaults(func=cmd_segment)
 
     p = sub.add_parser("train-segmenter", parents=[common],

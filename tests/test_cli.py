@@ -127,7 +127,8 @@ def test_dataset_command(tmp_path, capsys):
     assert code == 1 and "unknown dataset" in err
 
 
-def test_long_line_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_lines):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_long_line_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_lines, workers):
     import nlpzero.corpus as corpus
     from nlpzero.tokenizer import Tokenizer
 
@@ -136,12 +137,14 @@ def test_long_line_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_line
     text = "，".join(pd_lines[:200])  # one long line, cut into pieces by the reader
     path = tmp_path / "long.txt"
     path.write_text(text + "\n", encoding="utf-8")
-    code, out, _ = run(["segment", str(path), "-q"], capsys)
+    code, out, _ = run(["segment", str(path), "-q", "--workers", workers], capsys)
     assert code == 0
     assert out == " ".join(Tokenizer().cut_lines([text]).__next__()) + "\n"
 
 
-def test_run_longer_than_a_piece_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_lines):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_run_longer_than_a_piece_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_lines,
+                                                        workers):
     import nlpzero.cli as cli
     import nlpzero.corpus as corpus
     from nlpzero.tokenizer import Tokenizer
@@ -153,7 +156,7 @@ def test_run_longer_than_a_piece_segmented_like_the_api(tmp_path, capsys, monkey
     text = "".join(run for line in pd_lines[:100] for run in corpus.iter_runs(line))
     path = tmp_path / "run.txt"
     path.write_text(text + "\n", encoding="utf-8")
-    code, out, _ = run(["segment", str(path), "-q"], capsys)
+    code, out, _ = run(["segment", str(path), "-q", "--workers", workers], capsys)
     assert code == 0
     assert out == " ".join(Tokenizer().lcut(text)) + "\n"
 
@@ -173,3 +176,16 @@ def test_lexicon_thresholds_and_backoff_options(tmp_path, corpus_file, capsys):
     assert code == 1 and err.count("\n") == 1 and "--thresholds" in err
     code, _, err = run(["lexicon", corpus_file, "--thresholds", "2,4"], capsys)
     assert code == 1 and "needs 3 values" in err
+
+
+def test_segment_workers_keep_the_order(tmp_path, corpus_file, capsys, monkeypatch):
+    import nlpzero.cli as cli
+
+    monkeypatch.setattr(cli, "JOB_CHARS", 4096)  # many jobs, several in flight at once
+    code, one, _ = run(["segment", corpus_file, "-q"], capsys)
+    assert code == 0
+    code, three, _ = run(["segment", corpus_file, "-q", "--workers", "3"], capsys)
+    assert code == 0 and three == one
+    assert one.count("\n") == 2000
+    code, _, err = run(["segment", corpus_file, "--workers", "0"], capsys)
+    assert code == 1 and "--workers" in err and err.count("\n") == 1
