@@ -104,8 +104,10 @@ def _split_words(cps):
     is a token of its own (a sentence end). Empty words are kept, as empty tokens, so
     that the caller can tell."""
     n = len(cps)
-    starts = np.empty(n + 1, dtype=np.int64)
-    ends = np.empty(n + 1, dtype=np.int64)
+    # at most two tokens per character (a word ended by a newline, the newline) and one
+    # at the end
+    starts = np.empty(2 * n + 1, dtype=np.int64)
+    ends = np.empty(2 * n + 1, dtype=np.int64)
     k = 0
     a = 0
     for i in range(n + 1):
@@ -1214,7 +1216,7 @@ class SentTree:
         null), words (for a span without template), start, end, score, children."""
         d = {"text": self.text, "start": self.start, "end": self.end,
              "template": None if self.template is None else list(self.template),
-             "score": round(self.score, 6)}
+             "score": round(self.score, 6) + 0.0}
         if self.template is None:
             d["words"] = list(self.words)
         else:
