@@ -512,13 +512,49 @@ def _grow(a, n):
 
 
 @njit(cache=True)
-def _better(score, words, best_score, best_words):
-    """Whether a candidate beats the current best: a higher score (beyond rounding
-    noise), or the same score with more template words."""
+def _chain(rec, rec_pos, rec_parent, out):
+    """Word positions of a match, first word first, written into `out`; returns
+    their number."""
+    n = 0
+    r = rec
+    while r >= 0:
+        n += 1
+        r = rec_parent[r]
+    k = n
+    r = rec
+    while r >= 0:
+        k -= 1
+        out[k] = rec_pos[r]
+        r = rec_parent[r]
+    return n
+
+
+@njit(cache=True)
+def _earlier(rec_a, rec_b, rec_pos, rec_parent, buf_a, buf_b):
+    """Whether match a's word positions come before match b's (lexicographically)."""
+    na = _chain(rec_a, rec_pos, rec_parent, buf_a)
+    nb = _chain(rec_b, rec_pos, rec_parent, buf_b)
+    for k in range(min(na, nb)):
+        if buf_a[k] != buf_b[k]:
+            return buf_a[k] < buf_b[k]
+    return na < nb
+
+
+@njit(cache=True)
+def _beats(score, words, rec, best_score, best_words, best_rec, rec_pos, rec_parent,
+           buf_a, buf_b):
+    """Whether a candidate structure beats the current best: a higher score (beyond
+    rounding noise); at the same score, more template words; then the words matched
+    earlier (the smaller tuple of word positions). Ties are thus broken the same way
+    whatever the order in which candidates are met."""
     tol = 1e-9 * max(1.0, abs(best_score))
     if score > best_score + tol:
         return True
-    return score >= best_score - tol and words > best_words
+    if score < best_score - tol or words < best_words:
+        return False
+    if words > best_words:
+        return True
+    return _earlier(rec, best_rec, rec_pos, rec_parent, buf_a, buf_b)
 
 
 @njit(cache=True)
@@ -545,6 +581,8 @@ def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, nu
     n_rec = 0
     n_nodes = len(x_child)
     where = np.full(n_nodes, -1, dtype=np.int64)  # node -> index among the next closed states
+    buf_a = np.empty(n + 1, dtype=np.int64)
+    buf_b = np.empty(n + 1, dtype=np.int64)
 
     c_node = np.empty(16, dtype=np.int64)
     c_score = np.empty(16)
@@ -574,14 +612,16 @@ def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, nu
                     node = c_node[k]
                     if node_words[node] >= 0 and node_logp[node] > -np.inf:
                         sc = c_score[k] + node_logp[node]
-                        if bn < 0 or _better(sc, node_words[node], bs, bw):
+                        if bn < 0 or _beats(sc, node_words[node], c_rec[k], bs, bw, br,
+                                            rec_pos, rec_parent, buf_a, buf_b):
                             bs, bw, bn, br = sc, node_words[node], node, c_rec[k]
                 for k in range(n_o):
                     node = o_node[k]
                     a = o_start[k]
                     if a > i and a < p and node_logp[node] > -np.inf:
                         sc = o_score[k] + best[a, p] + node_logp[node]
-                        if bn < 0 or _better(sc, node_words[node], bs, bw):
+                        if bn < 0 or _beats(sc, node_words[node], o_rec[k], bs, bw, br,
+                                            rec_pos, rec_parent, buf_a, buf_b):
                             bs, bw, bn, br = sc, node_words[node], node, o_rec[k]
                 if bn < 0:
                     best[i, p] = null_score * (p - i - 1)
@@ -642,7 +682,8 @@ def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, nu
                         d_rec[n_d] = n_rec
                         n_rec += 1
                         n_d += 1
-                    elif sc > d_score[d]:
+                    elif _beats(sc, 0, parent, d_score[d], 0, rec_parent[d_rec[d]], rec_pos,
+                                rec_parent, buf_a, buf_b):
                         # Same template prefix, placeholders cut elsewhere: keep the
                         # better one (its record is reused).
                         d_score[d] = sc
