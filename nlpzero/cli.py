@@ -355,8 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-proba", type=float, default=1e-5,
                    help="minimum probability of pairs and templates (default 1e-5)")
     p.add_argument("--min-pmi", type=float, default=2.0, help="minimum PMI of a pair (default 2)")
-    p.add_argument("--max-paths", type=int, default=100_000,
-                   help="at most this many templates from one run of words (default 100000)")
+    p.add_argument("--max-paths", type=int, default=1000,
+                   help="at most this many templates from one run of words (default 1000)")
     p.set_defaults(func=cmd_templates)
 
     p = sub.add_parser("parse", parents=[common], help="parse sentences with templates",
