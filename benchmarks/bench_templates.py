@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import re
@@ -254,7 +253,6 @@ def main(argv=None) -> int:
     from nlpzero import Tokenizer, find_words
     from nlpzero.corpus import is_word_char
     from nlpzero.datasets import peoples_daily_text, reviews
-    from nlpzero.templates import TemplateFinder
 
     lines = peoples_daily_text()
     if args.quick:

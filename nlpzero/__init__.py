@@ -1,8 +1,9 @@
 """nlpzero: unsupervised Chinese NLP from raw text.
 
 Learn a lexicon from raw text (:func:`find_words`), segment with it or any dictionary
-(:class:`Tokenizer`), count character n-grams (:class:`NgramCounter`) and score
-segmentations (:func:`score`).
+(:class:`Tokenizer`), count character n-grams (:class:`NgramCounter`), score
+segmentations (:func:`score`), mine sentence templates (:class:`TemplateFinder`) and
+parse with them (:class:`Parser`).
 """
 
 __version__ = "0.1.0"
@@ -13,9 +14,11 @@ from .ngrams import NgramCounter  # noqa: E402
 from .discovery import CohesionWordFinder, PMIWordFinder, find_words  # noqa: E402
 from .tokenizer import Tokenizer  # noqa: E402
 from .scoring import SegmentationScore, score  # noqa: E402
+from .templates import Parser, SentTree, TemplateFinder, TemplateSet, find_templates  # noqa: E402
 
 __all__ = [
     "CohesionWordFinder", "DatasetUnavailable", "FormatError", "InputError", "Lexicon",
     "NgramCounter", "NlpzeroError", "PMIWordFinder", "SegmentationScore", "Tokenizer",
     "find_words", "score",
+    "Parser", "SentTree", "TemplateFinder", "TemplateSet", "find_templates",
 ]

@@ -34,7 +34,6 @@ backslash is written with one more backslash in front.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import math
@@ -929,8 +928,8 @@ class TemplateFinder:
     --------
     >>> f = TemplateFinder(min_proba=1e-3, min_pmi=0.5)
     >>> f = f.train_segmented([["我", "爱", "北京"], ["我", "爱", "你"]] * 20)
-    >>> (None, "爱", None) in f.find()
-    False
+    >>> f.find()[("我", "爱", "北京")]
+    20
     """
 
     def __init__(self, tokenizer=None, window: int = 5, min_proba: float = 1e-5,
