@@ -504,13 +504,6 @@ def _keep_templates(counts, total, log_min_proba):
 
 
 @njit(cache=True)
-def _grow(a, n):
-    if n < len(a):
-        return a
-    return np.concatenate((a, np.empty(len(a) + 16, dtype=a.dtype)))
-
-
-@njit(cache=True)
 def _chain(rec, rec_pos, rec_parent, out):
     """Word positions of a match, first word first, written into `out`; returns
     their number."""
@@ -557,50 +550,47 @@ def _beats(score, words, rec, best_score, best_words, best_rec, rec_pos, rec_par
 
 
 @njit(cache=True)
-def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, null_score):
+def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, null_score,
+                  where, closed, closed_score, opened, opened_score, rec, best, bnode, brec):
     """Best structure of every span of `sent` (template word ids, -2 for other words).
 
-    Returns ``best[i, j]`` (score of span i..j-1), ``bnode[i, j]`` (terminal trie node
-    of the template chosen for the span, -1 when none matches), ``brec[i, j]`` (the
-    record of the last word that template matched) and the records: the position of
-    a matched word and the record of the word matched before it in the same template.
+    Fills ``best[i, j]`` (score of span i..j-1), ``bnode[i, j]`` (terminal trie node
+    of the template chosen for the span, -1 when none matches) and ``brec[i, j]`` (the
+    record of the last word that template matched); a record ``rec[:, r]`` holds the
+    position of a matched word and the record of the word matched before it in the
+    same template. Returns the number of records, or -1 when the workspace (`opened`
+    or `rec`) was too small: the caller grows it and calls again. The workspace is
+    reused from call to call (`where` must be all -1 and is left so), so that a short
+    sentence costs no allocation, and no array is replaced inside the loops.
 
     Spans are solved by start, from the last to the first; from a start i the trie
     is walked word by word. A *closed* state has matched a template prefix exactly up
-    to the current position; an *open* state has just entered a placeholder that began
-    at position a. Closing a placeholder [a, p) adds best[a, p], known because a > i or
-    because p is behind the walk.
+    to the current position (at most one per trie node: rows ``closed[2 * (p & 1)]``
+    for position p); an *open* state has entered a placeholder that began at position
+    a. Closing a placeholder [a, p) adds best[a, p], known because a > i or because p
+    is behind the walk.
     """
     n = len(sent)
-    best = np.full((n + 1, n + 1), -np.inf)
-    bnode = np.full((n + 1, n + 1), -1, dtype=np.int64)
-    brec = np.full((n + 1, n + 1), -1, dtype=np.int64)
-    rec_pos = np.empty(64, dtype=np.int64)
-    rec_parent = np.empty(64, dtype=np.int64)
+    cap_open = opened.shape[1]
+    cap_rec = rec.shape[1]
     n_rec = 0
-    n_nodes = len(x_child)
-    where = np.full(n_nodes, -1, dtype=np.int64)  # node -> index among the next closed states
     buf_a = np.empty(n + 1, dtype=np.int64)
     buf_b = np.empty(n + 1, dtype=np.int64)
-
-    c_node = np.empty(16, dtype=np.int64)
-    c_score = np.empty(16)
-    c_rec = np.empty(16, dtype=np.int64)
-    d_node = np.empty(16, dtype=np.int64)
-    d_score = np.empty(16)
-    d_rec = np.empty(16, dtype=np.int64)
-    o_node = np.empty(16, dtype=np.int64)
-    o_start = np.empty(16, dtype=np.int64)
-    o_score = np.empty(16)
-    o_rec = np.empty(16, dtype=np.int64)
+    for i in range(n + 1):
+        for j in range(n + 1):
+            best[i, j] = -np.inf
+            bnode[i, j] = -1
+            brec[i, j] = -1
 
     for i in range(n - 1, -1, -1):
+        cur = 0
         n_c = 1
-        c_node[0] = 0
-        c_score[0] = 0.0
-        c_rec[0] = -1
+        closed[0, 0] = 0  # the root
+        closed[1, 0] = -1
+        closed_score[0, 0] = 0.0
         n_o = 0
         for p in range(i, n + 1):
+            cn = 2 * cur  # rows of the closed states at p: node, record
             if p > i:
                 # (A) templates that end at p: the best structure of span [i, p).
                 bs = -np.inf
@@ -608,20 +598,22 @@ def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, nu
                 bn = -1
                 br = -1
                 for k in range(n_c):
-                    node = c_node[k]
-                    if node_words[node] >= 0 and node_logp[node] > -np.inf:
-                        sc = c_score[k] + node_logp[node]
-                        if bn < 0 or _beats(sc, node_words[node], c_rec[k], bs, bw, br,
-                                            rec_pos, rec_parent, buf_a, buf_b):
-                            bs, bw, bn, br = sc, node_words[node], node, c_rec[k]
+                    node = closed[cn, k]
+                    if node_logp[node] > -np.inf:
+                        sc = closed_score[cur, k] + node_logp[node]
+                        r = closed[cn + 1, k]
+                        if bn < 0 or _beats(sc, node_words[node], r, bs, bw, br,
+                                            rec[0], rec[1], buf_a, buf_b):
+                            bs, bw, bn, br = sc, node_words[node], node, r
                 for k in range(n_o):
-                    node = o_node[k]
-                    a = o_start[k]
+                    node = opened[0, k]
+                    a = opened[1, k]
                     if a > i and a < p and node_logp[node] > -np.inf:
-                        sc = o_score[k] + best[a, p] + node_logp[node]
-                        if bn < 0 or _beats(sc, node_words[node], o_rec[k], bs, bw, br,
-                                            rec_pos, rec_parent, buf_a, buf_b):
-                            bs, bw, bn, br = sc, node_words[node], node, o_rec[k]
+                        sc = opened_score[k] + best[a, p] + node_logp[node]
+                        r = opened[2, k]
+                        if bn < 0 or _beats(sc, node_words[node], r, bs, bw, br,
+                                            rec[0], rec[1], buf_a, buf_b):
+                            bs, bw, bn, br = sc, node_words[node], node, r
                 if bn < 0:
                     best[i, p] = null_score * (p - i - 1)
                 else:
@@ -632,74 +624,68 @@ def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, nu
                 break
             # (B) placeholders that begin at p.
             for k in range(n_c):
-                x = x_child[c_node[k]]
+                x = x_child[closed[cn, k]]
                 if x >= 0:
-                    if n_o == len(o_node):
-                        o_node = _grow(o_node, n_o)
-                        o_start = _grow(o_start, n_o)
-                        o_score = _grow(o_score, n_o)
-                        o_rec = _grow(o_rec, n_o)
-                    o_node[n_o] = x
-                    o_start[n_o] = p
-                    o_score[n_o] = c_score[k]
-                    o_rec[n_o] = c_rec[k]
+                    if n_o == cap_open:
+                        return -1
+                    opened[0, n_o] = x
+                    opened[1, n_o] = p
+                    opened[2, n_o] = closed[cn + 1, k]
+                    opened_score[n_o] = closed_score[cur, k]
                     n_o += 1
-            # (C) the word at p, matched after a word or closing a placeholder.
+            # (C) the word at p, matched after a word or closing a placeholder; the
+            # states at p + 1 go to the other rows.
+            nxt = 1 - cur
+            dn = 2 * nxt
             w = sent[p]
             n_d = 0
             if w >= 0:
                 for k in range(n_c + n_o):
                     if k < n_c:
-                        node = c_node[k]
-                        sc = c_score[k]
-                        parent = c_rec[k]
+                        node = closed[cn, k]
+                        sc = closed_score[cur, k]
+                        parent = closed[cn + 1, k]
                     else:
-                        a = o_start[k - n_c]
+                        a = opened[1, k - n_c]
                         if a >= p:
                             continue
-                        node = o_node[k - n_c]
-                        sc = o_score[k - n_c] + best[a, p]
-                        parent = o_rec[k - n_c]
+                        node = opened[0, k - n_c]
+                        sc = opened_score[k - n_c] + best[a, p]
+                        parent = opened[2, k - n_c]
                     e = _lookup(table, node * (W + 1) + w)
                     if e < 0:
                         continue
                     child = edge_child[e]
                     d = where[child]
                     if d < 0:
-                        if n_d == len(d_node):
-                            d_node = _grow(d_node, n_d)
-                            d_score = _grow(d_score, n_d)
-                            d_rec = _grow(d_rec, n_d)
-                        if n_rec == len(rec_pos):
-                            rec_pos = _grow(rec_pos, n_rec)
-                            rec_parent = _grow(rec_parent, n_rec)
-                        rec_pos[n_rec] = p
-                        rec_parent[n_rec] = parent
+                        if n_rec == cap_rec:
+                            for q in range(n_d):
+                                where[closed[dn, q]] = -1
+                            return -1
+                        rec[0, n_rec] = p
+                        rec[1, n_rec] = parent
                         where[child] = n_d
-                        d_node[n_d] = child
-                        d_score[n_d] = sc
-                        d_rec[n_d] = n_rec
+                        closed[dn, n_d] = child
+                        closed[dn + 1, n_d] = n_rec
+                        closed_score[nxt, n_d] = sc
                         n_rec += 1
                         n_d += 1
-                    elif _beats(sc, 0, parent, d_score[d], 0, rec_parent[d_rec[d]], rec_pos,
-                                rec_parent, buf_a, buf_b):
+                    elif _beats(sc, 0, parent, closed_score[nxt, d], 0,
+                                rec[1, closed[dn + 1, d]], rec[0], rec[1], buf_a, buf_b):
                         # Same template prefix, placeholders cut elsewhere: keep the
                         # better one (its record is reused).
-                        d_score[d] = sc
-                        rec_parent[d_rec[d]] = parent
+                        closed_score[nxt, d] = sc
+                        rec[1, closed[dn + 1, d]] = parent
             for k in range(n_d):
-                where[d_node[k]] = -1
-            # the next closed states replace the current ones
-            c_node, d_node = d_node, c_node
-            c_score, d_score = d_score, c_score
-            c_rec, d_rec = d_rec, c_rec
+                where[closed[dn, k]] = -1
+            cur = nxt
             n_c = n_d
             if n_c == 0 and n_o == 0:
                 # Nothing can match any longer from i: the remaining spans are null.
                 for q in range(p + 1, n + 1):
                     best[i, q] = null_score * (q - i - 1)
                 break
-    return best, bnode, brec, rec_pos[:n_rec].copy(), rec_parent[:n_rec].copy()
+    return n_rec
 
 
 # ---------------------------------------------------------------------------
@@ -1357,6 +1343,14 @@ class Parser:
         self._vocab = vocab
         self._W = W
         self._template_of = template_of
+        # Workspace of the kernel, reused by every call: closed states (at most one per
+        # trie node at a position; two positions), open states and word records, the
+        # last two grown when a sentence needs more.
+        n_nodes = len(x_child)
+        self._work = (np.full(n_nodes, -1, dtype=np.int64),
+                      np.empty((4, n_nodes), dtype=np.int64), np.empty((2, n_nodes)),
+                      np.empty((3, 1024), dtype=np.int64), np.empty(1024),
+                      np.empty((2, 4096), dtype=np.int64))
 
     def parse(self, sentence: str) -> SentTree:
         """Segment `sentence` (whitespace dropped) and parse its words."""
@@ -1380,11 +1374,27 @@ class Parser:
         get = self._vocab.get
         sent = np.fromiter((get(w, -2) if isinstance(w, str) else _bad_word(w) for w in words),
                            dtype=np.int64, count=len(words))
-        best, bnode, brec, rec_pos, rec_parent = _parse_kernel(
-            sent, self._table, self._edge_child, self._x_child, self._logp, self._node_words,
-            self._W, self.null_score)
-        return self._tree(words, 0, len(words), best, bnode, brec, rec_pos.tolist(),
-                          rec_parent.tolist())
+        n = len(words)
+        best = np.empty((n + 1, n + 1))
+        bnode = np.empty((n + 1, n + 1), dtype=np.int64)
+        brec = np.empty((n + 1, n + 1), dtype=np.int64)
+        while True:
+            n_rec = _parse_kernel(sent, self._table, self._edge_child, self._x_child,
+                                  self._logp, self._node_words, self._W, self.null_score,
+                                  *self._work, best, bnode, brec)
+            if n_rec >= 0:
+                break
+            self._grow_workspace()
+        rec = self._work[5]
+        return self._tree(words, 0, n, best, bnode, brec, rec[0, :n_rec].tolist(),
+                          rec[1, :n_rec].tolist())
+
+    def _grow_workspace(self) -> None:
+        where, closed, closed_score, opened, opened_score, rec = self._work
+        opened = np.concatenate((opened, np.empty_like(opened)), axis=1)
+        opened_score = np.concatenate((opened_score, np.empty_like(opened_score)))
+        rec = np.concatenate((rec, np.empty_like(rec)), axis=1)
+        self._work = (where, closed, closed_score, opened, opened_score, rec)
 
     def _tree(self, words, i, j, best, bnode, brec, rec_pos, rec_parent) -> SentTree:
         node = int(bnode[i, j])

@@ -330,6 +330,27 @@ def test_parser_real_text(pd_lines):
     assert checked > 20
 
 
+def test_parser_workspace_growth(pd_lines):
+    """A workspace too small for a sentence is grown and the sentence parsed again."""
+    import numpy as np
+
+    from nlpzero import Tokenizer, find_words
+
+    lines = pd_lines[:300]
+    tk = Tokenizer(find_words(lines))
+    ts = TemplateFinder(tk, min_proba=1e-4).train(lines).find().nontrivial()
+    roomy = Parser(ts, tk)
+    tight = Parser(ts, tk)
+    where, closed, closed_score, _, _, _ = tight._work
+    tight._work = (where, closed, closed_score, np.empty((3, 1), dtype=np.int64),
+                   np.empty(1), np.empty((2, 1), dtype=np.int64))
+    for line in pd_lines[300:320]:
+        a, b = roomy.parse(line), tight.parse(line)
+        assert a.to_dict() == b.to_dict()
+    assert tight._work[3].shape[1] > 1 and tight._work[5].shape[1] > 1
+    assert (tight._work[0] == -1).all()
+
+
 def test_sent_tree_rendering():
     p = Parser({(None, "可以", None, "吗"): 5, (None, "的", None): 9, ("好", None): 2})
     tree = p.parse_words(["鸡蛋", "可以", "吃", "吗"])
