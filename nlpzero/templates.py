@@ -49,6 +49,7 @@ from ._io import atomic_write
 from .corpus import CHAR_CLASS, DIGIT, HAN, LATIN, code_points, iter_texts
 from .errors import FormatError, InputError
 from .ngrams import _build_index, _lookup, _slot
+from .tokenizer import _IS_SPACE
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,6 @@ FILE_HEADER = "# nlpzero templates 1"
 #: Lines segmented per tokenizer call while training.
 _BATCH_CHARS = 1 << 20
 _WHITESPACE = re.compile(r"\s")
-_OTHER_WHITESPACE = re.compile(r"[^\S \n]")
 _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
 
@@ -98,10 +98,10 @@ def _compact_runs(ids):
 
 
 @njit(cache=True)
-def _split_words(cps):
+def _split_words(cps, is_space):
     """Token bounds of lines of space-separated words: a space ends a word, a newline
     is a token of its own (a sentence end). Empty words are kept, as empty tokens, so
-    that the caller can tell."""
+    that the caller can tell. Also returns whether any other whitespace occurs."""
     n = len(cps)
     # at most two tokens per character (a word ended by a newline, the newline) and one
     # at the end
@@ -109,6 +109,7 @@ def _split_words(cps):
     ends = np.empty(2 * n + 1, dtype=np.int64)
     k = 0
     a = 0
+    other_space = False
     for i in range(n + 1):
         if i == n or cps[i] == 32 or cps[i] == 10:
             starts[k] = a
@@ -119,23 +120,27 @@ def _split_words(cps):
                 ends[k] = i + 1
                 k += 1
             a = i + 1
-    return starts[:k].copy(), ends[:k].copy()
+        elif is_space[cps[i]]:
+            other_space = True
+    return starts[:k].copy(), ends[:k].copy(), other_space
 
 
 @njit(cache=True)
-def _intern(cps, starts, ends, char_class, table, vocab_hash, vocab_off, vocab_cps, state, ids):
-    """Word id of every token ``cps[starts[t]:ends[t]]``, adding new words to the
-    vocabulary (hash table with exact comparison of code points). Tokens that are not
-    words (empty, or not starting with a Han character, digit or Latin letter) get
-    the separator id 0. `state` = (vocabulary size, code points stored) is updated in
-    place; the caller makes room for every token to be new. Returns the index of the
-    first token of each new word, in id order."""
+def _intern(cps, starts, ends, t0, char_class, table, vocab_hash, vocab_off, vocab_cps, state,
+            ids, new_at):
+    """Word id of every token ``cps[starts[t]:ends[t]]`` from token `t0` on, adding new
+    words to the vocabulary (hash table with exact comparison of code points). Tokens
+    that are not words (empty, or not starting with a Han character, digit or Latin
+    letter) get the separator id 0. `state` = (vocabulary size, code points stored,
+    new words) is updated in place, and the token index of each new word goes to
+    `new_at`. Stops at the first token that might not fit (table half full, or no
+    room left for one more word) and returns its index for the caller to grow the
+    arrays and call again; returns the number of tokens when done."""
     n_vocab = state[0]
     used = state[1]
+    n_new = state[2]
     mask = len(table) - 1
-    new_at = np.empty(len(starts), dtype=np.int64)
-    n_new = 0
-    for t in range(len(starts)):
+    for t in range(t0, len(starts)):
         a = starts[t]
         b = ends[t]
         if b == a:
@@ -145,6 +150,12 @@ def _intern(cps, starts, ends, char_class, table, vocab_hash, vocab_off, vocab_c
         if c != HAN and c != DIGIT and c != LATIN:
             ids[t] = 0
             continue
+        if (2 * (n_vocab + 1) > len(table) or n_vocab + 1 >= len(vocab_hash)
+                or used + (b - a) > len(vocab_cps)):
+            state[0] = n_vocab
+            state[1] = used
+            state[2] = n_new
+            return t
         h = _FNV_OFFSET
         for k in range(a, b):
             h = (h ^ np.uint64(cps[k])) * _FNV_PRIME
@@ -177,7 +188,8 @@ def _intern(cps, starts, ends, char_class, table, vocab_hash, vocab_off, vocab_c
         ids[t] = u
     state[0] = n_vocab
     state[1] = used
-    return new_at[:n_new].copy()
+    state[2] = n_new
+    return len(starts)
 
 
 @njit(cache=True)
@@ -196,20 +208,17 @@ def _count_pairs(seq, bounds, window, frequent):
     """Counts of the skip-gram pairs whose two words are both `frequent`, as
     (first word ids, second word ids, counts), sorted by first then second word.
 
-    One sequential pass sizes a bucket per first word, a second writes every pair's
-    second word into its bucket (a counting sort on the first word), and each bucket
-    is tallied in a dense array of the vocabulary's size, which stays in cache.
+    One sequential pass writes every pair's second word into a bucket of its first
+    word (a counting sort on the first word; a word occurring n times has at most
+    ``window * n`` pairs, which sizes the buckets), and each bucket is then tallied in a
+    dense array of the vocabulary's size, which stays in cache.
     """
     V = len(frequent)
     start = np.zeros(V + 1, dtype=np.int64)
-    for r in range(len(bounds) - 1):
-        e = bounds[r + 1]
-        for i in range(bounds[r], e):
-            a = seq[i]
-            if frequent[a]:
-                for j in range(i + 1, min(e, i + window + 1)):
-                    if frequent[seq[j]]:
-                        start[a + 1] += 1
+    for i in range(len(seq)):
+        a = seq[i]
+        if frequent[a]:
+            start[a + 1] += window
     for v in range(V):
         start[v + 1] += start[v]
     fill = start[:V].copy()
@@ -227,12 +236,15 @@ def _count_pairs(seq, bounds, window, frequent):
     tally = np.zeros(V, dtype=np.int64)
     touched = np.empty(V, dtype=np.int64)
     n_out = 0
-    out_a = np.empty(len(second), dtype=np.int64)
-    out_b = np.empty(len(second), dtype=np.int64)
-    out_c = np.empty(len(second), dtype=np.int64)
+    n_pairs = 0
+    for v in range(V):
+        n_pairs += fill[v] - start[v]
+    out_a = np.empty(n_pairs, dtype=np.int64)
+    out_b = np.empty(n_pairs, dtype=np.int64)
+    out_c = np.empty(n_pairs, dtype=np.int64)
     for a in range(V):
         nt = 0
-        for k in range(start[a], start[a + 1]):
+        for k in range(start[a], fill[a]):
             b = second[k]
             if tally[b] == 0:
                 touched[nt] = b
@@ -444,14 +456,16 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
 
 
 @njit(cache=True)
-def _rehash(hashes, n_u, size):
+def _rehash(hashes, n_u, size, first_id):
+    """Open-addressing table of `size` slots holding ids ``first_id + v`` by
+    ``hashes[v]`` for v below `n_u`."""
     table = np.full(size, -1, dtype=np.int64)
     mask = size - 1
     for v in range(n_u):
         t = _slot(hashes[v], mask)
         while table[t] >= 0:
             t = (t + 1) & mask
-        table[t] = v
+        table[t] = v + first_id
     return table
 
 
@@ -485,7 +499,7 @@ def _count_templates(seq, bounds, window, kept, V, is_first, is_second, max_path
             size = len(table)
             while 2 * (n_u + need_u) > size:
                 size *= 2
-            table = _rehash(hashes, n_u, size)
+            table = _rehash(hashes, n_u, size, 0)
     n_u, n_tok = int(state[0]), int(state[1])
     return tok[:n_tok], off[:n_u + 1], counts[:n_u], single, int(state[2]), int(state[3])
 
@@ -728,6 +742,11 @@ def make_template(tokens: Iterable) -> Template:
     return tuple(out)
 
 
+def _tie_key(template: Template) -> tuple:
+    # order of templates of equal count: by their words, a placeholder first
+    return tuple(["" if x is None else x for x in template])
+
+
 def _encode_token(t) -> str:
     if t is None:
         return "X"
@@ -768,7 +787,7 @@ class TemplateSet(Mapping):
                     raise InputError(f"the count of template {template_text(t)!r} must be a "
                                      f"positive integer, not {c!r}")
                 counts[t] = counts.get(t, 0) + int(c)
-        order = sorted(counts, key=lambda t: [(x is None, x or "") for x in t])
+        order = sorted(counts, key=_tie_key)
         order.sort(key=counts.__getitem__, reverse=True)
         self._counts = {t: counts[t] for t in order}
 
@@ -939,7 +958,7 @@ class TemplateFinder:
         self._vocab_hash = np.zeros(512, dtype=np.uint64)
         self._vocab_off = np.zeros(513, dtype=np.int64)
         self._vocab_cps = np.zeros(1024, dtype=np.uint32)
-        self._state = np.array([1, 0], dtype=np.int64)
+        self._state = np.array([1, 0, 0], dtype=np.int64)
         self._chunks: list[np.ndarray] = []
         self._data = None  # (seq, bounds, word_counts) of everything trained
 
@@ -998,13 +1017,13 @@ class TemplateFinder:
             _check_words(sentences)
             raise
         cps = code_points(text)
-        starts, ends = _split_words(cps)
+        starts, ends, other_space = _split_words(cps, _IS_SPACE)
         # Words are checked on the whole text at C speed: a space, a newline or an
         # empty word changes the number of tokens, other whitespace is searched for.
         n_empty = sum(1 for x in sentences if not x)
         expected = sum(map(len, sentences)) + n_empty + len(sentences) - 1
         if (len(starts) != expected or int(np.count_nonzero(starts == ends)) != n_empty
-                or _OTHER_WHITESPACE.search(text)):
+                or other_space):
             _check_words(sentences)
         self._add(text, cps, starts, ends)
         return self
@@ -1013,23 +1032,30 @@ class TemplateFinder:
         """Intern the tokens ``text[starts[t]:ends[t]]`` and store their ids, followed
         by a separator."""
         n_tok = len(starts)
-        n_vocab, used = int(self._state[0]), int(self._state[1])
-        if n_vocab + n_tok + 1 > len(self._vocab_hash):
-            cap = max(2 * len(self._vocab_hash), n_vocab + n_tok + 1)
-            self._vocab_hash = _resized(self._vocab_hash, cap)
-            self._vocab_off = _resized(self._vocab_off, cap + 1)
-        if used + len(cps) > len(self._vocab_cps):
-            self._vocab_cps = _resized(self._vocab_cps, max(2 * len(self._vocab_cps),
-                                                            used + len(cps)))
-        if 2 * (n_vocab + n_tok) > len(self._table):
-            size = len(self._table)
-            while 2 * (n_vocab + n_tok) > size:
-                size *= 2
-            self._table = _rehash(self._vocab_hash, n_vocab, size)
         ids = np.empty(n_tok + 1, dtype=np.int32)
         ids[n_tok] = 0
-        new_at = _intern(cps, starts, ends, CHAR_CLASS, self._table, self._vocab_hash,
-                         self._vocab_off, self._vocab_cps, self._state, ids)
+        new_at = np.empty(n_tok, dtype=np.int64)
+        self._state[2] = 0
+        t = 0
+        while True:
+            t = _intern(cps, starts, ends, t, CHAR_CLASS, self._table, self._vocab_hash,
+                        self._vocab_off, self._vocab_cps, self._state, ids, new_at)
+            if t >= n_tok:
+                break
+            # grow what may be short for token t, by doubling
+            n_vocab, used = int(self._state[0]), int(self._state[1])
+            if n_vocab + 1 >= len(self._vocab_hash):
+                self._vocab_hash = _resized(self._vocab_hash, 2 * len(self._vocab_hash))
+                self._vocab_off = _resized(self._vocab_off, len(self._vocab_hash) + 1)
+            size = len(self._vocab_cps)
+            while used + int(ends[t] - starts[t]) > size:
+                size *= 2
+            if size > len(self._vocab_cps):
+                self._vocab_cps = _resized(self._vocab_cps, size)
+            if 2 * (n_vocab + 1) > len(self._table):
+                self._table = _rehash(self._vocab_hash[1:n_vocab], n_vocab - 1,
+                                      2 * len(self._table), 1)
+        new_at = new_at[:self._state[2]]
         self._words.extend([text[a:b] for a, b in zip(starts[new_at].tolist(),
                                                      ends[new_at].tolist())])
         self._chunks.append(ids)
@@ -1132,7 +1158,7 @@ class TemplateFinder:
         for u in chosen.tolist():
             out[tuple(None if x < 0 else words[x] for x in tok_l[off_l[u]:off_l[u + 1]])] = cnt_l[u]
         result = TemplateSet.__new__(TemplateSet)
-        order = sorted(out, key=lambda t: [(x is None, x or "") for x in t])
+        order = sorted(out, key=_tie_key)
         order.sort(key=out.__getitem__, reverse=True)
         result._counts = {t: out[t] for t in order}
         return result
