@@ -2,8 +2,9 @@
 
 Learn a lexicon from raw text (:func:`find_words`), segment with it or any dictionary
 (:class:`Tokenizer`) or a character tagger trained from a lexicon alone
-(:class:`Segmenter`), count character n-grams (:class:`NgramCounter`) and score
-segmentations (:func:`score`).
+(:class:`Segmenter`), count character n-grams (:class:`NgramCounter`), score
+segmentations (:func:`score`), mine sentence templates (:class:`TemplateFinder`) and
+parse with them (:class:`Parser`).
 """
 
 __version__ = "0.1.0"
@@ -15,9 +16,11 @@ from .discovery import CohesionWordFinder, PMIWordFinder, find_words  # noqa: E4
 from .tokenizer import Tokenizer  # noqa: E402
 from .scoring import SegmentationScore, score  # noqa: E402
 from .tagger import Segmenter, sample_sentences, train_segmenter  # noqa: E402
+from .templates import Parser, SentTree, TemplateFinder, TemplateSet, find_templates  # noqa: E402
 
 __all__ = [
     "CohesionWordFinder", "DatasetUnavailable", "FormatError", "InputError", "Lexicon",
     "NgramCounter", "NlpzeroError", "PMIWordFinder", "SegmentationScore", "Segmenter", "Tokenizer",
     "find_words", "sample_sentences", "score", "train_segmenter",
+    "Parser", "SentTree", "TemplateFinder", "TemplateSet", "find_templates",
 ]

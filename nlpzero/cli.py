@@ -347,6 +347,46 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_templates(args) -> int:
+    from .templates import TemplateFinder
+
+    start = time.perf_counter()
+    finder = TemplateFinder(_load_tokenizer(args), window=args.window,
+                            min_proba=args.min_proba, min_pmi=args.min_pmi,
+                            max_paths=args.max_paths)
+    finder.train(_read_corpus(args, "reading"))
+    _info(args, "finding templates...")
+    templates = finder.find()
+    if not len(templates):
+        raise InputError("found no templates: the input holds no words")
+    templates.save(args.output)
+    n_trivial = len(templates) - len(templates.nontrivial())
+    _info(args, f"{len(templates)} templates ({n_trivial} trivial) in "
+                f"{time.perf_counter() - start:.1f} s"
+                + ("" if args.output == "-" else f"; written to {args.output}"))
+    return 0
+
+
+def cmd_parse(args) -> int:
+    from ._io import atomic_write
+    from .corpus import read_pieces
+    from .templates import Parser, TemplateSet
+
+    templates = TemplateSet.load(args.templates)
+    parser = Parser(templates, _load_tokenizer(args), null_score=args.null_score,
+                    trivial=args.trivial)
+    parser.parse("")  # load the tokenizer before the progress bar starts
+    pieces = read_pieces(args.input or ["-"], errors=args.encoding_errors)
+    with atomic_write(args.output) as out:
+        for piece in _progress(pieces, args, "parsing", unit="line"):
+            tree = parser.parse(piece.text)
+            if args.json:
+                out.write(tree.to_json() + "\n")
+            else:
+                out.write(tree.render() + "\n\n")
+    return 0
+
+
 # ---------------------------------------------------------------------------
 # Parser
 
@@ -354,7 +394,8 @@ def cmd_demo(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nlpzero",
-        description="Unsupervised Chinese NLP from raw text: learn a lexicon, segment, score.")
+        description="Unsupervised Chinese NLP from raw text: learn a lexicon, segment, score, "
+                    "mine sentence templates and parse with them.")
     parser.add_argument("--version", action="version", version=f"nlpzero {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bars or messages")
@@ -437,6 +478,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="peoples-daily, peoples-daily-gold, reviews or inews")
     p.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
     p.set_defaults(func=cmd_dataset)
+
+    p = sub.add_parser("templates", parents=[common], help="mine sentence templates from text",
+                       description="Mine sentence templates (X的X, X是X的X, ...) by skip-gram "
+                                   "PMI; write 'template<TAB>count[<TAB>trivial]' lines, most "
+                                   "frequent first, X a placeholder.")
+    p.add_argument("corpus", nargs="*", metavar="CORPUS",
+                   help="text files, directories, glob patterns, or - for stdin")
+    p.add_argument("--dataset", help="mine a built-in corpus instead "
+                                     "(peoples-daily, reviews, inews)")
+    p.add_argument("--lexicon", help="lexicon to segment with (default: jieba's dictionary)")
+    p.add_argument("-o", "--output", default="-", help="template file to write (default stdout)")
+    p.add_argument("--window", type=int, default=5,
+                   help="largest distance of a skip-gram pair (default 5)")
+    p.add_argument("--min-proba", type=float, default=1e-5,
+                   help="minimum probability of pairs and templates (default 1e-5)")
+    p.add_argument("--min-pmi", type=float, default=2.0, help="minimum PMI of a pair (default 2)")
+    p.add_argument("--max-paths", type=int, default=1000,
+                   help="at most this many templates from one run of words (default 1000)")
+    p.set_defaults(func=cmd_templates)
+
+    p = sub.add_parser("parse", parents=[common], help="parse sentences with templates",
+                       description="Parse each line into nested templates: an indented tree "
+                                   "per line (an empty line after each), or one JSON object "
+                                   "per line with --json.")
+    p.add_argument("input", nargs="*", metavar="FILE", help="text files or - for stdin (default)")
+    p.add_argument("--templates", required=True, help="template file (from nlpzero templates)")
+    p.add_argument("--lexicon", help="lexicon to segment with (default: jieba's dictionary)")
+    p.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
+    p.add_argument("--json", action="store_true", help="one JSON tree per line")
+    p.add_argument("--null-score", type=float, default=-20.0,
+                   help="score per word boundary of a span no template covers (default -20)")
+    p.add_argument("--trivial", action="store_true",
+                   help="use the trivial templates X w X too")
+    p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("demo", parents=[common],
                        help="learn a lexicon from the People's Daily and show the results")
