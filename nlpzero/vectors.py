@@ -564,9 +564,13 @@ def whiten(vectors: np.ndarray, k: int) -> np.ndarray:
     mean = E.mean(axis=0)
     E = E - mean
     cov = E.T @ E / max(len(E), 1)
-    # A small ridge keeps the factor defined when few words span few dimensions.
-    cov += np.eye(len(cov)) * (1e-6 * max(np.trace(cov) / len(cov), 1e-12))
-    L = np.linalg.cholesky(cov)
+    try:
+        L = np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        # Fewer words than dimensions (or degenerate vectors): a small ridge keeps
+        # the factor defined.
+        cov += np.eye(len(cov)) * (1e-6 * max(np.trace(cov) / len(cov), 1e-12))
+        L = np.linalg.cholesky(cov)
     return np.linalg.solve(L, (np.asarray(vectors, dtype=np.float64) - mean).T).T
 
 
