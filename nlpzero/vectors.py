@@ -63,52 +63,117 @@ def _dot(a, b):
     return (s0 + s1) + (s2 + s3)
 
 
+@njit(cache=True)
+def _dot3(a, b):
+    """(a.b, a.a, b.b) in one pass over the two rows, two partial sums each."""
+    d = len(a)
+    p0 = p1 = q0 = q1 = r0 = r1 = np.float32(0.0)
+    k = 0
+    while k + 2 <= d:
+        x0 = a[k]
+        x1 = a[k + 1]
+        y0 = b[k]
+        y1 = b[k + 1]
+        p0 += x0 * y0
+        p1 += x1 * y1
+        q0 += x0 * x0
+        q1 += x1 * x1
+        r0 += y0 * y0
+        r1 += y1 * y1
+        k += 2
+    if k < d:
+        p0 += a[k] * b[k]
+        q0 += a[k] * a[k]
+        r0 += b[k] * b[k]
+    return p0 + p1, q0 + q1, r0 + r1
+
+
 # error_model="numpy": a float division then needs no zero check (which would raise
 # ZeroDivisionError), so the update loops vectorise; the divisors are square roots of
 # AdaGrad sums that start at 1 and never reach 0.
 @njit(cache=True, error_model="numpy")
-def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, start, stop):
-    """AdaGrad steps on the entries [start, stop); returns the sum of f * error^2.
+def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, start, stop):
+    """AdaGrad steps on the entries [start, stop); returns the sum of f * error^2
+    (estimated from the sampled entries when sampling).
+
+    When `draws` is not empty, an entry of weight f < 1 is visited only when its
+    draw (uniform in [0, 1)) is below f, and then with weight 1: the expected step is
+    the same, and entries of rare pairs, most of them with tiny weights, cost
+    their weight in time instead of a full step.
 
     With `shared` (variant 0), `C` and `GC` are the very arrays `W` and `GW`.
+    `GW` of shape (V, dim) holds one AdaGrad sum per parameter; of shape (V, 1), one
+    per vector (the mean over its coordinates), which halves the memory each step
+    reads and needs no square root per coordinate.
     """
     loss = 0.0
     d = W.shape[1]
     two = np.float32(2.0)
+    per_word = GW.shape[1] == 1
+    inv_d = np.float32(1.0 / d)
+    sampling = len(draws) > 0
+    one = np.float32(1.0)
     for e in range(start, stop):
+        f = weight[e]
+        if sampling:
+            if f < one:
+                if draws[e] >= f:
+                    continue
+                f = one
         i = rows[e]
         j = cols[e]
         wi = W[i]
         cj = C[j]
-        diff = _dot(wi, cj) - target[e]
-        fd = weight[e] * diff
+        if per_word:
+            dot, nw, nc = _dot3(wi, cj)
+        else:
+            dot = _dot(wi, cj)
+        diff = dot - target[e]
+        fd = f * diff
         loss += fd * diff
         gwi = GW[i]
         if shared and i == j:
             # d/dv of (v.v - y)^2 / 2 is 2 (v.v - y) v.
-            for k in range(d):
-                g = two * fd * wi[k]
-                wi[k] -= lr * g / np.sqrt(gwi[k])
-                gwi[k] += g * g
+            if per_word:
+                a = lr * two * fd / np.sqrt(gwi[0])
+                for k in range(d):
+                    wi[k] -= a * wi[k]
+                gwi[0] += two * two * fd * fd * nw * inv_d
+            else:
+                for k in range(d):
+                    g = two * fd * wi[k]
+                    wi[k] -= lr * g / np.sqrt(gwi[k])
+                    gwi[k] += g * g
         else:
             gcj = GC[j]
-            for k in range(d):
-                g1 = fd * cj[k]
-                g2 = fd * wi[k]
-                wi[k] -= lr * g1 / np.sqrt(gwi[k])
-                cj[k] -= lr * g2 / np.sqrt(gcj[k])
-                gwi[k] += g1 * g1
-                gcj[k] += g2 * g2
+            if per_word:
+                a1 = lr * fd / np.sqrt(gwi[0])
+                a2 = lr * fd / np.sqrt(gcj[0])
+                for k in range(d):
+                    x = wi[k]
+                    y = cj[k]
+                    wi[k] = x - a1 * y
+                    cj[k] = y - a2 * x
+                gwi[0] += fd * fd * nc * inv_d
+                gcj[0] += fd * fd * nw * inv_d
+            else:
+                for k in range(d):
+                    g1 = fd * cj[k]
+                    g2 = fd * wi[k]
+                    wi[k] -= lr * g1 / np.sqrt(gwi[k])
+                    cj[k] -= lr * g2 / np.sqrt(gcj[k])
+                    gwi[k] += g1 * g1
+                    gcj[k] += g2 * g2
     return loss
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _train_parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared, n_blocks):
+def _train_parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, n_blocks):
     """One pass over all entries, `n_blocks` contiguous blocks in parallel (Hogwild)."""
     n = len(rows)
     losses = np.zeros(n_blocks)
     for b in prange(n_blocks):
-        losses[b] = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared,
+        losses[b] = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
                                  b * n // n_blocks, (b + 1) * n // n_blocks)
     return losses.sum()
 
@@ -133,7 +198,8 @@ def _pmi_targets(rows, cols, values, log_counts, log_norm, x_max, alpha, truncat
 def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, variant: int = 0,
                   x_max: float = 100.0, alpha: float = 0.75, truncate: bool = True,
                   learning_rate: float = 0.1, threads: int = 2, seed: int | None = None,
-                  init_scale: float = 1.0, progress: bool = False) -> "WordVectors":
+                  init_scale: float = 1.0, adagrad: str = "word", sample: bool = False,
+                  progress: bool = False) -> "WordVectors":
     """Fit PMI vectors to a co-occurrence matrix.
 
     Parameters
@@ -159,6 +225,13 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
         Seed of the initial vectors and the order of the entries.
     init_scale : float, default 1.0
         Initial coordinates are uniform in ``init_scale * [-0.5, 0.5) / sqrt(dim)``.
+    adagrad : {"parameter", "word"}
+        One AdaGrad sum per parameter, or one per vector (the mean of its
+        coordinates' squared gradients): faster, as each step reads half the memory.
+    sample : bool, default False
+        Visit an entry of weight f < 1 with probability f, with weight 1 (the same
+        expected step): an iteration costs the sum of the weights instead of the
+        number of entries.
     progress : bool
         Show a progress bar on stderr.
 
@@ -172,6 +245,8 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     dim = _check_int("dim", dim, 1)
     iterations = _check_int("iterations", iterations, 0)
     threads = _check_int("threads", threads, 1)
+    if adagrad not in ("parameter", "word"):
+        raise InputError(f"adagrad must be 'parameter' or 'word', not {adagrad!r}")
     if variant not in (0, 1, 2):
         raise InputError(f"variant must be 0, 1 or 2, not {variant!r}")
     for name, v in (("x_max", x_max), ("alpha", alpha), ("learning_rate", learning_rate),
@@ -205,12 +280,13 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     # init_scale^2 / 12 and a fast start.
     scale = np.float32(init_scale / math.sqrt(dim))
     W = (rng.random((V, dim), dtype=np.float32) - np.float32(0.5)) * scale
-    GW = np.ones((V, dim), dtype=np.float32)
+    gdim = dim if adagrad == "parameter" else 1
+    GW = np.ones((V, gdim), dtype=np.float32)
     if variant == 0:
         C, GC = W, GW
     else:
         C = (rng.random((V, dim), dtype=np.float32) - np.float32(0.5)) * scale
-        GC = np.ones((V, dim), dtype=np.float32)
+        GC = np.ones((V, gdim), dtype=np.float32)
     lr = np.float32(learning_rate)
     shared = variant == 0
     losses = []
@@ -218,10 +294,12 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
 
     bar = tqdm(range(iterations), desc="training", unit="iter", disable=not progress,
                file=sys.stderr, leave=False)
+    no_draws = np.zeros(0, dtype=np.float32)
     for it in bar:
+        draws = rng.random(len(rows), dtype=np.float32) if sample else no_draws
         if threads == 1:
-            loss = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, 0,
-                                len(rows))
+            loss = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
+                                0, len(rows))
         else:
             import numba
 
@@ -229,7 +307,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
             numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
             try:
                 loss = _train_parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared,
-                                       threads)
+                                       draws, threads)
             finally:
                 numba.set_num_threads(old)
         losses.append(float(loss) / len(rows))

@@ -43,28 +43,54 @@ def naive_cooccurrence(sentences, window, min_count, harmonic=False):
     return dict(X), vocab, [counts[w] for w in vocab]
 
 
-def naive_train(rows, cols, target, weight, W, C, GW, GC, lr, shared):
-    """One AdaGrad pass, one entry and one coordinate at a time, in float64."""
+def naive_train(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws=()):
+    """One AdaGrad pass, one entry and one coordinate at a time, in float64.
+
+    GW, GC of shape (V, 1): one AdaGrad sum per vector, the mean over coordinates.
+    With draws, an entry of weight f < 1 is taken when its draw is below f, with
+    weight 1.
+    """
     W, C, GW, GC = (np.array(a, dtype=np.float64) for a in (W, C, GW, GC))
     if shared:
         C, GC = W, GW
+    d = W.shape[1]
+    per_word = GW.shape[1] == 1
     loss = 0.0
     for e in range(len(rows)):
+        f = float(weight[e])
+        if len(draws) and f < 1:
+            if draws[e] >= f:
+                continue
+            f = 1.0
         i, j = int(rows[e]), int(cols[e])
-        diff = sum(W[i, k] * C[j, k] for k in range(W.shape[1])) - target[e]
-        fd = weight[e] * diff
+        diff = sum(W[i, k] * C[j, k] for k in range(d)) - target[e]
+        fd = f * diff
         loss += fd * diff
-        for k in range(W.shape[1]):
-            if shared and i == j:
-                g = 2 * fd * W[i, k]
-                W[i, k] -= lr * g / math.sqrt(GW[i, k])
-                GW[i, k] += g * g
+        if shared and i == j:
+            g = [2 * fd * W[i, k] for k in range(d)]
+            gw = [GW[i, 0] if per_word else GW[i, k] for k in range(d)]
+            for k in range(d):
+                W[i, k] -= lr * g[k] / math.sqrt(gw[k])
+            if per_word:
+                GW[i, 0] += sum(x * x for x in g) / d
             else:
-                g1, g2 = fd * C[j, k], fd * W[i, k]
-                W[i, k] -= lr * g1 / math.sqrt(GW[i, k])
-                C[j, k] -= lr * g2 / math.sqrt(GC[j, k])
-                GW[i, k] += g1 * g1
-                GC[j, k] += g2 * g2
+                for k in range(d):
+                    GW[i, k] += g[k] ** 2
+        else:
+            g1 = [fd * C[j, k] for k in range(d)]
+            g2 = [fd * W[i, k] for k in range(d)]
+            gw = [GW[i, 0] if per_word else GW[i, k] for k in range(d)]
+            gc = [GC[j, 0] if per_word else GC[j, k] for k in range(d)]
+            for k in range(d):
+                W[i, k] -= lr * g1[k] / math.sqrt(gw[k])
+                C[j, k] -= lr * g2[k] / math.sqrt(gc[k])
+            if per_word:
+                GW[i, 0] += sum(x * x for x in g1) / d
+                GC[j, 0] += sum(x * x for x in g2) / d
+            else:
+                for k in range(d):
+                    GW[i, k] += g1[k] ** 2
+                    GC[j, k] += g2[k] ** 2
     return loss, W, C
 
 
@@ -156,22 +182,26 @@ def test_cooccurrence_bad_input():
 # Training
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**31), shared=st.booleans(), n=st.integers(1, 40),
-       dim=st.integers(1, 9))
-def test_train_kernel_matches_naive(seed, shared, n, dim):
+       dim=st.integers(1, 9), per_word=st.booleans(), sample=st.booleans())
+def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample):
     rng = np.random.default_rng(seed)
     V = 5
     rows = rng.integers(0, V, n).astype(np.int32)
     cols = rng.integers(0, V, n).astype(np.int32)
     target = rng.normal(size=n).astype(np.float32)
-    weight = rng.random(n).astype(np.float32)
+    weight = (rng.random(n) * 1.5).astype(np.float32)
+    draws = rng.random(n).astype(np.float32) if sample else np.zeros(0, np.float32)
+    gdim = 1 if per_word else dim
     W = rng.normal(size=(V, dim)).astype(np.float32)
     C = W if shared else rng.normal(size=(V, dim)).astype(np.float32)
-    GW = (1 + rng.random((V, dim))).astype(np.float32)
-    GC = GW if shared else (1 + rng.random((V, dim))).astype(np.float32)
-    ref_loss, ref_W, ref_C = naive_train(rows, cols, target, weight, W, C, GW, GC, 0.05, shared)
-    loss = _train_block(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared, 0, n)
+    GW = (1 + rng.random((V, gdim))).astype(np.float32)
+    GC = GW if shared else (1 + rng.random((V, gdim))).astype(np.float32)
+    ref_loss, ref_W, ref_C = naive_train(rows, cols, target, weight, W, C, GW, GC, 0.05,
+                                         shared, draws)
+    loss = _train_block(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
+                        draws, 0, n)
     assert loss == pytest.approx(ref_loss, rel=1e-3, abs=1e-3)
     np.testing.assert_allclose(W, ref_W, rtol=1e-3, atol=1e-3)
     np.testing.assert_allclose(C, ref_C, rtol=1e-3, atol=1e-3)
@@ -199,10 +229,12 @@ def test_training_is_deterministic_and_loss_falls(pd_cooc):
     assert not np.array_equal(a.vectors, c.vectors)
 
 
-@pytest.mark.parametrize("variant,truncate", [(0, False), (1, True), (2, True)])
-def test_variants_and_threads(pd_cooc, variant, truncate):
+@pytest.mark.parametrize("variant,truncate,adagrad,sample", [
+    (0, False, "word", False), (1, True, "parameter", False), (2, True, "word", True),
+    (0, True, "parameter", True)])
+def test_variants_and_threads(pd_cooc, variant, truncate, adagrad, sample):
     wv = train_vectors(pd_cooc, dim=8, iterations=3, variant=variant, truncate=truncate,
-                       threads=2, seed=1)
+                       threads=2, seed=1, adagrad=adagrad, sample=sample)
     assert wv.vectors.shape == (len(pd_cooc.words), 16 if variant == 1 else 8)
     assert np.isfinite(wv.vectors).all()
     assert wv.losses[-1] < wv.losses[0]
