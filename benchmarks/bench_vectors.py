@@ -45,12 +45,19 @@ DEFAULT_EVAL = os.path.join(os.path.dirname(benchutil.REPO), "shared", "eval")
 
 #: nlpzero configurations: (name, keyword arguments of the pipeline).
 NLPZERO_RUNS = [
-    ("v0 count trunc", dict(variant=0, weighting="count", truncate=True)),
-    ("v0 count no-trunc", dict(variant=0, weighting="count", truncate=False)),
-    ("v0 harmonic trunc", dict(variant=0, weighting="harmonic", truncate=True)),
-    ("v1 count trunc", dict(variant=1, weighting="count", truncate=True)),
-    ("v2 count trunc", dict(variant=2, weighting="count", truncate=True)),
+    ("v0 count trunc ss1e-4", dict(variant=0, weighting="count", truncate=True, subsample=1e-4)),
+    ("v0 count trunc", dict(variant=0, weighting="count", truncate=True, subsample=0.0)),
+    ("v0 count no-trunc ss1e-4", dict(variant=0, weighting="count", truncate=False,
+                                      subsample=1e-4)),
+    ("v0 harmonic trunc ss1e-4", dict(variant=0, weighting="harmonic", truncate=True,
+                                      subsample=1e-4)),
+    ("v0 count trunc ss1e-4 smooth0.75", dict(variant=0, weighting="count", truncate=True,
+                                              subsample=1e-4, smoothing=0.75)),
+    ("v1 count trunc ss1e-4", dict(variant=1, weighting="count", truncate=True, subsample=1e-4)),
+    ("v2 count trunc ss1e-4", dict(variant=2, weighting="count", truncate=True, subsample=1e-4)),
 ]
+#: Whitening sizes scored (the number of most frequent words that define it).
+WHITEN_SIZES = (100000, 2000)
 GENSIM_RUNS = [("cbow w5", 0, 5), ("cbow w10", 0, 10), ("skip-gram w5", 1, 5),
                ("skip-gram w10", 1, 10)]
 
@@ -180,23 +187,28 @@ def child_nlpzero(args) -> None:
     import numba
 
     from nlpzero.cooccur import count_cooccurrences
-    from nlpzero.vectors import train_vectors
+    from nlpzero.vectors import WordVectors, train_vectors
 
     kw = json.loads(args.params)
     t0 = time.perf_counter()
     with open(args.tokens, encoding="utf-8") as f:
-        cooc = count_cooccurrences(f, window=10, min_count=5, weighting=kw["weighting"])
+        cooc = count_cooccurrences(f, window=10, min_count=5, weighting=kw["weighting"],
+                                   subsample=kw["subsample"])
     t1 = time.perf_counter()
     wv = train_vectors(cooc, dim=args.dim, iterations=args.iter, variant=kw["variant"],
-                       truncate=kw["truncate"], threads=2, seed=None)
+                       truncate=kw["truncate"], smoothing=kw.get("smoothing", 1.0),
+                       threads=2, seed=None)
     t2 = time.perf_counter()
     res = {"count_s": t1 - t0, "train_s": t2 - t1, "total_s": t2 - t0,
            "peak_mib": benchutil.peak_rss_mib(), "vocab": len(wv), "pairs": len(cooc),
            "losses": wv.losses, "threads": numba.get_num_threads()}
     if args.eval_dir:
-        res["eval"] = evaluate(args.eval_dir, {"raw": wv.unit(), "whitened": wv.whitened()},
-                               wv.key_to_index,
-                               {"whitened": wv.similarity, "inner": wv.relatedness})
+        res["eval"] = {}
+        for k in WHITEN_SIZES:
+            w = WordVectors(wv.index_to_key, wv.vectors, whiten_size=k)
+            res["eval"][f"K={k}"] = evaluate(
+                args.eval_dir, {"raw": w.unit(), "whitened": w.whitened()}, w.key_to_index,
+                {"whitened": w.similarity, "inner": w.relatedness})
     benchutil.report(res)
 
 
@@ -297,18 +309,19 @@ def main() -> None:
                                          "--dim", str(args.dim)], timeout=3600)
 
     nz(dict(NLPZERO_RUNS[0][1], variant=1), with_eval=False)  # warm-up: fills Numba's cache
+    first = NLPZERO_RUNS[0][0]
     results = {"data": data, "nlpzero": {}, "gensim": {}, "timing": {}}
     # Speed: the default configuration and gensim CBOW / skip-gram with window 5,
     # interleaved, best of `repeats` (evaluation not timed: it runs after the clock).
-    timing = {"nlpzero v0 count trunc": [], "gensim cbow w5": [], "gensim skip-gram w5": []}
+    timing = {f"nlpzero {first}": [], "gensim cbow w5": [], "gensim skip-gram w5": []}
     for r in range(args.repeats):
-        timing["nlpzero v0 count trunc"].append(nz(NLPZERO_RUNS[0][1], with_eval=(r == 0)))
+        timing[f"nlpzero {first}"].append(nz(NLPZERO_RUNS[0][1], with_eval=(r == 0)))
         timing["gensim cbow w5"].append(gs(0, 5, with_eval=(r == 0)))
         timing["gensim skip-gram w5"].append(gs(1, 5, with_eval=(r == 0)))
         print(f"timing round {r + 1}: " + ", ".join(
             f"{k} {v[-1]['total_s']:.1f} s" for k, v in timing.items()), file=sys.stderr)
     results["timing"] = timing
-    results["nlpzero"]["v0 count trunc"] = timing["nlpzero v0 count trunc"][0]
+    results["nlpzero"][first] = timing[f"nlpzero {first}"][0]
     results["gensim"]["cbow w5"] = timing["gensim cbow w5"][0]
     results["gensim"]["skip-gram w5"] = timing["gensim skip-gram w5"][0]
     for name, params in NLPZERO_RUNS[1:]:
@@ -358,11 +371,18 @@ def report(results: dict, args) -> str:
         for name, r in runs.items():
             e = r.get("eval", {})
             if sysname == "nlpzero":
-                for space, ws in (("whitened", "whitened"), ("raw", "inner")):
-                    rows.append([f"nlpzero {name} ({space})", fmt_eval(e, f"wordsim {ws}", "spearman"),
-                                 fmt_eval(e, f"ca8 semantic {space}", "accuracy"),
-                                 fmt_eval(e, f"ca8 morphological {space}", "accuracy"),
+                for k in WHITEN_SIZES:
+                    ek = e.get(f"K={k}", {})
+                    rows.append([f"nlpzero {name}, whitened K={k}",
+                                 fmt_eval(ek, "wordsim whitened", "spearman"),
+                                 fmt_eval(ek, "ca8 semantic whitened", "accuracy"),
+                                 fmt_eval(ek, "ca8 morphological whitened", "accuracy"),
                                  f"{r['total_s']:.1f}"])
+                ek = e.get(f"K={WHITEN_SIZES[0]}", {})
+                rows.append([f"nlpzero {name}, raw", fmt_eval(ek, "wordsim inner", "spearman"),
+                             fmt_eval(ek, "ca8 semantic raw", "accuracy"),
+                             fmt_eval(ek, "ca8 morphological raw", "accuracy"),
+                             f"{r['total_s']:.1f}"])
             else:
                 rows.append([f"gensim {name}", fmt_eval(e, "wordsim cosine", "spearman"),
                              fmt_eval(e, "ca8 semantic cosine", "accuracy"),

@@ -252,14 +252,15 @@ def cmd_vectors(args) -> int:
         sentences = tokenizer.cut_lines(lines)
     start = time.perf_counter()
     cooc = count_cooccurrences(sentences, window=args.window, min_count=args.min_count,
-                               weighting=args.weighting)
+                               weighting=args.weighting, subsample=args.subsample,
+                               seed=args.seed)
     counted = time.perf_counter() - start
     _info(args, f"{len(cooc.words)} words (of {cooc.n_tokens} tokens), {len(cooc)} "
                 f"co-occurring pairs in {counted:.1f} s")
     wv = train_vectors(cooc, dim=args.dim, iterations=args.iter, variant=args.variant,
                        x_max=args.x_max, alpha=args.alpha, truncate=not args.no_truncate,
                        learning_rate=args.learning_rate, threads=args.threads, seed=args.seed,
-                       progress=not args.quiet)
+                       smoothing=args.smoothing, adagrad=args.adagrad, progress=not args.quiet)
     binary = args.binary or args.output.endswith(".bin")
     wv.save_word2vec_format(args.output, binary=binary)
     loss = f", final loss {wv.losses[-1]:.4f}" if wv.losses else ""
@@ -383,6 +384,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "concatenated, 2 separate and summed")
     p.add_argument("--weighting", choices=("count", "harmonic"), default="count",
                    help="a co-occurrence counts 1 (default) or 1/distance")
+    p.add_argument("--subsample", type=float, default=1e-4,
+                   help="drop occurrences of words more frequent than this, word2vec style, "
+                        "before windowing (default 1e-4; 0 turns it off)")
+    p.add_argument("--smoothing", type=float, default=1.0,
+                   help="power of the word counts in the PMI (default 1; 0.75 smooths)")
+    p.add_argument("--adagrad", choices=("word", "parameter"), default="word",
+                   help="one AdaGrad sum per vector (default, faster) or per parameter")
     p.add_argument("--x-max", type=float, default=100.0, help="weighting scale (default 100)")
     p.add_argument("--alpha", type=float, default=0.75, help="weighting power (default 0.75)")
     p.add_argument("--no-truncate", action="store_true", help="do not cap the weights at 1")

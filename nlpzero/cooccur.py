@@ -214,7 +214,8 @@ class Cooccurrence:
 
 def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 5,
                         weighting: str = "count", max_vocab: int | None = None,
-                        buffer_pairs: int | None = None) -> Cooccurrence:
+                        buffer_pairs: int | None = None, subsample: float = 0.0,
+                        seed: int | None = None) -> Cooccurrence:
     """Count word co-occurrences within a symmetric window.
 
     Parameters
@@ -232,6 +233,13 @@ def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 
         Keep only this many most frequent words (after `min_count`).
     buffer_pairs : int, optional
         Keys emitted between two merges (default grows from 8M to 64M with the table).
+    subsample : float, default 0 (off)
+        Drop each occurrence of a word of frequency p above `subsample` with
+        probability ``1 - sqrt(subsample / p)`` before windowing (word2vec's
+        subsampling, e.g. 1e-3): windows reach past frequent function words. The
+        word counts stay those of the whole text.
+    seed : int, optional
+        Seed of the subsampling.
 
     Returns
     -------
@@ -277,6 +285,13 @@ def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 
     words = [words_by_raw[i] for i in keep.tolist()]
     del index, words_by_raw
 
+    keep_p = None
+    if subsample:
+        if not (isinstance(subsample, (int, float)) and 0 < subsample < 1):
+            raise InputError(f"subsample must be a number in (0, 1), not {subsample!r}")
+        freq = counts[keep] / n_tokens
+        keep_p = np.minimum(1.0, np.sqrt(subsample / freq))
+        rng = np.random.default_rng(seed)
     table = _PairTable()
     fixed = buffer_pairs is not None
     size = max(int(buffer_pairs), window) if fixed else MIN_BUFFER
@@ -285,6 +300,11 @@ def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 
     while batches:
         ids = remap[batches.pop(0) + 1]
         ids = ids[ids != -2]
+        if keep_p is not None:
+            word = ids >= 0
+            drop = np.zeros(len(ids), dtype=bool)
+            drop[word] = rng.random(int(word.sum())) >= keep_p[ids[word]]
+            ids = ids[~drop]
         p = 0
         while p < len(ids):
             p, m = _emit_pairs(ids, p, window, V, harmonic, buf)

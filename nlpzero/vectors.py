@@ -36,9 +36,13 @@ import numpy as np
 from numba import njit, prange
 
 from .cooccur import Cooccurrence, count_cooccurrences
-from .errors import FormatError, InputError
+from .errors import FormatError, InputError, NlpzeroError
 
 logger = logging.getLogger(__name__)
+
+
+class TrainingDiverged(NlpzeroError, ArithmeticError):
+    """The loss became infinite or NaN: the learning rate is too high for the data."""
 
 # ---------------------------------------------------------------------------
 # Kernels
@@ -179,12 +183,12 @@ def _train_parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
 
 
 @njit(cache=True)
-def _pmi_targets(rows, cols, values, log_counts, log_norm, x_max, alpha, truncate,
+def _pmi_targets(rows, cols, values, log_p, log_norm, x_max, alpha, truncate,
                  target, weight):
     """PMI target and weight f(X) of every entry."""
     for e in range(len(rows)):
         x = values[e]
-        target[e] = math.log(x) + log_norm - log_counts[rows[e]] - log_counts[cols[e]]
+        target[e] = math.log(x) + log_norm - log_p[rows[e]] - log_p[cols[e]]
         f = (x / x_max) ** alpha
         if truncate and f > 1.0:
             f = 1.0
@@ -199,6 +203,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
                   x_max: float = 100.0, alpha: float = 0.75, truncate: bool = True,
                   learning_rate: float = 0.1, threads: int = 2, seed: int | None = None,
                   init_scale: float = 1.0, adagrad: str = "word", sample: bool = False,
+                  smoothing: float = 1.0,
                   progress: bool = False) -> "WordVectors":
     """Fit PMI vectors to a co-occurrence matrix.
 
@@ -228,6 +233,10 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     adagrad : {"parameter", "word"}
         One AdaGrad sum per parameter, or one per vector (the mean of its
         coordinates' squared gradients): faster, as each step reads half the memory.
+    smoothing : float, default 1.0
+        Power of the word counts in the probabilities of the PMI: 1 is the plain PMI;
+        0.75 smooths it as word2vec's negative sampling does, lowering the PMI of
+        rare words.
     sample : bool, default False
         Visit an entry of weight f < 1 with probability f, with weight 1 (the same
         expected step): an iteration costs the sum of the weights instead of the
@@ -250,7 +259,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     if variant not in (0, 1, 2):
         raise InputError(f"variant must be 0, 1 or 2, not {variant!r}")
     for name, v in (("x_max", x_max), ("alpha", alpha), ("learning_rate", learning_rate),
-                    ("init_scale", init_scale)):
+                    ("init_scale", init_scale), ("smoothing", smoothing)):
         if not isinstance(v, (int, float)) or not v > 0 or not math.isfinite(v):
             raise InputError(f"{name} must be a positive number, not {v!r}")
     if not len(cooc):
@@ -266,13 +275,19 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     perm = rng.permutation(len(rows))
     rows, cols, values = rows[perm], cols[perm], values[perm]
     del perm
-    counts = cooc.counts.astype(np.float64)
-    n_total = counts.sum()
-    log_norm = 2.0 * math.log(n_total) - math.log(cooc.total)
+    # p(w) = n_w^s / sum n^s: with s < 1 rare words get more probability and their
+    # PMI, the noisiest, shrinks (context distribution smoothing).
+    log_p = smoothing * np.log(cooc.counts.astype(np.float64))
+    log_p -= np.logaddexp.reduce(log_p)
+    log_norm = -math.log(cooc.total)
     target = np.empty(len(rows), dtype=np.float32)
     weight = np.empty(len(rows), dtype=np.float32)
-    _pmi_targets(rows, cols, values, np.log(counts), log_norm, float(x_max), float(alpha),
+    _pmi_targets(rows, cols, values, log_p, log_norm, float(x_max), float(alpha),
                  bool(truncate), target, weight)
+    if not truncate:
+        # Uncapped weights reach hundreds; AdaGrad's first steps (its sums start at 1)
+        # would blow up. Scaling them all by one factor leaves the minimum unchanged.
+        weight /= weight.max()
     del values
     V = len(cooc.words)
     # Without biases, vectors near 0 sit at a saddle point (every gradient is about 0);
@@ -310,6 +325,9 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
                                        draws, threads)
             finally:
                 numba.set_num_threads(old)
+        if not math.isfinite(loss):
+            raise TrainingDiverged(f"training diverged at iteration {it + 1} (the loss is "
+                                   f"{loss}); lower the learning rate ({learning_rate})")
         losses.append(float(loss) / len(rows))
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
         logger.info("iteration %d: loss %.5f", it + 1, losses[-1])
@@ -327,8 +345,9 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
 
 def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterations: int = 15,
                   min_count: int = 5, variant: int = 0, weighting: str = "count",
-                  truncate: bool = True, threads: int = 2, seed: int | None = None,
-                  progress: bool = False, **kwargs) -> "WordVectors":
+                  subsample: float = 1e-4, truncate: bool = True, threads: int = 2,
+                  seed: int | None = None, progress: bool = False,
+                  **kwargs) -> "WordVectors":
     """Count co-occurrences in `sentences` and train vectors on them.
 
     Parameters
@@ -337,8 +356,9 @@ def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterati
         Lines of words (strings are split on whitespace).
     dim, iterations, variant, truncate, threads, seed, progress
         See :func:`train_vectors` (further keyword arguments go there too).
-    window, min_count, weighting
-        See :func:`nlpzero.cooccur.count_cooccurrences`.
+    window, min_count, weighting, subsample
+        See :func:`nlpzero.cooccur.count_cooccurrences` (`subsample` defaults to 1e-4
+        here, which gave better vectors on every evaluation set we measured).
 
     Returns
     -------
@@ -350,7 +370,7 @@ def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterati
     >>> wv.most_similar("经济", topn=5)                              # doctest: +SKIP
     """
     cooc = count_cooccurrences(sentences, window=window, min_count=min_count,
-                               weighting=weighting)
+                               weighting=weighting, subsample=subsample, seed=seed)
     return train_vectors(cooc, dim=dim, iterations=iterations, variant=variant,
                          truncate=truncate, threads=threads, seed=seed, progress=progress,
                          **kwargs)
