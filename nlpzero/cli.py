@@ -387,8 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subsample", type=float, default=1e-4,
                    help="drop occurrences of words more frequent than this, word2vec style, "
                         "before windowing (default 1e-4; 0 turns it off)")
-    p.add_argument("--smoothing", type=float, default=1.0,
-                   help="power of the word counts in the PMI (default 1; 0.75 smooths)")
+    p.add_argument("--smoothing", type=float, default=0.75,
+                   help="power of the word counts in the PMI's probabilities (default "
+                        "0.75; 1 is the plain PMI)")
     p.add_argument("--adagrad", choices=("word", "parameter"), default="word",
                    help="one AdaGrad sum per vector (default, faster) or per parameter")
     p.add_argument("--x-max", type=float, default=100.0, help="weighting scale (default 100)")
