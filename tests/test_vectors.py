@@ -12,7 +12,11 @@ from hypothesis import given, settings, strategies as st
 from nlpzero.cli import main
 from nlpzero.cooccur import _emit_pairs, _merge, _run_length, count_cooccurrences
 from nlpzero.errors import FormatError, InputError
-from nlpzero.vectors import WordVectors, _train_block, train_vectors, whiten
+from nlpzero.vectors import (WordVectors, _have_blas, _train_block, _train_block_blas,
+                             train_vectors, whiten)
+
+#: Training kernels: the plain one, and the BLAS one when SciPy is there.
+KERNELS = [_train_block] + ([_train_block_blas] if _have_blas() else [])
 
 
 # ---------------------------------------------------------------------------
@@ -204,8 +208,9 @@ def test_cooccurrence_bad_input():
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**31), shared=st.booleans(), n=st.integers(1, 40),
-       dim=st.integers(1, 9), per_word=st.booleans(), sample=st.booleans())
-def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample):
+       dim=st.integers(1, 9), per_word=st.booleans(), sample=st.booleans(),
+       kernel=st.sampled_from(KERNELS))
+def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample, kernel):
     rng = np.random.default_rng(seed)
     V = 5
     rows = rng.integers(0, V, n).astype(np.int32)
@@ -220,8 +225,8 @@ def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample):
     GC = GW if shared else (1 + rng.random((V, gdim))).astype(np.float32)
     ref_loss, ref_W, ref_C = naive_train(rows, cols, target, weight, W, C, GW, GC, 0.05,
                                          shared, draws)
-    loss = _train_block(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
-                        draws, 0, n)
+    loss = kernel(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared, draws,
+                  0, n)
     assert loss == pytest.approx(ref_loss, rel=1e-3, abs=1e-3)
     np.testing.assert_allclose(W, ref_W, rtol=1e-3, atol=1e-3)
     np.testing.assert_allclose(C, ref_C, rtol=1e-3, atol=1e-3)
@@ -239,22 +244,23 @@ def pd_cooc(pd_words):
     return count_cooccurrences(pd_words, window=5, min_count=3)
 
 
-def test_training_is_deterministic_and_loss_falls(pd_cooc):
-    a = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7)
-    b = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7)
+@pytest.mark.parametrize("blas", [False, True] if _have_blas() else [False])
+def test_training_is_deterministic_and_loss_falls(pd_cooc, blas):
+    a = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7, blas=blas)
+    b = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7, blas=blas)
     np.testing.assert_array_equal(a.vectors, b.vectors)
     assert a.losses == b.losses and len(a.losses) == 4
     assert all(x > y for x, y in zip(a.losses, a.losses[1:]))
-    c = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=8)
+    c = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=8, blas=blas)
     assert not np.array_equal(a.vectors, c.vectors)
 
 
-@pytest.mark.parametrize("variant,truncate,adagrad,sample", [
-    (0, False, "word", False), (1, True, "parameter", False), (2, True, "word", True),
-    (0, True, "parameter", True)])
-def test_variants_and_threads(pd_cooc, variant, truncate, adagrad, sample):
+@pytest.mark.parametrize("variant,truncate,adagrad,sample,blas", [
+    (0, False, "word", False, None), (1, True, "parameter", False, None),
+    (2, True, "word", True, False), (0, True, "parameter", True, False)])
+def test_variants_and_threads(pd_cooc, variant, truncate, adagrad, sample, blas):
     wv = train_vectors(pd_cooc, dim=8, iterations=3, variant=variant, truncate=truncate,
-                       threads=2, seed=1, adagrad=adagrad, sample=sample)
+                       threads=2, seed=1, adagrad=adagrad, sample=sample, blas=blas)
     assert wv.vectors.shape == (len(pd_cooc.words), 16 if variant == 1 else 8)
     assert np.isfinite(wv.vectors).all()
     assert wv.losses[-1] < wv.losses[0]
