@@ -33,7 +33,9 @@ import sys
 from typing import Iterable, Sequence
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.core import cgutils, config
+from numba.extending import intrinsic
 
 from .cooccur import Cooccurrence, count_cooccurrences
 from .errors import FormatError, InputError, NlpzeroError
@@ -90,6 +92,52 @@ def _dot3(a, b):
         q0 += a[k] * a[k]
         r0 += b[k] * b[k]
     return p0 + p1, q0 + q1, r0 + r1
+
+
+#: Entries ahead of the current one whose rows are prefetched.
+PREFETCH_AHEAD = 8
+
+
+if config.DISABLE_JIT:
+    def _prefetch(arr, i, k):
+        """Prefetching is a hint to compiled code; plain Python has nothing to do."""
+else:
+    @intrinsic
+    def _prefetch(typingctx, arr, i, k):
+        """Ask the CPU to fetch the cache line holding ``arr[i, k]`` (llvm.prefetch,
+        for writing, into all cache levels). The rows of a step are random: fetching
+        those of a step a few entries ahead hides most of the memory latency."""
+        if not isinstance(arr, types.Array) or arr.ndim != 2:
+            return None
+        from llvmlite import ir
+
+        def codegen(context, builder, signature, args):
+            aryty = signature.args[0]
+            ary = context.make_array(aryty)(context, builder, args[0])
+            idx = [context.cast(builder, v, t, types.intp)
+                   for v, t in zip(args[1:], signature.args[1:])]
+            ptr = cgutils.get_item_pointer(context, builder, aryty, ary, idx)
+            i8p = ir.IntType(8).as_pointer()
+            i32 = ir.IntType(32)
+            fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+            fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+            builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 1),
+                              ir.Constant(i32, 3), ir.Constant(i32, 1)])
+            return context.get_dummy_value()
+
+        return types.void(arr, i, k), codegen
+
+
+@njit(cache=True)
+def _prefetch_rows(rows, cols, W, C, e, stop):
+    """Prefetch the rows of entry ``e + PREFETCH_AHEAD``."""
+    f = e + PREFETCH_AHEAD
+    if f < stop:
+        i = rows[f]
+        j = cols[f]
+        for k in range(0, W.shape[1], 16):  # 16 float32 per 64-byte line
+            _prefetch(W, i, k)
+            _prefetch(C, j, k)
 
 
 @njit(cache=True)
@@ -166,6 +214,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, st
     loss = 0.0
     per_word = GW.shape[1] == 1
     for e in range(start, stop):
+        _prefetch_rows(rows, cols, W, C, e, stop)
         f = _entry_weight(weight, draws, e)
         if f == 0.0:
             continue
@@ -197,6 +246,7 @@ def _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draw
     loss = 0.0
     per_word = GW.shape[1] == 1
     for e in range(start, stop):
+        _prefetch_rows(rows, cols, W, C, e, stop)
         f = _entry_weight(weight, draws, e)
         if f == 0.0:
             continue
