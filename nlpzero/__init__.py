@@ -4,7 +4,8 @@ Learn a lexicon from raw text (:func:`find_words`), segment with it or any dicti
 (:class:`Tokenizer`) or a character tagger trained from a lexicon alone
 (:class:`Segmenter`), count character n-grams (:class:`NgramCounter`), score
 segmentations (:func:`score`), mine sentence templates (:class:`TemplateFinder`) and
-parse with them (:class:`Parser`).
+parse with them (:class:`Parser`), and learn PMI word vectors (:func:`learn_vectors`,
+:class:`WordVectors`).
 """
 
 __version__ = "0.1.0"
@@ -17,10 +18,13 @@ from .tokenizer import Tokenizer  # noqa: E402
 from .scoring import SegmentationScore, score  # noqa: E402
 from .tagger import Segmenter, sample_sentences, train_segmenter  # noqa: E402
 from .templates import Parser, SentTree, TemplateFinder, TemplateSet, find_templates  # noqa: E402
+from .cooccur import Cooccurrence, count_cooccurrences  # noqa: E402
+from .vectors import WordVectors, learn_vectors, train_vectors  # noqa: E402
 
 __all__ = [
     "CohesionWordFinder", "DatasetUnavailable", "FormatError", "InputError", "Lexicon",
     "NgramCounter", "NlpzeroError", "PMIWordFinder", "SegmentationScore", "Segmenter", "Tokenizer",
     "find_words", "sample_sentences", "score", "train_segmenter",
     "Parser", "SentTree", "TemplateFinder", "TemplateSet", "find_templates",
+    "Cooccurrence", "WordVectors", "count_cooccurrences", "learn_vectors", "train_vectors",
 ]

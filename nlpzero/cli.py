@@ -387,6 +387,59 @@ def cmd_parse(args) -> int:
     return 0
 
 
+def cmd_vectors(args) -> int:
+    """Count co-occurrences and train PMI word vectors ("simpler GloVe")."""
+    from .cooccur import count_cooccurrences
+    from .vectors import train_vectors
+
+    lines = _read_corpus(args, "reading")
+    if args.pretokenized:
+        sentences = lines
+    else:
+        tokenizer = _load_tokenizer(args)
+        sentences = tokenizer.cut_lines(lines)
+    start = time.perf_counter()
+    cooc = count_cooccurrences(sentences, window=args.window, min_count=args.min_count,
+                               weighting=args.weighting, subsample=args.subsample,
+                               seed=args.seed)
+    counted = time.perf_counter() - start
+    _info(args, f"{len(cooc.words)} words (of {cooc.n_tokens} tokens), {len(cooc)} "
+                f"co-occurring pairs in {counted:.1f} s")
+    wv = train_vectors(cooc, dim=args.dim, iterations=args.iter, variant=args.variant,
+                       x_max=args.x_max, alpha=args.alpha, truncate=not args.no_truncate,
+                       learning_rate=args.learning_rate, threads=args.threads, seed=args.seed,
+                       smoothing=args.smoothing, adagrad=args.adagrad, progress=not args.quiet)
+    binary = args.binary or args.output.endswith(".bin")
+    wv.save_word2vec_format(args.output, binary=binary)
+    loss = f", final loss {wv.losses[-1]:.4f}" if wv.losses else ""
+    _info(args, f"trained {args.iter} iterations in {time.perf_counter() - start - counted:.1f} s"
+                f"{loss}" + ("" if args.output == "-" else f"; written to {args.output}"))
+    return 0
+
+
+def cmd_similar(args) -> int:
+    """Print the words nearest to WORD: whitened cosine, or raw inner product."""
+    from .vectors import WordVectors
+
+    wv = WordVectors.load_word2vec_format(args.vectors, binary=args.binary or None)
+    if args.word not in wv:
+        raise InputError(f"{args.word!r} is not in the vocabulary of {args.vectors}")
+    query = wv.most_correlative if args.related else wv.most_similar
+    for word, score in query(args.word, topn=args.topn):
+        print(f"{word}\t{score:.4f}")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
+    return value
+
+
 # ---------------------------------------------------------------------------
 # Parser
 
@@ -518,6 +571,63 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=("cohesion", "pmi"), default="cohesion")
     p.add_argument("--top", type=int, default=40, help="words to show (default 40)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("vectors", parents=[common], help="train word vectors (simpler GloVe)",
+                       description="Count word co-occurrences in a symmetric window and fit "
+                                   "vectors whose inner product is the words' PMI; write them "
+                                   "in word2vec format (text, or binary with --binary or a "
+                                   ".bin name).")
+    p.add_argument("corpus", nargs="*", metavar="CORPUS",
+                   help="text files, directories, glob patterns, or - for stdin")
+    p.add_argument("--dataset", help="train on a built-in corpus instead")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--lexicon", help="segment the text with this lexicon "
+                                     "(default: jieba's dictionary)")
+    g.add_argument("--pretokenized", action="store_true",
+                   help="the text is already words separated by spaces")
+    p.add_argument("-o", "--output", required=True, help="vector file to write")
+    p.add_argument("--binary", action="store_true", help="write word2vec's binary format")
+    p.add_argument("--dim", type=_positive_int, default=128, help="dimension (default 128)")
+    p.add_argument("--window", type=_positive_int, default=10,
+                   help="largest distance of co-occurring words (default 10)")
+    p.add_argument("--iter", type=_positive_int, default=15, help="iterations (default 15)")
+    p.add_argument("--min-count", type=_positive_int, default=5,
+                   help="drop rarer words (default 5)")
+    p.add_argument("--variant", type=int, choices=(0, 1, 2), default=0,
+                   help="0 shared word/context vectors (default), 1 separate and "
+                        "concatenated, 2 separate and summed")
+    p.add_argument("--weighting", choices=("count", "harmonic"), default="count",
+                   help="a co-occurrence counts 1 (default) or 1/distance")
+    p.add_argument("--subsample", type=float, default=1e-4,
+                   help="drop occurrences of words more frequent than this, word2vec style, "
+                        "before windowing (default 1e-4; 0 turns it off)")
+    p.add_argument("--smoothing", type=float, default=0.75,
+                   help="power of the word counts in the PMI's probabilities (default "
+                        "0.75; 1 is the plain PMI)")
+    p.add_argument("--adagrad", choices=("word", "parameter"), default="word",
+                   help="one AdaGrad sum per vector (default, faster) or per parameter")
+    p.add_argument("--x-max", type=float, default=100.0, help="weighting scale (default 100)")
+    p.add_argument("--alpha", type=float, default=0.75, help="weighting power (default 0.75)")
+    p.add_argument("--no-truncate", action="store_true", help="do not cap the weights at 1")
+    p.add_argument("--learning-rate", type=float, default=0.1,
+                   help="initial AdaGrad rate (default 0.1)")
+    p.add_argument("--threads", type=_positive_int, default=2, help="threads (default 2)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed (deterministic with --threads 1)")
+    p.set_defaults(func=cmd_vectors)
+
+    p = sub.add_parser("similar", parents=[common], help="words nearest to a word",
+                       description="Print the words most similar to WORD (cosine of "
+                                   "whitened vectors) or, with --related, most related "
+                                   "(largest inner product, about the PMI), one "
+                                   "'word<TAB>score' line each.")
+    p.add_argument("vectors", help="word2vec file (text or binary, detected)")
+    p.add_argument("word")
+    p.add_argument("--related", action="store_true",
+                   help="rank by raw inner product instead of whitened cosine")
+    p.add_argument("--topn", type=_positive_int, default=10, help="words to print (default 10)")
+    p.add_argument("--binary", action="store_true", help="the file is binary (default: detect)")
+    p.set_defaults(func=cmd_similar)
     return parser
 
 

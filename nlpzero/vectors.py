@@ -1,0 +1,894 @@
+"""Word vectors whose inner product fits the PMI of co-occurring words ("simpler GloVe").
+
+The model minimises, over the non-zero co-occurrence counts ``X_ij``,
+
+    sum_ij f(X_ij) (<u_i, w_j> - log(X_ij N^2 / (X_total n_i n_j)))^2
+
+with ``n_i`` the word counts, ``N`` their total and ``X_total`` the total of ``X``; no
+bias terms. ``f(x) = (x / x_max)^alpha``, capped at 1 when truncated. Optimisation is
+AdaGrad with a learning rate per parameter, over the entries in a random order
+(shuffled once, as the reference implementation does). Variants:
+
+* 0: one vector per word, shared by word and context (``u = w``);
+* 1: separate word and context vectors, output concatenated (twice the dimension);
+* 2: separate word and context vectors, output summed.
+
+Several threads update the vectors at once without locks (Hogwild): two threads
+rarely touch the same word at the same moment, and a lost update costs little. One
+thread with a fixed seed is deterministic.
+
+:class:`WordVectors` holds the result with gensim's ``KeyedVectors`` interface
+(``vectors``, ``index_to_key``, ``key_to_index``, ``most_similar``,
+``save_word2vec_format``/``load_word2vec_format``) and what the model's vectors are for:
+raw inner products (PMI, relatedness), whitened cosine similarity, importance from
+the squared norm, keywords and analogy.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+from typing import Iterable, Sequence
+
+import numpy as np
+from numba import njit, prange, types
+from numba.core import cgutils, config
+from numba.extending import intrinsic
+
+from .cooccur import Cooccurrence, count_cooccurrences
+from .errors import FormatError, InputError, NlpzeroError
+
+logger = logging.getLogger(__name__)
+
+
+class TrainingDiverged(NlpzeroError, ArithmeticError):
+    """The loss became infinite or NaN: the learning rate is too high for the data."""
+
+# ---------------------------------------------------------------------------
+# Kernels
+
+
+@njit(cache=True)
+def _dot(a, b):
+    # Four partial sums: without fastmath the compiler may not reorder a reduction,
+    # so one accumulator would serialise every addition on its latency.
+    d = len(a)
+    s0 = s1 = s2 = s3 = np.float32(0.0)
+    k = 0
+    while k + 4 <= d:
+        s0 += a[k] * b[k]
+        s1 += a[k + 1] * b[k + 1]
+        s2 += a[k + 2] * b[k + 2]
+        s3 += a[k + 3] * b[k + 3]
+        k += 4
+    while k < d:
+        s0 += a[k] * b[k]
+        k += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+@njit(cache=True)
+def _dot3(a, b):
+    """(a.b, a.a, b.b) in one pass over the two rows, two partial sums each."""
+    d = len(a)
+    p0 = p1 = q0 = q1 = r0 = r1 = np.float32(0.0)
+    k = 0
+    while k + 2 <= d:
+        x0 = a[k]
+        x1 = a[k + 1]
+        y0 = b[k]
+        y1 = b[k + 1]
+        p0 += x0 * y0
+        p1 += x1 * y1
+        q0 += x0 * x0
+        q1 += x1 * x1
+        r0 += y0 * y0
+        r1 += y1 * y1
+        k += 2
+    if k < d:
+        p0 += a[k] * b[k]
+        q0 += a[k] * a[k]
+        r0 += b[k] * b[k]
+    return p0 + p1, q0 + q1, r0 + r1
+
+
+#: Entries ahead of the current one whose rows are prefetched.
+PREFETCH_AHEAD = 8
+
+
+if config.DISABLE_JIT:
+    def _prefetch(arr, i, k):
+        """Prefetching is a hint to compiled code; plain Python has nothing to do."""
+else:
+    @intrinsic
+    def _prefetch(typingctx, arr, i, k):
+        """Ask the CPU to fetch the cache line holding ``arr[i, k]`` (llvm.prefetch,
+        for writing, into all cache levels). The rows of a step are random: fetching
+        those of a step a few entries ahead hides most of the memory latency."""
+        if not isinstance(arr, types.Array) or arr.ndim != 2:
+            return None
+        from llvmlite import ir
+
+        def codegen(context, builder, signature, args):
+            aryty = signature.args[0]
+            ary = context.make_array(aryty)(context, builder, args[0])
+            idx = [context.cast(builder, v, t, types.intp)
+                   for v, t in zip(args[1:], signature.args[1:])]
+            ptr = cgutils.get_item_pointer(context, builder, aryty, ary, idx)
+            i8p = ir.IntType(8).as_pointer()
+            i32 = ir.IntType(32)
+            fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+            fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+            builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 1),
+                              ir.Constant(i32, 3), ir.Constant(i32, 1)])
+            return context.get_dummy_value()
+
+        return types.void(arr, i, k), codegen
+
+
+@njit(cache=True)
+def _prefetch_rows(rows, cols, W, C, e, stop):
+    """Prefetch the rows of entry ``e + PREFETCH_AHEAD``."""
+    f = e + PREFETCH_AHEAD
+    if f < stop:
+        i = rows[f]
+        j = cols[f]
+        for k in range(0, W.shape[1], 16):  # 16 float32 per 64-byte line
+            _prefetch(W, i, k)
+            _prefetch(C, j, k)
+
+
+@njit(cache=True)
+def _entry_weight(weight, draws, e):
+    """Weight of entry `e` in this pass: f, or with sampling (`draws` not empty) 1 with
+    probability f and 0 otherwise when f < 1 (the same expected step)."""
+    f = weight[e]
+    if len(draws) > 0 and f < 1.0:
+        return np.float32(1.0) if draws[e] < f else np.float32(0.0)
+    return f
+
+
+# error_model="numpy": a float division then needs no zero check (which would raise
+# ZeroDivisionError), so the update loops vectorise; the divisors are square roots of
+# AdaGrad sums that start at 1 and never reach 0.
+@njit(cache=True, error_model="numpy")
+def _update(W, C, GW, GC, i, j, fd, nw, nc, lr, shared):
+    """One AdaGrad step for the entry (i, j) with weighted error `fd`.
+
+    `GW` of shape (V, dim) holds one AdaGrad sum per parameter; of shape (V, 1), one
+    per vector (the mean over its coordinates of the squared gradients, from the
+    squared norms `nw` of W[i] and `nc` of C[j]), which halves the memory a step
+    reads and needs no square root per coordinate.
+    """
+    d = W.shape[1]
+    two = np.float32(2.0)
+    inv_d = np.float32(1.0 / d)
+    wi = W[i]
+    gwi = GW[i]
+    if shared and i == j:
+        # d/dv of (v.v - y)^2 / 2 is 2 (v.v - y) v.
+        if GW.shape[1] == 1:
+            a = lr * two * fd / np.sqrt(gwi[0])
+            for k in range(d):
+                wi[k] -= a * wi[k]
+            gwi[0] += two * two * fd * fd * nw * inv_d
+        else:
+            for k in range(d):
+                g = two * fd * wi[k]
+                wi[k] -= lr * g / np.sqrt(gwi[k])
+                gwi[k] += g * g
+        return
+    cj = C[j]
+    gcj = GC[j]
+    if GW.shape[1] == 1:
+        a1 = lr * fd / np.sqrt(gwi[0])
+        a2 = lr * fd / np.sqrt(gcj[0])
+        for k in range(d):
+            x = wi[k]
+            y = cj[k]
+            wi[k] = x - a1 * y
+            cj[k] = y - a2 * x
+        gwi[0] += fd * fd * nc * inv_d
+        gcj[0] += fd * fd * nw * inv_d
+    else:
+        for k in range(d):
+            g1 = fd * cj[k]
+            g2 = fd * wi[k]
+            wi[k] -= lr * g1 / np.sqrt(gwi[k])
+            cj[k] -= lr * g2 / np.sqrt(gcj[k])
+            gwi[k] += g1 * g1
+            gcj[k] += g2 * g2
+
+
+@njit(cache=True, error_model="numpy")
+def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, start, stop):
+    """AdaGrad steps on the entries [start, stop); returns the sum of f * error^2
+    (estimated from the visited entries when sampling).
+
+    With `shared` (variant 0), `C` and `GC` are the very arrays `W` and `GW`. When
+    `draws` (uniform in [0, 1), one per entry) is not empty, an entry of weight f < 1
+    is visited only when its draw is below f, and then with weight 1.
+    """
+    loss = 0.0
+    per_word = GW.shape[1] == 1
+    for e in range(start, stop):
+        _prefetch_rows(rows, cols, W, C, e, stop)
+        f = _entry_weight(weight, draws, e)
+        if f == 0.0:
+            continue
+        i = rows[e]
+        j = cols[e]
+        if per_word:
+            dot, nw, nc = _dot3(W[i], C[j])
+        else:
+            dot = _dot(W[i], C[j])
+            nw = nc = np.float32(0.0)
+        diff = dot - target[e]
+        fd = f * diff
+        loss += fd * diff
+        _update(W, C, GW, GC, i, j, fd, nw, nc, lr, shared)
+    return loss
+
+
+@njit(cache=True, error_model="numpy")
+def _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, SW, SC,
+                      start, stop):
+    """:func:`_train_block` with the inner products done by BLAS (``np.dot``, which
+    Numba hands to SciPy's BLAS): vectorised, several times faster than a loop that
+    may not reorder its sum. Used when SciPy is installed.
+
+    `SW` and `SC` hold the squared norms of the rows of `W` and `C` (the same array
+    when shared), kept up to date in O(1) per step from the inner product, so that
+    the per-vector AdaGrad sums need no further pass over the rows.
+    """
+    loss = 0.0
+    per_word = GW.shape[1] == 1
+    for e in range(start, stop):
+        _prefetch_rows(rows, cols, W, C, e, stop)
+        f = _entry_weight(weight, draws, e)
+        if f == 0.0:
+            continue
+        i = rows[e]
+        j = cols[e]
+        dot = np.dot(W[i], C[j])
+        diff = dot - target[e]
+        fd = f * diff
+        loss += fd * diff
+        if not per_word:
+            _update(W, C, GW, GC, i, j, fd, np.float32(0.0), np.float32(0.0), lr, shared)
+            continue
+        nw = SW[i]
+        nc = SC[j]
+        if shared and i == j:
+            a = lr * np.float32(2.0) * fd / np.sqrt(GW[i, 0])
+            _update(W, C, GW, GC, i, j, fd, nw, nc, lr, shared)
+            SW[i] = (1 - a) * (1 - a) * nw
+        else:
+            a1 = lr * fd / np.sqrt(GW[i, 0])
+            a2 = lr * fd / np.sqrt(GC[j, 0])
+            _update(W, C, GW, GC, i, j, fd, nw, nc, lr, shared)
+            # |w - a1 c|^2 and |c - a2 w|^2 from the values before the step.
+            SW[i] = max(nw - 2 * a1 * dot + a1 * a1 * nc, np.float32(0.0))
+            SC[j] = max(nc - 2 * a2 * dot + a2 * a2 * nw, np.float32(0.0))
+    return loss
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _train_parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, n_blocks):
+    """One pass over all entries, `n_blocks` contiguous blocks in parallel (Hogwild)."""
+    n = len(rows)
+    losses = np.zeros(n_blocks)
+    for b in prange(n_blocks):
+        losses[b] = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
+                                 b * n // n_blocks, (b + 1) * n // n_blocks)
+    return losses.sum()
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _train_parallel_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, SW,
+                         SC, n_blocks):
+    """:func:`_train_parallel` with :func:`_train_block_blas`."""
+    n = len(rows)
+    losses = np.zeros(n_blocks)
+    for b in prange(n_blocks):
+        losses[b] = _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared,
+                                      draws, SW, SC, b * n // n_blocks,
+                                      (b + 1) * n // n_blocks)
+    return losses.sum()
+
+
+def _have_blas() -> bool:
+    """Numba's np.dot needs SciPy's BLAS; without SciPy the plain kernels run."""
+    import importlib.util
+
+    return importlib.util.find_spec("scipy") is not None
+
+
+@njit(cache=True)
+def _pmi_targets(rows, cols, values, log_p, log_norm, x_max, alpha, truncate,
+                 target, weight):
+    """PMI target and weight f(X) of every entry."""
+    for e in range(len(rows)):
+        x = values[e]
+        target[e] = math.log(x) + log_norm - log_p[rows[e]] - log_p[cols[e]]
+        f = (x / x_max) ** alpha
+        if truncate and f > 1.0:
+            f = 1.0
+        weight[e] = f
+
+
+# ---------------------------------------------------------------------------
+# Training
+
+
+def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, variant: int = 0,
+                  x_max: float = 100.0, alpha: float = 0.75, truncate: bool = True,
+                  learning_rate: float = 0.1, threads: int = 2, seed: int | None = None,
+                  init_scale: float = 1.0, adagrad: str = "word", sample: bool = False,
+                  smoothing: float = 1.0, blas: bool | None = None,
+                  progress: bool = False) -> "WordVectors":
+    """Fit PMI vectors to a co-occurrence matrix.
+
+    Parameters
+    ----------
+    cooc : Cooccurrence
+        From :func:`nlpzero.cooccur.count_cooccurrences`.
+    dim : int, default 128
+        Dimension of each vector (variant 1 outputs ``2 * dim``).
+    iterations : int, default 15
+        Passes over the non-zero entries.
+    variant : {0, 1, 2}
+        0 shared word/context vectors; 1 separate, concatenated; 2 separate, summed.
+    x_max, alpha : float
+        Weighting ``f(x) = (x / x_max) ** alpha``.
+    truncate : bool, default True
+        Cap the weight at 1.
+    learning_rate : float, default 0.1
+        Initial AdaGrad rate.
+    threads : int, default 2
+        Threads updating the vectors at once (Hogwild). With 1 thread and a seed,
+        the result is deterministic.
+    seed : int, optional
+        Seed of the initial vectors and the order of the entries.
+    init_scale : float, default 1.0
+        Initial coordinates are uniform in ``init_scale * [-0.5, 0.5) / sqrt(dim)``.
+    adagrad : {"parameter", "word"}
+        One AdaGrad sum per parameter, or one per vector (the mean of its
+        coordinates' squared gradients): faster, as each step reads half the memory.
+    smoothing : float, default 1.0
+        Power of the word counts in the probabilities of the PMI: 1 is the plain PMI;
+        0.75 smooths it as word2vec's negative sampling does, lowering the PMI of
+        rare words.
+    blas : bool, optional
+        Compute inner products with BLAS (needs SciPy; default: when SciPy is
+        installed) or with a plain loop. Same results up to rounding.
+    sample : bool, default False
+        Visit an entry of weight f < 1 with probability f, with weight 1 (the same
+        expected step): an iteration costs the sum of the weights instead of the
+        number of entries.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    WordVectors
+        With ``losses``, the mean weighted squared error of each iteration.
+    """
+    if not isinstance(cooc, Cooccurrence):
+        raise InputError("cooc must be a Cooccurrence (see count_cooccurrences)")
+    dim = _check_int("dim", dim, 1)
+    iterations = _check_int("iterations", iterations, 0)
+    threads = _check_int("threads", threads, 1)
+    if adagrad not in ("parameter", "word"):
+        raise InputError(f"adagrad must be 'parameter' or 'word', not {adagrad!r}")
+    if variant not in (0, 1, 2):
+        raise InputError(f"variant must be 0, 1 or 2, not {variant!r}")
+    for name, v in (("x_max", x_max), ("alpha", alpha), ("learning_rate", learning_rate),
+                    ("init_scale", init_scale), ("smoothing", smoothing)):
+        if not isinstance(v, (int, float)) or not v > 0 or not math.isfinite(v):
+            raise InputError(f"{name} must be a positive number, not {v!r}")
+    if not len(cooc):
+        raise InputError("no co-occurrences to train on: the corpus is too small for "
+                         "min_count and window")
+    rng = np.random.default_rng(seed)
+    rows, cols, values = cooc.rows, cooc.cols, cooc.values
+    if variant != 0:
+        # Separate word and context vectors see each pair in both orders.
+        off = rows != cols
+        rows, cols = np.concatenate([rows, cols[off]]), np.concatenate([cols, rows[off]])
+        values = np.concatenate([values, values[off]])
+    perm = rng.permutation(len(rows))
+    rows, cols, values = rows[perm], cols[perm], values[perm]
+    del perm
+    # p(w) = n_w^s / sum n^s: with s < 1 rare words get more probability and their
+    # PMI, the noisiest, shrinks (context distribution smoothing).
+    log_p = smoothing * np.log(cooc.counts.astype(np.float64))
+    log_p -= np.logaddexp.reduce(log_p)
+    log_norm = -math.log(cooc.total)
+    target = np.empty(len(rows), dtype=np.float32)
+    weight = np.empty(len(rows), dtype=np.float32)
+    _pmi_targets(rows, cols, values, log_p, log_norm, float(x_max), float(alpha),
+                 bool(truncate), target, weight)
+    if not truncate:
+        # Uncapped weights reach hundreds; AdaGrad's first steps (its sums start at 1)
+        # would blow up. Scaling them all by one factor leaves the minimum unchanged.
+        weight /= weight.max()
+    del values
+    V = len(cooc.words)
+    # Without biases, vectors near 0 sit at a saddle point (every gradient is about 0);
+    # uniform values of width init_scale / sqrt(dim) give inner products of order
+    # init_scale^2 / 12 and a fast start.
+    scale = np.float32(init_scale / math.sqrt(dim))
+    W = (rng.random((V, dim), dtype=np.float32) - np.float32(0.5)) * scale
+    gdim = dim if adagrad == "parameter" else 1
+    GW = np.ones((V, gdim), dtype=np.float32)
+    if variant == 0:
+        C, GC = W, GW
+    else:
+        C = (rng.random((V, dim), dtype=np.float32) - np.float32(0.5)) * scale
+        GC = np.ones((V, gdim), dtype=np.float32)
+    lr = np.float32(learning_rate)
+    shared = variant == 0
+    losses = []
+    from tqdm import tqdm
+
+    bar = tqdm(range(iterations), desc="training", unit="iter", disable=not progress,
+               file=sys.stderr, leave=False)
+    no_draws = np.zeros(0, dtype=np.float32)
+    if blas is None:
+        blas = _have_blas()
+    elif blas and not _have_blas():
+        raise InputError("blas=True needs SciPy (pip install scipy)")
+    for it in bar:
+        draws = rng.random(len(rows), dtype=np.float32) if sample else no_draws
+        extra = ()
+        if blas:
+            # Exact squared norms at the start of each pass: the running updates drift
+            # by rounding (and by races between threads).
+            SW = np.einsum("ij,ij->i", W, W)
+            SC = SW if variant == 0 else np.einsum("ij,ij->i", C, C)
+            extra = (SW, SC)
+        if threads == 1:
+            block = _train_block_blas if blas else _train_block
+            loss = block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, *extra,
+                         0, len(rows))
+        else:
+            import numba
+
+            parallel = _train_parallel_blas if blas else _train_parallel
+            old = numba.get_num_threads()
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            try:
+                loss = parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
+                                *extra, threads)
+            finally:
+                numba.set_num_threads(old)
+        if not math.isfinite(loss):
+            raise TrainingDiverged(f"training diverged at iteration {it + 1} (the loss is "
+                                   f"{loss}); lower the learning rate ({learning_rate})")
+        losses.append(float(loss) / len(rows))
+        bar.set_postfix(loss=f"{losses[-1]:.4f}")
+        logger.info("iteration %d: loss %.5f", it + 1, losses[-1])
+    bar.close()
+    if variant == 1:
+        out = np.hstack([W, C])
+    elif variant == 2:
+        out = W + C
+    else:
+        out = W
+    wv = WordVectors(cooc.words, out, counts=cooc.counts)
+    wv.losses = losses
+    return wv
+
+
+def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterations: int = 15,
+                  min_count: int = 5, variant: int = 0, weighting: str = "count",
+                  subsample: float = 1e-4, smoothing: float = 0.75, truncate: bool = True,
+                  threads: int = 2,
+                  seed: int | None = None, progress: bool = False,
+                  **kwargs) -> "WordVectors":
+    """Count co-occurrences in `sentences` and train vectors on them.
+
+    Parameters
+    ----------
+    sentences : iterable of (list of str or str)
+        Lines of words (strings are split on whitespace).
+    dim, iterations, variant, truncate, threads, seed, progress
+        See :func:`train_vectors` (further keyword arguments go there too).
+    window, min_count, weighting, subsample
+        See :func:`nlpzero.cooccur.count_cooccurrences`.
+    smoothing
+        See :func:`train_vectors`.
+
+    Subsampling (1e-4) and count smoothing (0.75) are on by default here, as in the
+    command line: together they gave better vectors than the plain PMI on the
+    evaluation sets (benchmarks/results/vectors.md); ``subsample=0, smoothing=1``
+    is the plain model.
+
+    Returns
+    -------
+    WordVectors
+
+    Examples
+    --------
+    >>> wv = learn_vectors(lines_of_words, dim=64, iterations=10)  # doctest: +SKIP
+    >>> wv.most_similar("经济", topn=5)                              # doctest: +SKIP
+    """
+    cooc = count_cooccurrences(sentences, window=window, min_count=min_count,
+                               weighting=weighting, subsample=subsample, seed=seed)
+    return train_vectors(cooc, dim=dim, iterations=iterations, variant=variant,
+                         truncate=truncate, smoothing=smoothing, threads=threads, seed=seed,
+                         progress=progress, **kwargs)
+
+
+def _check_int(name: str, value, lo: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
+        raise InputError(f"{name} must be an integer >= {lo}, not {value!r}")
+    return int(value)
+
+
+# ---------------------------------------------------------------------------
+# Word vectors
+
+
+class WordVectors:
+    """Word vectors with gensim's ``KeyedVectors`` interface.
+
+    Parameters
+    ----------
+    words : sequence of str
+        The vocabulary, most frequent first (whitening uses the first words).
+    vectors : array of shape (len(words), dim)
+    counts : array of int, optional
+        Word counts, when known.
+    whiten_size : int, default 100000
+        Number of most frequent words whose vectors define the whitening.
+
+    Attributes
+    ----------
+    vectors : ndarray of float32
+    index_to_key : list of str
+    key_to_index : dict of str to int
+    losses : list of float
+        Training loss per iteration (empty when loaded from a file).
+
+    Examples
+    --------
+    >>> wv = WordVectors(["中国", "人民"], [[1.0, 0.0], [0.5, 0.5]])
+    >>> "中国" in wv, len(wv), wv.vector_size
+    (True, 2, 2)
+    """
+
+    def __init__(self, words: Sequence[str], vectors, counts=None, whiten_size: int = 100000):
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        words = list(words)
+        if vectors.ndim != 2 or vectors.shape[0] != len(words):
+            raise InputError(f"vectors must have shape ({len(words)}, dim), not {vectors.shape}")
+        for w in words:
+            if not isinstance(w, str) or not w:
+                raise InputError(f"every word must be a non-empty str, not {w!r}")
+        self.index_to_key = words
+        self.key_to_index = {w: i for i, w in enumerate(words)}
+        if len(self.key_to_index) != len(words):
+            raise InputError("the words are not distinct")
+        self.vectors = vectors
+        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
+        self.whiten_size = _check_int("whiten_size", whiten_size, 1)
+        self.losses: list[float] = []
+        self._white = None
+        self._unit = None
+
+    # -- container ---------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.index_to_key)
+
+    def __contains__(self, word) -> bool:
+        return word in self.key_to_index
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return self.vectors[self._index(key)]
+        return self.vectors[[self._index(k) for k in key]]
+
+    def __repr__(self) -> str:
+        return f"WordVectors({len(self)} words, {self.vector_size} dimensions)"
+
+    @property
+    def vector_size(self) -> int:
+        """Dimension of the vectors."""
+        return self.vectors.shape[1]
+
+    def get_index(self, word: str) -> int:
+        """Row of `word` in :attr:`vectors` (KeyError when absent)."""
+        return self._index(word)
+
+    def _index(self, word) -> int:
+        try:
+            return self.key_to_index[word]
+        except (KeyError, TypeError):
+            raise KeyError(f"word {word!r} not in vocabulary") from None
+
+    # -- derived matrices --------------------------------------------------------
+    def whitened(self) -> np.ndarray:
+        """Whitened vectors scaled to unit length (see :func:`whiten`), computed once."""
+        if self._white is None:
+            white = whiten(self.vectors, self.whiten_size)
+            self._white = _unit_rows(white).astype(np.float32)
+        return self._white
+
+    def unit(self) -> np.ndarray:
+        """Raw vectors scaled to unit length."""
+        if self._unit is None:
+            self._unit = _unit_rows(self.vectors.astype(np.float64)).astype(np.float32)
+        return self._unit
+
+    # -- queries -----------------------------------------------------------------
+    def most_similar(self, positive=None, negative=None, topn: int = 10,
+                     restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Words most similar by cosine of whitened vectors.
+
+        Parameters
+        ----------
+        positive, negative : str or list of str
+            Words added to / subtracted from the query (mean of unit whitened vectors).
+        topn : int, default 10
+        restrict_vocab : int, optional
+            Search only the first (most frequent) words.
+
+        Returns
+        -------
+        list of (str, float)
+            Best first; the query words are left out.
+        """
+        return self._nearest(self.whitened(), positive, negative, topn, restrict_vocab)
+
+    def most_correlative(self, positive=None, negative=None, topn: int = 10,
+                         restrict_vocab: int | None = None) -> list[tuple[str, float]]:
+        """Words with the largest raw inner product (about the PMI) with the sum of
+        the `positive` vectors minus the `negative` ones: words that occur with them."""
+        pos, neg = _word_lists(positive, negative)
+        query = np.zeros(self.vector_size, dtype=np.float32)
+        for w in pos:
+            query += self[w]
+        for w in neg:
+            query -= self[w]
+        return self._rank(self.vectors, query, set(pos) | set(neg), topn, restrict_vocab)
+
+    def similarity(self, w1: str, w2: str) -> float:
+        """Cosine of the whitened vectors of two words."""
+        white = self.whitened()
+        return float(white[self._index(w1)] @ white[self._index(w2)])
+
+    def relatedness(self, w1: str, w2: str) -> float:
+        """Raw inner product of two words' vectors (about their PMI)."""
+        return float(self[w1] @ self[w2])
+
+    def analogy(self, a: str, b: str, c: str, topn: int = 1,
+                whiten: bool = True) -> list[tuple[str, float]]:
+        """a is to b as c is to ?: words by cosine to ``b - a + c`` (3CosAdd), the three
+        words left out.
+
+        The vectors are whitened and unit length (raw and unit length when `whiten` is
+        False); whitened ones answered about twice as many CA8 questions right in the
+        benchmark."""
+        space = self.whitened() if whiten else self.unit()
+        idx = [self._index(w) for w in (a, b, c)]
+        query = space[idx[1]] - space[idx[0]] + space[idx[2]]
+        return self._rank(space, query, {a, b, c}, topn, None)
+
+    def sentence_vector(self, words: Iterable[str], mean: bool = False) -> np.ndarray:
+        """Sum (or mean) of the vectors of the known `words`; zeros when none is known."""
+        words = _words_of(words)
+        known = [self.key_to_index[w] for w in words if w in self.key_to_index]
+        if not known:
+            return np.zeros(self.vector_size, dtype=np.float32)
+        v = self.vectors[known].sum(axis=0)
+        return v / len(known) if mean else v
+
+    def keywords(self, words: Iterable[str], topn: int | None = None) -> list[tuple[str, float]]:
+        """Rank the distinct known words of a sentence by ``<v_w, sum of its vectors>``."""
+        words = _words_of(words)
+        s = self.sentence_vector(words)
+        seen = list(dict.fromkeys(w for w in words if w in self.key_to_index))
+        scored = sorted(((w, float(self[w] @ s)) for w in seen), key=lambda x: -x[1])
+        return scored if topn is None else scored[:topn]
+
+    def importance(self, word: str) -> float:
+        """Squared norm of the word's vector, which grows like -log p(w): function
+        words get small values (an IDF-like weight)."""
+        v = self[word]
+        return float(v @ v)
+
+    def _nearest(self, space, positive, negative, topn, restrict_vocab):
+        pos, neg = _word_lists(positive, negative)
+        if not pos and not neg:
+            raise InputError("give at least one word")
+        query = np.zeros(space.shape[1], dtype=np.float32)
+        for w in pos:
+            query += space[self._index(w)]
+        for w in neg:
+            query -= space[self._index(w)]
+        return self._rank(space, query, set(pos) | set(neg), topn, restrict_vocab)
+
+    def _rank(self, space, query, exclude, topn, restrict_vocab):
+        topn = _check_int("topn", topn, 1)
+        n = len(self) if restrict_vocab is None else min(_check_int("restrict_vocab",
+                                                                   restrict_vocab, 1), len(self))
+        norm = float(np.linalg.norm(query))
+        if space is not self.vectors and norm > 0:
+            query = query / norm
+        scores = space[:n] @ query
+        k = min(topn + len(exclude), n)
+        top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        out = [(self.index_to_key[i], float(scores[i])) for i in top.tolist()
+               if self.index_to_key[i] not in exclude]
+        return out[:topn]
+
+    # -- files -------------------------------------------------------------------
+    def save_word2vec_format(self, path, binary: bool = False) -> None:
+        """Write the vectors in word2vec's format (readable by gensim).
+
+        Text: a ``count dim`` header line, then ``word x1 x2 ...`` lines. Binary: the
+        same header, then for each word its UTF-8 bytes, a space, ``dim`` little-endian
+        float32 values and a newline. Written atomically.
+        """
+        from ._io import atomic_write
+
+        for w in self.index_to_key:
+            if any(ch.isspace() for ch in w):
+                raise InputError(f"word {w!r} holds whitespace: word2vec files cannot store it")
+        header = f"{len(self)} {self.vector_size}\n".encode("ascii")
+        with atomic_write(path, binary=True) as f:
+            f.write(header)
+            if binary:
+                vec = self.vectors.astype("<f4")
+                for w, v in zip(self.index_to_key, vec):
+                    f.write(w.encode("utf-8") + b" " + v.tobytes() + b"\n")
+            else:
+                for start in range(0, len(self), 10000):
+                    block = self.vectors[start:start + 10000]
+                    lines = [w + " " + " ".join(map(repr, v)) for w, v in
+                             zip(self.index_to_key[start:start + 10000], block.tolist())]
+                    f.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+    @classmethod
+    def load_word2vec_format(cls, path, binary: bool | None = None) -> "WordVectors":
+        """Read a word2vec text or binary file (`binary` None: detect which).
+
+        Raises
+        ------
+        InputError
+            When the file cannot be read.
+        FormatError
+            When it does not follow the format (bad header, truncated, bad numbers).
+        """
+        name = os.fspath(path)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except IsADirectoryError:
+            raise InputError(f"{name} is a directory") from None
+        except OSError as exc:
+            raise InputError(f"cannot read {name}: {exc.strerror}") from None
+        eol = data.find(b"\n")
+        try:
+            n, dim = (int(x) for x in data[:eol].split())
+            if n < 0 or dim < 1 or eol < 0:
+                raise ValueError
+        except ValueError:
+            raise FormatError(f"{name}: not a word2vec file (the first line must be "
+                              f"'count dimension')") from None
+        body = data[eol + 1:]
+        if binary is None:
+            binary = _looks_binary(body, dim)
+        words, vectors = (_parse_binary if binary else _parse_text)(body, n, dim, name)
+        try:
+            return cls(words, vectors)
+        except InputError as exc:
+            raise FormatError(f"{name}: {exc}") from None
+
+
+def whiten(vectors: np.ndarray, k: int) -> np.ndarray:
+    """Map every vector to ``(v - mean) L^-T``, where ``mean`` and ``L L^T`` are the mean
+    and covariance of the first `k` vectors (those of the most frequent words).
+
+    The first `k` whitened vectors have mean 0 and identity covariance, so a cosine
+    between whitened vectors weighs every direction of the PMI space alike instead of
+    being dominated by the few directions that frequent words share.
+
+    Parameters
+    ----------
+    vectors : array of shape (n, dim)
+    k : int
+        Number of leading vectors that define the whitening.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, dim)
+    """
+    E = np.asarray(vectors[:k], dtype=np.float64)
+    mean = E.mean(axis=0)
+    E = E - mean
+    cov = E.T @ E / max(len(E), 1)
+    try:
+        L = np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        # Fewer words than dimensions (or degenerate vectors): a small ridge keeps
+        # the factor defined.
+        cov += np.eye(len(cov)) * (1e-6 * max(np.trace(cov) / len(cov), 1e-12))
+        L = np.linalg.cholesky(cov)
+    return np.linalg.solve(L, (np.asarray(vectors, dtype=np.float64) - mean).T).T
+
+
+def _unit_rows(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.where(norms > 0, norms, 1.0)
+
+
+def _word_lists(positive, negative) -> tuple[list[str], list[str]]:
+    pos = [positive] if isinstance(positive, str) else list(positive or [])
+    neg = [negative] if isinstance(negative, str) else list(negative or [])
+    return pos, neg
+
+
+def _words_of(words) -> list[str]:
+    return words.split() if isinstance(words, str) else list(words)
+
+
+def _looks_binary(body: bytes, dim: int) -> bool:
+    """A text file's first record is a line of a word and `dim` numbers."""
+    line = body[:body.find(b"\n")] if b"\n" in body else body
+    try:
+        fields = line.decode("utf-8").split()
+        [float(x) for x in fields[1:]]
+    except (UnicodeDecodeError, ValueError):
+        return True
+    return len(fields) != dim + 1
+
+
+def _parse_text(body: bytes, n: int, dim: int, name: str):
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{name}: invalid UTF-8 at byte {exc.start} of the vectors") from None
+    lines = [l for l in text.split("\n") if l.strip()]
+    if len(lines) != n:
+        raise FormatError(f"{name}: the header promises {n} vectors, the file holds {len(lines)}")
+    words = []
+    numbers = []
+    for k, line in enumerate(lines):
+        fields = line.rstrip().split(" ")
+        if len(fields) != dim + 1:
+            raise FormatError(f"{name}: line {k + 2} has {len(fields) - 1} numbers, not {dim}")
+        words.append(fields[0])
+        numbers.extend(fields[1:])
+    try:
+        vectors = np.array(numbers, dtype=np.float32).reshape(n, dim)
+    except ValueError:
+        raise FormatError(f"{name}: a vector holds something that is not a number") from None
+    return words, vectors
+
+
+def _parse_binary(body: bytes, n: int, dim: int, name: str):
+    size = 4 * dim
+    words = []
+    vectors = np.empty((n, dim), dtype=np.float32)
+    pos = 0
+    for k in range(n):
+        while pos < len(body) and body[pos] in b"\n\r":
+            pos += 1
+        space = body.find(b" ", pos)
+        if space < 0 or space + 1 + size > len(body):
+            raise FormatError(f"{name}: truncated at vector {k + 1} of {n}")
+        try:
+            words.append(body[pos:space].decode("utf-8"))
+        except UnicodeDecodeError:
+            raise FormatError(f"{name}: word {k + 1} is not valid UTF-8") from None
+        vectors[k] = np.frombuffer(body, dtype="<f4", count=dim, offset=space + 1)
+        pos = space + 1 + size
+    if body[pos:].strip():
+        raise FormatError(f"{name}: data after the {n} vectors the header promises")
+    return words, vectors

@@ -1,0 +1,519 @@
+"""Co-occurrence counting and PMI word vectors against pure-Python references; the
+word2vec files (gensim reads them when it is installed); the command line."""
+
+import math
+import os
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from nlpzero.cli import main
+from nlpzero.cooccur import _emit_pairs, _merge, _run_length, count_cooccurrences
+from nlpzero.errors import FormatError, InputError
+from nlpzero.vectors import (WordVectors, _have_blas, _train_block, _train_block_blas,
+                             train_vectors, whiten)
+
+#: Training kernels: the plain one, and the BLAS one when SciPy is there.
+KERNELS = [_train_block] + ([_train_block_blas] if _have_blas() else [])
+
+
+# ---------------------------------------------------------------------------
+# References
+
+
+def naive_cooccurrence(sentences, window, min_count, harmonic=False):
+    """{(word_i, word_j): X_ij} for i <= j in frequency order, and the vocabulary."""
+    lines = [s.split() if isinstance(s, str) else list(s) for s in sentences]
+    counts = Counter(w for line in lines for w in line)
+    first = {}
+    for line in lines:
+        for w in line:
+            first.setdefault(w, len(first))
+    vocab = sorted((w for w in counts if counts[w] >= min_count),
+                   key=lambda w: (-counts[w], first[w]))
+    rank = {w: i for i, w in enumerate(vocab)}
+    X = Counter()
+    for line in lines:
+        kept = [w for w in line if w in rank]
+        for p in range(len(kept)):
+            for q in range(p + 1, min(p + window, len(kept) - 1) + 1):
+                a, b = sorted((kept[p], kept[q]), key=rank.get)
+                X[a, b] += 1.0 / (q - p) if harmonic else 1.0
+    for key in X:
+        if key[0] == key[1]:
+            X[key] *= 2  # both orders of a pair of positions
+    return dict(X), vocab, [counts[w] for w in vocab]
+
+
+def naive_train(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws=()):
+    """One AdaGrad pass, one entry and one coordinate at a time, in float64.
+
+    GW, GC of shape (V, 1): one AdaGrad sum per vector, the mean over coordinates.
+    With draws, an entry of weight f < 1 is taken when its draw is below f, with
+    weight 1.
+    """
+    W, C, GW, GC = (np.array(a, dtype=np.float64) for a in (W, C, GW, GC))
+    if shared:
+        C, GC = W, GW
+    d = W.shape[1]
+    per_word = GW.shape[1] == 1
+    loss = 0.0
+    for e in range(len(rows)):
+        f = float(weight[e])
+        if len(draws) and f < 1:
+            if draws[e] >= f:
+                continue
+            f = 1.0
+        i, j = int(rows[e]), int(cols[e])
+        diff = sum(W[i, k] * C[j, k] for k in range(d)) - target[e]
+        fd = f * diff
+        loss += fd * diff
+        if shared and i == j:
+            g = [2 * fd * W[i, k] for k in range(d)]
+            gw = [GW[i, 0] if per_word else GW[i, k] for k in range(d)]
+            for k in range(d):
+                W[i, k] -= lr * g[k] / math.sqrt(gw[k])
+            if per_word:
+                GW[i, 0] += sum(x * x for x in g) / d
+            else:
+                for k in range(d):
+                    GW[i, k] += g[k] ** 2
+        else:
+            g1 = [fd * C[j, k] for k in range(d)]
+            g2 = [fd * W[i, k] for k in range(d)]
+            gw = [GW[i, 0] if per_word else GW[i, k] for k in range(d)]
+            gc = [GC[j, 0] if per_word else GC[j, k] for k in range(d)]
+            for k in range(d):
+                W[i, k] -= lr * g1[k] / math.sqrt(gw[k])
+                C[j, k] -= lr * g2[k] / math.sqrt(gc[k])
+            if per_word:
+                GW[i, 0] += sum(x * x for x in g1) / d
+                GC[j, 0] += sum(x * x for x in g2) / d
+            else:
+                for k in range(d):
+                    GW[i, k] += g1[k] ** 2
+                    GC[j, k] += g2[k] ** 2
+    return loss, W, C
+
+
+WORDS = st.sampled_from(["中国", "人民", "的", "经济", "发展", "a", "了", "𠀀"])
+SENTENCES = st.lists(st.lists(WORDS, max_size=25), max_size=25)
+
+
+# ---------------------------------------------------------------------------
+# Co-occurrence counting
+
+
+@settings(max_examples=60, deadline=None)
+@given(sentences=SENTENCES, window=st.integers(1, 6), min_count=st.integers(1, 3),
+       harmonic=st.booleans(), buffer=st.integers(1, 40))
+def test_cooccurrence_matches_naive(sentences, window, min_count, harmonic, buffer):
+    expected, vocab, counts = naive_cooccurrence(sentences, window, min_count, harmonic)
+    if not vocab:
+        with pytest.raises(InputError):
+            count_cooccurrences(sentences, window, min_count)
+        return
+    # A tiny buffer makes many merges, each with its own key ranges.
+    cooc = count_cooccurrences(sentences, window=window, min_count=min_count,
+                               weighting="harmonic" if harmonic else "count",
+                               buffer_pairs=buffer)
+    assert cooc.words == vocab
+    assert cooc.counts.tolist() == counts
+    got = cooc.to_dict()
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(value)
+    assert np.all(cooc.rows <= cooc.cols)
+    assert cooc.total == pytest.approx(sum(v if a == b else 2 * v
+                                           for (a, b), v in expected.items()))
+
+
+def test_cooccurrence_real_text(pd_lines):
+    sentences = [list(line) for line in pd_lines[:200]]  # characters as words
+    expected, vocab, _ = naive_cooccurrence(sentences, 5, 2)
+    cooc = count_cooccurrences(sentences, window=5, min_count=2, buffer_pairs=5000)
+    assert cooc.words == vocab
+    assert cooc.to_dict() == expected
+
+
+@settings(max_examples=50, deadline=None)
+@given(ids=st.lists(st.integers(-1, 5), max_size=60), window=st.integers(1, 5),
+       size=st.integers(5, 30), harmonic=st.booleans())
+def test_emit_sort_merge_kernels(ids, window, size, harmonic):
+    ids = np.array(ids, dtype=np.int32)
+    V = 6
+    size = max(size, window)
+    naive = []
+    for p in range(len(ids)):
+        for q in range(p + 1, min(p + window, len(ids) - 1) + 1):
+            if ids[p] < 0 or ids[q] < 0:
+                break
+            a, b = sorted((int(ids[p]), int(ids[q])))
+            naive.append((a * V + b, 1.0 / (q - p) if harmonic else 1.0))
+    out = np.empty(size, dtype=np.int64)
+    vals = np.empty(size, dtype=np.float64)
+    total_k = np.zeros(0, np.int64)
+    total_v = np.zeros(0, np.float64)
+    p = 0
+    while p < len(ids):
+        p, m = _emit_pairs(ids, p, window, V, harmonic, out)
+        out[:m].sort()
+        u = _run_length(out, m, window, harmonic, vals)
+        total_k, total_v = _merge(total_k, total_v, out[:u].copy(), vals[:u].copy())
+    ref = Counter()
+    for k, v in naive:
+        ref[k] += v
+    assert total_k.tolist() == sorted(ref)
+    assert total_v.tolist() == pytest.approx([ref[k] for k in sorted(ref)])
+
+
+def test_subsampling(pd_lines):
+    sentences = [list(line) for line in pd_lines[:300]]
+    plain = count_cooccurrences(sentences, window=4, min_count=2)
+    # No word is more frequent than 0.5: nothing is dropped.
+    assert count_cooccurrences(sentences, window=4, min_count=2, subsample=0.5,
+                               seed=1).to_dict() == plain.to_dict()
+    a = count_cooccurrences(sentences, window=4, min_count=2, subsample=1e-3, seed=1)
+    b = count_cooccurrences(sentences, window=4, min_count=2, subsample=1e-3, seed=1)
+    assert a.to_dict() == b.to_dict() and a.words == plain.words
+    np.testing.assert_array_equal(a.counts, plain.counts)  # counts of the whole text
+    # Frequent characters lose most of their pairs; pairs of rare ones are kept
+    # (and gain pairs whose windows reach past dropped characters).
+    assert a.total < 0.8 * plain.total
+    pa, pp = a.to_dict(), plain.to_dict()
+    top = plain.words[0]
+    assert sum(v for k, v in pa.items() if top in k) < sum(v for k, v in pp.items() if top in k) / 3
+    with pytest.raises(InputError):
+        count_cooccurrences(sentences, subsample=2.0)
+
+
+def test_cooccurrence_bad_input():
+    with pytest.raises(InputError):
+        count_cooccurrences("中国 人民")
+    with pytest.raises(InputError):
+        count_cooccurrences([["中国", 3]], min_count=1)
+    with pytest.raises(InputError):
+        count_cooccurrences([["中国"]], window=0)
+    with pytest.raises(InputError):
+        count_cooccurrences([["中国"]], weighting="idf")
+    with pytest.raises(InputError):
+        count_cooccurrences([[]] * 3)
+
+
+# ---------------------------------------------------------------------------
+# Training
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), shared=st.booleans(), n=st.integers(1, 40),
+       dim=st.integers(1, 9), per_word=st.booleans(), sample=st.booleans(),
+       kernel=st.sampled_from(KERNELS))
+def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample, kernel):
+    rng = np.random.default_rng(seed)
+    V = 5
+    rows = rng.integers(0, V, n).astype(np.int32)
+    cols = rng.integers(0, V, n).astype(np.int32)
+    target = rng.normal(size=n).astype(np.float32)
+    weight = (rng.random(n) * 1.5).astype(np.float32)
+    draws = rng.random(n).astype(np.float32) if sample else np.zeros(0, np.float32)
+    gdim = 1 if per_word else dim
+    W = rng.normal(size=(V, dim)).astype(np.float32)
+    C = W if shared else rng.normal(size=(V, dim)).astype(np.float32)
+    GW = (1 + rng.random((V, gdim))).astype(np.float32)
+    GC = GW if shared else (1 + rng.random((V, gdim))).astype(np.float32)
+    ref_loss, ref_W, ref_C = naive_train(rows, cols, target, weight, W, C, GW, GC, 0.05,
+                                         shared, draws)
+    if kernel is _train_block:
+        loss = kernel(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
+                      draws, 0, n)
+    else:
+        SW = np.einsum("ij,ij->i", W, W)
+        SC = SW if shared else np.einsum("ij,ij->i", C, C)
+        loss = kernel(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
+                      draws, SW, SC, 0, n)
+        if per_word:  # the running squared norms are those of the final vectors
+            np.testing.assert_allclose(SW, np.einsum("ij,ij->i", W, W), rtol=1e-3,
+                                       atol=1e-3)
+            np.testing.assert_allclose(SC, np.einsum("ij,ij->i", C, C), rtol=1e-3,
+                                       atol=1e-3)
+    assert loss == pytest.approx(ref_loss, rel=1e-3, abs=1e-3)
+    np.testing.assert_allclose(W, ref_W, rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(C, ref_C, rtol=1e-3, atol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def pd_words(pd_lines):
+    from nlpzero.tokenizer import Tokenizer
+
+    return list(Tokenizer().cut_lines(pd_lines[:1000]))
+
+
+@pytest.fixture(scope="module")
+def pd_cooc(pd_words):
+    return count_cooccurrences(pd_words, window=5, min_count=3)
+
+
+@pytest.mark.parametrize("blas", [False, True] if _have_blas() else [False])
+def test_training_is_deterministic_and_loss_falls(pd_cooc, blas):
+    a = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7, blas=blas)
+    b = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7, blas=blas)
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    assert a.losses == b.losses and len(a.losses) == 4
+    assert all(x > y for x, y in zip(a.losses, a.losses[1:]))
+    c = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=8, blas=blas)
+    assert not np.array_equal(a.vectors, c.vectors)
+
+
+@pytest.mark.parametrize("variant,truncate,adagrad,sample,blas", [
+    (0, False, "word", False, None), (1, True, "parameter", False, None),
+    (2, True, "word", True, False), (0, True, "parameter", True, False)])
+def test_variants_and_threads(pd_cooc, variant, truncate, adagrad, sample, blas):
+    wv = train_vectors(pd_cooc, dim=8, iterations=3, variant=variant, truncate=truncate,
+                       threads=2, seed=1, adagrad=adagrad, sample=sample, blas=blas)
+    assert wv.vectors.shape == (len(pd_cooc.words), 16 if variant == 1 else 8)
+    assert np.isfinite(wv.vectors).all() and np.isfinite(wv.losses).all()
+    if not sample:
+        # With weight sampling the loss of the first iterations can rise (the sampled
+        # entries are reweighted), so only the full passes must fall from the start.
+        assert wv.losses[-1] < wv.losses[0]
+
+
+def test_vectors_fit_pmi(pd_words):
+    """After training, inner products track the PMI targets, and the squared norm
+    grows as the word gets rarer (importance)."""
+    c = count_cooccurrences(pd_words[:600], window=3, min_count=4)
+    wv = train_vectors(c, dim=16, iterations=15, threads=1, seed=0)
+    counts = c.counts.astype(float)
+    pmi = (np.log(c.values) + 2 * math.log(counts.sum()) - math.log(c.total)
+           - np.log(counts[c.rows]) - np.log(counts[c.cols]))
+    frequent = c.values >= 5
+    dots = np.einsum("ij,ij->i", wv.vectors[c.rows[frequent]], wv.vectors[c.cols[frequent]])
+    assert np.corrcoef(dots, pmi[frequent])[0, 1] > 0.7
+    norms = [wv.importance(w) for w in wv.index_to_key]
+    assert np.mean(norms[:20]) < np.mean(norms[150:300])
+
+
+def test_train_bad_input(pd_cooc):
+    with pytest.raises(InputError):
+        train_vectors(pd_cooc, variant=3)
+    with pytest.raises(InputError):
+        train_vectors(pd_cooc, dim=0)
+    with pytest.raises(InputError):
+        train_vectors([("a", "b")])
+
+
+# ---------------------------------------------------------------------------
+# WordVectors
+
+
+@pytest.fixture
+def small_wv():
+    rng = np.random.default_rng(3)
+    words = ["w%d" % i for i in range(40)] + ["中国", "人民"]
+    return WordVectors(words, rng.normal(size=(42, 6)), whiten_size=30)
+
+
+def test_whitening_gives_identity_covariance():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5)) @ rng.normal(size=(5, 5)) + 3.0
+    white = whiten(X, 150)
+    E = white[:150]
+    np.testing.assert_allclose(E.mean(axis=0), 0, atol=1e-9)
+    np.testing.assert_allclose(E.T @ E / 150, np.eye(5), atol=1e-4)  # up to the ridge
+
+
+def test_queries_match_brute_force(small_wv):
+    wv = small_wv
+    white = whiten(wv.vectors, 30)
+    white /= np.linalg.norm(white, axis=1, keepdims=True)
+    q = white[wv.get_index("中国")] + white[wv.get_index("w1")] - white[wv.get_index("w2")]
+    q /= np.linalg.norm(q)
+    ref = sorted(((float(white[i] @ q), w) for i, w in enumerate(wv.index_to_key)
+                  if w not in ("中国", "w1", "w2")), reverse=True)[:5]
+    got = wv.most_similar(positive=["中国", "w1"], negative="w2", topn=5)
+    assert [w for w, _ in got] == [w for _, w in ref]
+    assert [s for _, s in got] == pytest.approx([s for s, _ in ref], abs=1e-5)
+    assert wv.similarity("中国", "w1") == pytest.approx(float(white[40] @ white[1]), abs=1e-5)
+
+    v = wv.vectors
+    raw = sorted(((float(v[i] @ v[40]), w) for i, w in enumerate(wv.index_to_key)
+                  if w != "中国"), reverse=True)[:3]
+    assert [w for w, _ in wv.most_correlative("中国", topn=3)] == [w for _, w in raw]
+    assert wv.relatedness("中国", "人民") == pytest.approx(float(v[40] @ v[41]), rel=1e-5)
+
+    unit = v / np.linalg.norm(v, axis=1, keepdims=True)
+    q = unit[2] - unit[1] + unit[40]
+    q /= np.linalg.norm(q)
+    best = max((float(unit[i] @ q), w) for i, w in enumerate(wv.index_to_key)
+               if w not in ("w1", "w2", "中国"))
+    assert wv.analogy("w1", "w2", "中国", whiten=False)[0][0] == best[1]
+    q = white[2] - white[1] + white[40]
+    q /= np.linalg.norm(q)
+    best = max((float(white[i] @ q), w) for i, w in enumerate(wv.index_to_key)
+               if w not in ("w1", "w2", "中国"))
+    assert wv.analogy("w1", "w2", "中国")[0][0] == best[1]
+
+
+def test_container_and_sentence_api(small_wv):
+    wv = small_wv
+    assert len(wv) == 42 and "人民" in wv and "北京" not in wv and wv.vector_size == 6
+    np.testing.assert_array_equal(wv["人民"], wv.vectors[41])
+    assert wv[["中国", "人民"]].shape == (2, 6)
+    with pytest.raises(KeyError):
+        wv["北京"]
+    s = wv.sentence_vector(["中国", "北京", "人民"])
+    np.testing.assert_allclose(s, wv.vectors[40] + wv.vectors[41], rtol=1e-6)
+    np.testing.assert_allclose(wv.sentence_vector("中国 人民", mean=True), s / 2, rtol=1e-6)
+    keys = wv.keywords(["中国", "人民", "中国", "北京"])
+    assert sorted(w for w, _ in keys) == ["中国", "人民"]
+    assert keys[0][1] >= keys[1][1]
+    s2 = s + wv.vectors[40]  # the sentence holds 中国 twice
+    assert keys[0][1] == pytest.approx(float(wv[keys[0][0]] @ s2), rel=1e-5)
+    assert wv.importance("中国") == pytest.approx(float(wv.vectors[40] @ wv.vectors[40]))
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_word2vec_round_trip(tmp_path, small_wv, binary):
+    path = tmp_path / ("v.bin" if binary else "v.txt")
+    small_wv.save_word2vec_format(path, binary=binary)
+    for mode in (binary, None):
+        back = WordVectors.load_word2vec_format(path, binary=mode)
+        assert back.index_to_key == small_wv.index_to_key
+        np.testing.assert_array_equal(back.vectors, small_wv.vectors)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_gensim_reads_our_files(tmp_path, small_wv, binary):
+    gensim_models = pytest.importorskip("gensim.models")
+    path = str(tmp_path / "v.w2v")
+    small_wv.save_word2vec_format(path, binary=binary)
+    kv = gensim_models.KeyedVectors.load_word2vec_format(path, binary=binary)
+    assert kv.index_to_key == small_wv.index_to_key
+    np.testing.assert_array_equal(kv.vectors, small_wv.vectors)
+    # And we read what gensim writes.
+    other = str(tmp_path / "g.w2v")
+    kv.save_word2vec_format(other, binary=binary)
+    back = WordVectors.load_word2vec_format(other)
+    np.testing.assert_array_equal(back.vectors, small_wv.vectors)
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"hello\n", b"2 3\na 1 2 3\n", b"1 3\na 1 2\n", b"1 3\na 1 x 3\n",
+    b"2 3\na 1 2 3\na 1 2 3\n", b"1 2\n\xff\xfe 1 2\n", b"2 2\nab \x00\x00\x80?",
+])
+def test_corrupt_vector_files(tmp_path, content):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(FormatError):
+        WordVectors.load_word2vec_format(path)
+
+
+def test_missing_vector_file(tmp_path):
+    with pytest.raises(InputError):
+        WordVectors.load_word2vec_format(tmp_path / "nope.txt")
+
+
+# ---------------------------------------------------------------------------
+# Command line
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def words_file(tmp_path, pd_words):
+    path = tmp_path / "words.txt"
+    path.write_text("\n".join(" ".join(w) for w in pd_words) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_cli_vectors_then_similar(tmp_path, words_file, capsys):
+    out_path = str(tmp_path / "v.bin")
+    code, _, err = run(["vectors", words_file, "--pretokenized", "-o", out_path, "--dim", "8",
+                        "--iter", "3", "--min-count", "3", "--threads", "1", "--seed", "1",
+                        "-q"], capsys)
+    assert code == 0, err
+    wv = WordVectors.load_word2vec_format(out_path, binary=True)
+    assert wv.vector_size == 8 and "经济" in wv
+    code, out, _ = run(["similar", out_path, "经济", "--topn", "4"], capsys)
+    assert code == 0
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert len(rows) == 4 and all(w in wv and w != "经济" for w, _ in rows)
+    code, out, _ = run(["similar", out_path, "经济", "--related", "--topn", "3"], capsys)
+    assert [line.split("\t")[0] for line in out.splitlines()] == \
+        [w for w, _ in wv.most_correlative("经济", topn=3)]
+
+
+def test_cli_vectors_segments_raw_text(tmp_path, pd_lines, capsys):
+    raw = tmp_path / "raw.txt"
+    raw.write_text("\n".join(pd_lines[:300]) + "\n", encoding="utf-8")
+    lex = tmp_path / "lex.txt"
+    lex.write_text("中国 10\n经济 10\n发展 10\n人民 10\n", encoding="utf-8")
+    out_path = str(tmp_path / "v.txt")
+    code, _, err = run(["vectors", str(raw), "--lexicon", str(lex), "-o", out_path, "--dim",
+                        "4", "--iter", "2", "-q"], capsys)
+    assert code == 0, err
+    wv = WordVectors.load_word2vec_format(out_path, binary=False)
+    assert "经济" in wv and "人民" in wv
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty", "binary", "badutf8"])
+def test_cli_vectors_bad_input(tmp_path, capsys, kind):
+    path = tmp_path / "in.txt"
+    if kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "binary":
+        path.write_bytes(b"\x00\x01\x02 abc\n" * 10)
+    elif kind == "badutf8":
+        path.write_bytes("中国 人民\n".encode() * 10 + b"\xff\n")
+    out_path = tmp_path / "v.txt"
+    code, out, err = run(["vectors", str(path), "--pretokenized", "-o", str(out_path),
+                          "--min-count", "1", "-q"], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("nlpzero vectors: error: ") and err.count("\n") == 1
+    assert not out_path.exists() and os.listdir(tmp_path) == (["in.txt"] if kind != "missing"
+                                                              else [])
+
+
+@pytest.mark.parametrize("content", [b"", b"not vectors\n", b"1 3\na 1 2\n"])
+def test_cli_similar_bad_input(tmp_path, capsys, content):
+    path = tmp_path / "v.txt"
+    path.write_bytes(content)
+    code, out, err = run(["similar", str(path), "经济"], capsys)
+    assert code == 1 and out == "" and err.startswith("nlpzero similar: error: ")
+    assert err.count("\n") == 1
+
+
+def test_cli_similar_unknown_word(tmp_path, small_wv, capsys):
+    path = tmp_path / "v.txt"
+    small_wv.save_word2vec_format(path)
+    code, out, err = run(["similar", str(path), "北京"], capsys)
+    assert code == 1 and "not in the vocabulary" in err
+
+
+def test_learn_vectors_end_to_end(pd_words):
+    from nlpzero import learn_vectors
+
+    a = learn_vectors(pd_words, dim=8, window=3, iterations=2, min_count=3, threads=1, seed=5)
+    b = learn_vectors(pd_words, dim=8, window=3, iterations=2, min_count=3, threads=1, seed=5)
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    assert a.index_to_key[0] in ("，", "的") and len(a.losses) == 2
+
+
+def test_divergence_is_an_error(pd_cooc):
+    from nlpzero.vectors import TrainingDiverged
+
+    with pytest.raises(TrainingDiverged):
+        train_vectors(pd_cooc, dim=8, iterations=3, learning_rate=50.0, init_scale=50.0,
+                      threads=1, seed=0)
+
+
+def test_whitening_with_fewer_words_than_dimensions():
+    wv = WordVectors(["a", "b", "c"], np.arange(12, dtype=float).reshape(3, 4))
+    assert np.isfinite(wv.whitened()).all()
+    assert [w for w, _ in wv.most_similar("a", topn=2)] in (["b", "c"], ["c", "b"])
