@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit
 
 from .errors import InputError
+from .ngrams import _merge_counts
 
 logger = logging.getLogger(__name__)
 
@@ -102,31 +103,6 @@ def _run_length(keys, n, window, harmonic, vals):
     return m
 
 
-@njit(cache=True)
-def _merge(k1, v1, k2, v2):
-    """Merge two sorted (key, value) tables, adding the values of shared keys."""
-    n1, n2 = len(k1), len(k2)
-    keys = np.empty(n1 + n2, dtype=np.int64)
-    vals = np.empty(n1 + n2, dtype=np.float64)
-    i = j = m = 0
-    while i < n1 or j < n2:
-        if j == n2 or (i < n1 and k1[i] < k2[j]):
-            keys[m] = k1[i]
-            vals[m] = v1[i]
-            i += 1
-        elif i == n1 or k2[j] < k1[i]:
-            keys[m] = k2[j]
-            vals[m] = v2[j]
-            j += 1
-        else:
-            keys[m] = k1[i]
-            vals[m] = v1[i] + v2[j]
-            i += 1
-            j += 1
-        m += 1
-    return keys[:m].copy(), vals[:m].copy()
-
-
 # ---------------------------------------------------------------------------
 # The table of distinct pairs
 
@@ -153,7 +129,7 @@ class _PairTable:
         for p in range(len(self.keys)):
             a, b = cuts[p], cuts[p + 1]
             if b > a:
-                self.keys[p], self.vals[p] = _merge(self.keys[p], self.vals[p],
+                self.keys[p], self.vals[p] = _merge_counts(self.keys[p], self.vals[p],
                                                     keys[a:b], vals[a:b])
 
     def pop_parts(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:

@@ -69,10 +69,13 @@ def _run_length_counts(sorted_keys):
 
 @njit(cache=True)
 def _merge_counts(k1, c1, k2, c2):
-    """Merge two sorted (key, count) tables, adding the counts of shared keys."""
+    """Merge two sorted (key, count) tables, adding the counts of shared keys.
+
+    Counts may be integers or floats (weighted counts); the result is copied out of
+    the merge buffer so that the buffer's slack is freed."""
     n1, n2 = len(k1), len(k2)
     keys = np.empty(n1 + n2, dtype=np.int64)
-    counts = np.empty(n1 + n2, dtype=np.int64)
+    counts = np.empty(n1 + n2, dtype=c1.dtype)
     i = j = m = 0
     while i < n1 and j < n2:
         if k1[i] < k2[j]:
@@ -99,7 +102,7 @@ def _merge_counts(k1, c1, k2, c2):
         counts[m] = c2[j]
         j += 1
         m += 1
-    return keys[:m], counts[:m]
+    return keys[:m].copy(), counts[:m].copy()
 
 
 @njit(cache=True)

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero.cli import main
-from nlpzero.cooccur import _emit_pairs, _merge, _run_length, count_cooccurrences
+from nlpzero.cooccur import _emit_pairs, _run_length, count_cooccurrences
+from nlpzero.ngrams import _merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors import (WordVectors, _have_blas, _train_block, _train_block_blas,
                              train_vectors, whiten)
