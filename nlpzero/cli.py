@@ -98,17 +98,57 @@ def cmd_lexicon(args) -> int:
     else:
         params = dict(min_proba=args.min_proba, min_pmi=args.min_pmi)
     start = time.perf_counter()
-    finder = make_finder(args.method, **params)
-    finder.train(_read_corpus(args, "reading"))
-    _info(args, "finding words...")
-    lexicon = finder.find()
+    if _partitioned(args):
+        lexicon = _learn_partitioned(args, params)
+    else:
+        finder = make_finder(args.method, **params)
+        finder.train(_read_corpus(args, "reading"))
+        _info(args, "finding words...")
+        lexicon = finder.find()
     if not len(lexicon):
         raise InputError("found no words: the input holds no run of Han characters long enough")
     lexicon.save(args.output)
-    _info(args, f"{len(lexicon)} words from {finder.counter.total(1)} Han characters "
-                f"in {time.perf_counter() - start:.1f} s"
+    _info(args, f"{len(lexicon)} words in {time.perf_counter() - start:.1f} s"
                 + ("" if args.output == "-" else f"; written to {args.output}"))
     return 0
+
+
+def _partitioned(args) -> bool:
+    """Whether to learn with the partitioned engine: always for the cohesion method on
+    files (bounded memory, same lexicon); the in-memory finder for stdin, built-in
+    datasets and the pmi method."""
+    if args.workers < 1:
+        raise InputError(f"--workers must be at least 1, not {args.workers}")
+    if args.scheduler and args.engine != "dask":
+        raise InputError("--scheduler needs --engine dask")
+    wants_engine = args.workers > 1 or args.engine == "dask"
+    if args.method != "cohesion" or args.dataset or not args.corpus or "-" in args.corpus:
+        if wants_engine:
+            raise InputError("--workers and --engine dask need --method cohesion and input files "
+                             "(not stdin or --dataset)")
+        return False
+    return True
+
+
+def _learn_partitioned(args, params: dict):
+    from .engine import learn_lexicon
+
+    bars: dict = {}
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[step] = _progress(None, args, f"counting {step}", total=total, unit="part")
+        bars[step].update(done - bars[step].n)
+
+    try:
+        return learn_lexicon(args.corpus, errors=args.encoding_errors, workers=args.workers,
+                             engine=args.engine, scheduler=args.scheduler,
+                             spill_dir=args.spill_dir, progress=progress, **params)
+    finally:
+        for bar in bars.values():
+            bar.close()
 
 
 def _thresholds(text: str | None, order: int) -> list[float] | None:
@@ -482,6 +522,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-pmi", type=float, default=1.0, help="pmi: minimum PMI (default 1)")
     p.add_argument("--min-proba", type=float, default=1e-7,
                    help="pmi: minimum probability (default 1e-7)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="cohesion on files: processes that count in parallel (default 1), or "
+                        "the size of the local Dask cluster with --engine dask")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="cohesion on files: count on this machine (default) or on Dask")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler (tcp://host:8786); the "
+                        "workers must read the same input paths (default: a local cluster)")
+    p.add_argument("--spill-dir", metavar="DIR",
+                   help="folder for the local engine's intermediate files, about 11 bytes per "
+                        "input character (default: the system's temporary folder)")
     p.set_defaults(func=cmd_lexicon)
 
     p = sub.add_parser("segment", parents=[common], help="segment text into words",

@@ -111,10 +111,11 @@ def _same_piece(ids, s1, s2, length):
 
 
 @njit(cache=True)
-def _group_pieces(ids, starts, lens, hashes):
-    """Count equal pieces with an open-addressing table keyed by hash; pieces are
-    compared exactly, so a hash collision only costs a probe. Returns the index of a
-    representative of each distinct piece (in first-seen order) and its count."""
+def _group_pieces(ids, starts, lens, hashes, weights):
+    """Add up the weights of equal pieces with an open-addressing table keyed by hash;
+    pieces are compared exactly, so a hash collision only costs a probe. Returns the
+    index of a representative of each distinct piece (in first-seen order) and its
+    total weight (its count when every weight is 1)."""
     n = len(starts)
     size = 16
     while size < 2 * n:
@@ -131,12 +132,12 @@ def _group_pieces(ids, starts, lens, hashes):
             if g == -1:
                 slots[s] = m
                 reps[m] = k
-                counts[m] = 1
+                counts[m] = weights[k]
                 m += 1
                 break
             r = reps[g]
             if hashes[r] == hashes[k] and lens[r] == lens[k] and _same_piece(ids, starts[r], starts[k], lens[k]):
-                counts[g] += 1
+                counts[g] += weights[k]
                 break
             s = (s + 1) & mask
     return reps[:m], counts[:m]
@@ -152,7 +153,7 @@ def distinct_pieces(counter: NgramCounter, joined: np.ndarray):
     ids = counter.corpus_ids
     starts, lens = _piece_bounds(ids, joined)
     hashes = _piece_hashes(ids, starts, lens)
-    reps, counts = _group_pieces(ids, starts, lens, hashes)
+    reps, counts = _group_pieces(ids, starts, lens, hashes, np.ones(len(starts), np.int64))
     return starts[reps], lens[reps], counts
 
 
@@ -397,6 +398,9 @@ class CohesionWordFinder:
     def kept_ngrams(self) -> dict[int, np.ndarray]:
         """Boolean masks, per order 2..K, of the n-grams whose cohesion passes."""
         self._apply_min_count()
+        return self._kept_masks()
+
+    def _kept_masks(self) -> dict[int, np.ndarray]:
         return {n: self.cohesion(n) > self.thresholds[n - 2] for n in range(2, self.order + 1)}
 
     def _cut(self):

@@ -322,12 +322,23 @@ class NgramCounter:
         """Yield ``(n, idx)`` for n = 1..order, idx[i] being the index of the kept
         n-gram starting at corpus position i, or -1."""
         self._ensure_counted()
-        ids = self.corpus_ids
+        yield from self.positions_in(self.corpus_ids, self.order)
+
+    def positions_in(self, ids: np.ndarray, max_order: int):
+        """Like :meth:`positions`, for orders 1..`max_order` of any array of ids
+        encoded with this counter's vocabulary (e.g. one partition of a corpus)."""
+        self._ensure_counted()
         cur = self._unigram_positions(ids)
         yield 1, cur[:-1]
-        for n in range(2, self.order + 1):
+        for n in range(2, max_order + 1):
             cur = _next_positions(ids, cur, n, self._V, self._index[n])
             yield n, cur[:-1]
+
+    def next_positions(self, ids: np.ndarray, prev: np.ndarray, n: int) -> np.ndarray:
+        """From the order-(n-1) positions `prev` of `ids`, those of order `n` (one
+        entry more than `ids`, the last -1)."""
+        self._ensure_counted()
+        return _next_positions(ids, prev, n, self._V, self._index[n])
 
     # -- internals ------------------------------------------------------------
     def _check_order(self, n: int) -> None:
@@ -361,33 +372,58 @@ class NgramCounter:
         ids = self.corpus_ids
         self._V = max(len(self.vocab), 1)
         self._totals = _window_totals(ids, self.order)
-        uni = np.bincount(ids[ids >= 0], minlength=self._V).astype(np.int64)
-        kept = np.flatnonzero(uni >= self.min_count).astype(np.int64)
-        empty = np.empty(0, np.int64)
-        self._keys = [empty, kept]
-        self._counts = [empty, uni[kept]]
-        self._index = [empty, empty]
-        self._matrix = [np.empty((0, 0), np.int32), kept.reshape(-1, 1).astype(np.int32)]
+        self._start_tables(np.bincount(ids[ids >= 0], minlength=self._V).astype(np.int64))
         cur = self._unigram_positions(ids)
         for n in range(2, self.order + 1):
-            keys, counts = self._count_order(ids, cur, n)
-            keep = counts >= self.min_count
-            keys = keys[keep]
-            self._keys.append(keys)
-            self._counts.append(counts[keep])
-            self._index.append(_build_index(keys))
-            self._matrix.append(np.concatenate(
-                [self._matrix[n - 1][keys // self._V], (keys % self._V).astype(np.int32)[:, None]],
-                axis=1))
+            self._add_order(*count_windows(ids, cur, n, self._V))
             if n < self.order:
                 cur = _next_positions(ids, cur, n, self._V, self._index[n])
         logger.debug("counted n-grams: %s", [len(k) for k in self._keys[1:]])
 
-    def _count_order(self, ids, prev, n):
-        keys = np.empty(0, np.int64)
-        counts = np.empty(0, np.int64)
-        for start in range(0, len(ids), CHUNK_WINDOWS):
-            chunk = np.sort(_window_keys(ids, prev, n, self._V, start, start + CHUNK_WINDOWS))
-            k, c = _run_length_counts(chunk)
-            keys, counts = _merge_counts(keys, counts, k, c)
-        return keys, counts
+    def _start_tables(self, unigram_counts: np.ndarray) -> None:
+        """Keep the characters counted at least min_count times as the order-1 table."""
+        kept = np.flatnonzero(unigram_counts >= self.min_count).astype(np.int64)
+        empty = np.empty(0, np.int64)
+        self._keys = [empty, kept]
+        self._counts = [empty, unigram_counts[kept]]
+        self._index = [empty, empty]
+        self._matrix = [np.empty((0, 0), np.int32), kept.reshape(-1, 1).astype(np.int32)]
+
+    def _add_order(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        """Prune the next order's window counts (sorted keys) and index the survivors."""
+        keep = counts >= self.min_count
+        keys = keys[keep]
+        self._keys.append(keys)
+        self._counts.append(counts[keep])
+        self._index.append(_build_index(keys))
+        self._matrix.append(np.concatenate(
+            [self._matrix[-1][keys // self._V], (keys % self._V).astype(np.int32)[:, None]],
+            axis=1))
+
+    @classmethod
+    def _from_counts(cls, vocab: CharVocab, order: int, min_count: int, totals: np.ndarray,
+                     unigram_counts: np.ndarray) -> "NgramCounter":
+        """A counter whose tables are filled order by order with :meth:`_add_order`
+        from counts made elsewhere (by the partitioned engine); it holds no corpus."""
+        counter = cls(order=order, min_count=min_count)
+        counter.vocab = vocab
+        counter._V = max(len(vocab), 1)
+        counter._totals = np.asarray(totals, dtype=np.int64)
+        counter._start_tables(np.asarray(unigram_counts, dtype=np.int64))
+        counter._chunks = []
+        return counter
+
+
+def count_windows(ids: np.ndarray, prev: np.ndarray, n: int, V: int):
+    """Sorted distinct keys and counts of the order-`n` windows of `ids` whose prefix and
+    suffix (n-1)-grams are kept (`prev`: their index at each position, or -1).
+
+    Windows are sorted and counted a chunk at a time and merged, so the working memory
+    is one chunk of keys plus the distinct keys so far."""
+    keys = np.empty(0, np.int64)
+    counts = np.empty(0, np.int64)
+    for start in range(0, len(ids), CHUNK_WINDOWS):
+        chunk = np.sort(_window_keys(ids, prev, n, V, start, start + CHUNK_WINDOWS))
+        k, c = _run_length_counts(chunk)
+        keys, counts = _merge_counts(keys, counts, k, c)
+    return keys, counts

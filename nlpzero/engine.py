@@ -1,0 +1,474 @@
+"""Lexicon learning over partitions of a large corpus: serially, in local worker
+processes, or on a Dask cluster.
+
+The in-memory word finders keep the whole corpus as character ids. Here the input files
+are cut into byte ranges of whole lines (partitions) and every step that reads text
+works on one partition at a time and returns small sorted count tables, which the
+driver merges:
+
+1. characters: each partition's character counts give the vocabulary and the order-1
+   table (and the corpus size, which sets the default minimum count);
+2. orders 2..K: each partition counts the windows whose (n-1)-gram prefix and suffix
+   were kept (Apriori, as :class:`~nlpzero.ngrams.NgramCounter` does); the merged counts
+   are pruned at the minimum count and indexed;
+3. pieces: each partition is cut outside cohesive n-grams (design notes 2.2) and
+   returns its distinct pieces that pass backtracking, with their counts; pieces are
+   merged by content, compared exactly.
+
+Every count is a sum over partitions, so the lexicon is the one
+:class:`~nlpzero.discovery.CohesionWordFinder` finds on the whole text, whatever the
+partitioning, the number of workers or the order in which partitions finish. Memory is
+one partition per worker plus the merged tables.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+from numba import njit
+
+from .corpus import CharVocab, batch_texts, expand_sources, read_range, split_file
+from .discovery import (CohesionWordFinder, _all_windows_kept, _group_pieces,
+                        _piece_bounds, _piece_hashes, _piece_strings,
+                        default_min_count)
+from .errors import InputError
+from .lexicon import Lexicon
+from .ngrams import NgramCounter, _merge_counts, _window_totals, count_windows
+
+ENGINES = ("local", "dask")
+
+#: Largest partition, in bytes of input.
+MAX_PART_BYTES = 64 << 20
+#: Smallest partition, in bytes of input (smaller inputs are one partition).
+MIN_PART_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Bytes ``[start, stop)`` of a file, holding whole lines."""
+
+    path: str
+    start: int
+    stop: int
+
+
+def plan_partitions(sources: Iterable[str] | str, workers: int = 1,
+                    part_bytes: int | None = None) -> list[Partition]:
+    """Cut input files into partitions of whole lines.
+
+    Parameters
+    ----------
+    sources : str or iterable of str
+        Files, directories or glob patterns (not standard input: it cannot be re-read).
+    workers : int
+        Number of workers; by default there are at least four partitions per worker, of
+        1 to 64 MiB each.
+    part_bytes : int, optional
+        Size of a partition in bytes, instead of the default.
+
+    Raises
+    ------
+    InputError
+        If a source is missing or is standard input.
+    """
+    paths = expand_sources(sources)
+    if "-" in paths:
+        raise InputError("partitioned counting reads its input several times: give files, not stdin")
+    for path in paths:
+        if not os.path.isfile(path):
+            raise InputError(f"cannot read {path}: not a regular file")
+    if part_bytes is None:
+        total = sum(os.path.getsize(p) for p in paths)
+        part_bytes = min(MAX_PART_BYTES, max(MIN_PART_BYTES, total // (4 * max(workers, 1))))
+    return [Partition(path, a, b) for path in paths for a, b in split_file(path, part_bytes)]
+
+
+# ---------------------------------------------------------------------------
+# Kernels
+
+
+@njit(cache=True)
+def _gather_runs(ids, starts, lens):
+    """Concatenate the runs ids[starts[k]:starts[k] + lens[k]]."""
+    total = 0
+    for k in range(len(starts)):
+        total += lens[k]
+    out = np.empty(total, dtype=ids.dtype)
+    m = 0
+    for k in range(len(starts)):
+        for i in range(starts[k], starts[k] + lens[k]):
+            out[m] = ids[i]
+            m += 1
+    return out
+
+
+@njit(cache=True)
+def _mark_windows(pos, kept, order, joined, kept_bits):
+    """Join the inner gaps of every kept window of this order (as discovery's
+    _mark_kept_windows) and set bit `order` of kept_bits where one starts."""
+    bit = np.uint16(1 << order)
+    for i in range(len(pos)):
+        p = pos[i]
+        if p >= 0 and kept[p]:
+            kept_bits[i] |= bit
+            for g in range(i, i + order - 1):
+                joined[g] = True
+
+
+# ---------------------------------------------------------------------------
+# Work on one partition (module-level functions: they are sent to workers)
+
+
+class _Spill:
+    """Arrays a partition computed in earlier steps, kept in files of a local folder so
+    that later steps neither decode the text again nor redo the n-gram look-ups. With no
+    folder (on a cluster, where the next step may run elsewhere) they are recomputed."""
+
+    def __init__(self, folder: str | None):
+        self.folder = folder
+
+    def _path(self, index: int, name: str) -> str:
+        return os.path.join(self.folder, f"part{index}.{name}.npy")
+
+    def save(self, index: int, name: str, array: np.ndarray) -> None:
+        if self.folder is not None:
+            np.save(self._path(index, name), array)
+
+    def load(self, index: int, name: str) -> np.ndarray | None:
+        if self.folder is None:
+            return None
+        return np.load(self._path(index, name), allow_pickle=False)
+
+
+def _partition_ids(part: Partition, errors: str, vocab: CharVocab, grow: bool) -> np.ndarray:
+    """The partition as int32 character ids, -1 between runs (as NgramCounter.update)."""
+    chunks = []
+    for batch in batch_texts(piece.text for piece in read_range(part.path, part.start, part.stop, errors)):
+        chunks.append(np.append(vocab.encode(batch, grow=grow), np.int32(-1)))
+    return np.concatenate(chunks) if chunks else np.full(1, -1, np.int32)
+
+
+def _count_chars(task, shared: dict):
+    """Code points of the partition's characters, their counts, and window totals."""
+    index, part = task
+    vocab = CharVocab()
+    ids = _partition_ids(part, shared["errors"], vocab, grow=True)
+    counts = np.bincount(ids[ids >= 0], minlength=len(vocab)).astype(np.int64)
+    cps = np.asarray(vocab._chars, dtype=np.int64)
+    spill = shared["spill"]
+    spill.save(index, "ids", ids)
+    spill.save(index, "cps", cps)
+    return cps, counts, _window_totals(ids, shared["order"])
+
+
+def _global_ids(task, shared: dict) -> np.ndarray:
+    """The partition's ids in the merged vocabulary: re-encoded from the text, or
+    mapped from the ids of the first step's own vocabulary."""
+    index, part = task
+    counter, spill = shared["counter"], shared["spill"]
+    local = spill.load(index, "ids")
+    if local is None:
+        return _partition_ids(part, shared["errors"], counter.vocab, grow=False)
+    if shared["n"] == 2:
+        # Id -1 picks the last entry of the map, -1: boundaries stay boundaries.
+        to_global = np.append(counter.vocab._table[spill.load(index, "cps")], np.int32(-1))
+        ids = to_global[local]
+        spill.save(index, "ids", ids)
+        return ids
+    return local
+
+
+def _positions(ids: np.ndarray, task, shared: dict) -> np.ndarray:
+    """Index of the kept (n-1)-gram starting at each position (n = the step's order),
+    marking the windows of order n-2 and their kept gaps on the way."""
+    index, _ = task
+    counter, spill, n = shared["counter"], shared["spill"], shared["n"]
+    prev = spill.load(index, "positions") if n >= 3 else None
+    if prev is None:
+        joined = np.zeros(len(ids), dtype=bool)
+        kept_bits = np.zeros(len(ids), dtype=np.uint16)
+        for m, prev in counter.positions_in(ids, n - 1):
+            if m >= 2:
+                _mark_order(prev, m, shared["kept"], joined, kept_bits)
+    else:
+        joined, kept_bits = spill.load(index, "joined"), spill.load(index, "kept_bits")
+        prev = counter.next_positions(ids, prev, n - 1)[:-1]
+        _mark_order(prev, n - 1, shared["kept"], joined, kept_bits)
+    spill.save(index, "positions", prev)
+    spill.save(index, "joined", joined)
+    spill.save(index, "kept_bits", kept_bits)
+    return prev, joined, kept_bits
+
+
+def _mark_order(pos, m, kept, joined, kept_bits) -> None:
+    _mark_windows(pos, kept[m], m, joined, kept_bits)
+
+
+def _count_order(task, shared: dict):
+    """Sorted keys and counts of the partition's order-n windows whose parts are kept."""
+    ids = _global_ids(task, shared)
+    prev, _, _ = _positions(ids, task, shared)
+    return count_windows(ids, prev, shared["n"], shared["counter"]._V)
+
+
+def _cut_pieces(task, shared: dict):
+    """The partition's distinct pieces that pass backtracking: their characters
+    (concatenated ids), lengths and counts."""
+    ids = _global_ids(task, shared)
+    _, joined, kept_bits = _positions(ids, task, shared)
+    starts, lens = _piece_bounds(ids, joined)
+    hashes = _piece_hashes(ids, starts, lens)
+    reps, counts = _group_pieces(ids, starts, lens, hashes, np.ones(len(starts), np.int64))
+    starts, lens = starts[reps], lens[reps]
+    ok = np.ones(len(starts), dtype=bool)
+    for m in range(3, shared["counter"].order + 1):
+        ok &= _all_windows_kept(starts, lens, (kept_bits & np.uint16(1 << m)) != 0, m)
+    return _gather_runs(ids, starts[ok], lens[ok]), lens[ok], counts[ok]
+
+
+# ---------------------------------------------------------------------------
+# Runners: apply a partition function to every partition, results in any order
+
+
+class _SerialRunner:
+    def map(self, func, parts, shared) -> Iterator:
+        for part in parts:
+            yield func(part, shared)
+
+    def close(self) -> None:
+        pass
+
+
+_worker_shared: dict | None = None  # set in each worker process by _start_worker
+
+
+def _start_worker(shared: dict) -> None:
+    global _worker_shared
+    _worker_shared = shared
+
+
+def _run_in_worker(args):
+    func, part = args
+    return func(part, _worker_shared)
+
+
+class _ProcessRunner:
+    """Local worker processes, forked for each step so that they share the step's
+    tables with the driver instead of receiving a copy."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        _load_kernels()
+
+    def map(self, func, parts, shared) -> Iterator:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(self.workers, initializer=_start_worker, initargs=(shared,)) as pool:
+            yield from pool.imap_unordered(_run_in_worker, [(func, p) for p in parts])
+
+    def close(self) -> None:
+        pass
+
+
+class _DaskRunner:
+    """Tasks on a Dask cluster; a task whose worker fails is run again elsewhere."""
+
+    def __init__(self, scheduler: str | None, workers: int, retries: int = 2):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise InputError("the dask engine needs Dask: pip install 'nlpzero[dask]'") from None
+        self._cluster = None
+        if scheduler is None:
+            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                         processes=True, dashboard_address=None)
+            self.client = Client(self._cluster)
+        else:
+            try:
+                # The connect timeout comes from the Dask configuration (30 s unless set,
+                # e.g. by DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT).
+                self.client = Client(scheduler)
+            except (OSError, TimeoutError) as exc:
+                raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        self.retries = retries
+
+    def map(self, func, parts, shared) -> Iterator:
+        from dask.distributed import as_completed
+
+        # One future for the whole dict (a dict passed alone would be scattered item by
+        # item); hash=False gives each step's tables a key of their own.
+        [shared_future] = self.client.scatter([shared], broadcast=True, hash=False)
+        futures = self.client.map(func, parts, shared=shared_future, retries=self.retries,
+                                  pure=False)
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            self.client.cancel(futures)
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+#: A little text that exercises every step (words repeat, so every order is kept).
+_WARM_UP_TEXT = "我们的祖国是中华人民共和国\n中华人民共和国的首都是北京\n" * 8
+
+
+def _load_kernels() -> None:
+    """Load every kernel of the steps in this process (from Numba's cache, or compile
+    them) before worker processes are forked, so that they inherit them instead of
+    each loading them again at every step."""
+    with tempfile.TemporaryDirectory(prefix="nlpzero-warm-") as folder:
+        path = os.path.join(folder, "warm.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(_WARM_UP_TEXT)
+        _learn(CohesionWordFinder(min_count=2), plan_partitions(path), _SerialRunner(),
+               "strict", _Spill(folder), lambda step, done, total: None)
+
+
+def _make_runner(engine: str, workers: int, scheduler: str | None):
+    if engine == "dask":
+        return _DaskRunner(scheduler, workers)
+    if engine != "local":
+        raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    if scheduler is not None:
+        raise ValueError("a scheduler address needs engine='dask'")
+    return _SerialRunner() if workers == 1 else _ProcessRunner(workers)
+
+
+# ---------------------------------------------------------------------------
+# Driver
+
+
+class _PieceTable:
+    """Distinct pieces (concatenated character ids, lengths) and their counts, merged
+    by exact content."""
+
+    def __init__(self):
+        self.chars = np.empty(0, np.int32)
+        self.lens = np.empty(0, np.int64)
+        self.counts = np.empty(0, np.int64)
+
+    def add(self, chars: np.ndarray, lens: np.ndarray, counts: np.ndarray) -> None:
+        all_chars = np.concatenate([self.chars, chars])
+        all_lens = np.concatenate([self.lens, lens])
+        all_counts = np.concatenate([self.counts, counts])
+        starts = np.cumsum(all_lens) - all_lens
+        hashes = _piece_hashes(all_chars, starts, all_lens)
+        reps, self.counts = _group_pieces(all_chars, starts, all_lens, hashes, all_counts)
+        self.chars = _gather_runs(all_chars, starts[reps], all_lens[reps])
+        self.lens = all_lens[reps]
+
+
+def learn_lexicon(sources: Iterable[str] | str, *, order: int = 4, min_count: int | None = None,
+                  thresholds: Sequence[float] | None = None,
+                  backoff_cohesion: float | None = 2.0, backoff_weight: float = 0.02,
+                  errors: str = "strict", workers: int = 1, engine: str = "local",
+                  scheduler: str | None = None, part_bytes: int | None = None,
+                  spill_dir: str | None = None,
+                  progress: Callable[[str, int, int], None] | None = None) -> Lexicon:
+    """Learn a lexicon from files with the cohesion method, one partition at a time.
+
+    The result equals ``CohesionWordFinder(...).train(read_lines(sources)).find()`` with
+    the same parameters; memory is one partition per worker plus the count tables, and
+    the partitions are counted by `workers` processes, or on a Dask cluster.
+
+    Parameters
+    ----------
+    sources : str or iterable of str
+        Files, directories or glob patterns (not standard input).
+    order, min_count, thresholds, backoff_cohesion, backoff_weight
+        As for :class:`~nlpzero.discovery.CohesionWordFinder`.
+    errors : {"strict", "replace"}
+        Handling of bytes that are not UTF-8, as for :func:`~nlpzero.corpus.read_pieces`.
+    workers : int
+        Local worker processes (engine "local"), or workers of the local cluster started
+        when engine is "dask" and no scheduler is given.
+    engine : {"local", "dask"}
+        Where partitions are counted.
+    scheduler : str, optional
+        Address of a running Dask scheduler (e.g. ``"tcp://10.0.0.5:8786"``); the
+        workers must be able to read the input paths.
+    part_bytes : int, optional
+        Partition size in bytes (default: see :func:`plan_partitions`).
+    spill_dir : str, optional
+        Folder for the local engine's intermediate arrays (about 11 bytes per input
+        character, removed at the end; default: the system's temporary folder).
+    progress : callable, optional
+        Called as ``progress(step, done, total)`` after each partition of each step.
+
+    Returns
+    -------
+    Lexicon
+    """
+    if errors not in ("strict", "replace"):
+        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, not {workers!r}")
+    finder = CohesionWordFinder(order=order, min_count=min_count, thresholds=thresholds,
+                                backoff_cohesion=backoff_cohesion, backoff_weight=backoff_weight)
+    parts = plan_partitions(sources, workers, part_bytes)
+    runner = _make_runner(engine, workers, scheduler)
+    folder = None
+    try:
+        if engine == "local":
+            folder = tempfile.mkdtemp(prefix="nlpzero-spill-", dir=spill_dir)
+        return _learn(finder, parts, runner, errors, _Spill(folder),
+                      progress or (lambda step, done, total: None))
+    finally:
+        runner.close()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _learn(finder: CohesionWordFinder, parts: list[Partition], runner, errors: str,
+           spill: _Spill, progress) -> Lexicon:
+    K = finder.order
+    tasks = list(enumerate(parts))
+
+    def each(step: str, func, shared: dict) -> Iterator:
+        progress(step, 0, len(tasks))
+        shared = dict(shared, errors=errors, spill=spill)
+        for done, result in enumerate(runner.map(func, tasks, shared), 1):
+            progress(step, done, len(tasks))
+            yield result
+
+    char_counts = np.zeros(0x110000, dtype=np.int64)
+    totals = np.zeros(K + 1, dtype=np.int64)
+    for cps, counts, part_totals in each("characters", _count_chars, {"order": K}):
+        np.add.at(char_counts, cps, counts)
+        totals += part_totals
+    cps = np.flatnonzero(char_counts)
+    vocab = CharVocab.from_code_points(cps)
+    min_count = finder.min_count
+    if min_count is None:
+        min_count = default_min_count(int(totals[1]))
+    counter = NgramCounter._from_counts(vocab, K, min_count, totals, char_counts[cps])
+    finder.counter = counter
+
+    kept: dict[int, np.ndarray] = {}
+    for n in range(2, K + 1):
+        keys, counts = np.empty(0, np.int64), np.empty(0, np.int64)
+        for k, c in each(f"{n}-grams", _count_order, {"counter": counter, "n": n, "kept": kept}):
+            keys, counts = _merge_counts(keys, counts, k, c)
+        counter._add_order(keys, counts)
+        del keys, counts
+        kept[n] = finder.cohesion(n) > finder.thresholds[n - 2]
+
+    table = _PieceTable()
+    for chars, lens, counts in each("pieces", _cut_pieces, {"counter": counter, "n": K + 1, "kept": kept}):
+        table.add(chars, lens, counts)
+    ok = table.counts >= min_count
+    starts = np.cumsum(table.lens) - table.lens
+    words = _piece_strings(counter, table.chars, starts[ok], table.lens[ok])
+    lexicon = dict(zip(words, table.counts[ok].tolist()))
+    if finder.backoff_cohesion is not None:
+        finder._add_backoff_pairs(lexicon)
+    return Lexicon._from_valid_counts(lexicon)

@@ -1,0 +1,309 @@
+"""The partitioned engine against the in-memory finder, byte-range reading against whole
+files, and the engine's kernels against pure-Python references."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from nlpzero.corpus import read_lines, read_pieces, read_range, split_file
+from nlpzero.discovery import CohesionWordFinder, _group_pieces, _piece_hashes
+from nlpzero.engine import (_count_chars, _gather_runs, _learn, _mark_windows, _SerialRunner,
+                            _Spill, learn_lexicon, plan_partitions)
+from nlpzero.errors import InputError
+
+
+def write(path, text: str) -> str:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    return str(path)
+
+
+def in_memory(path, **params):
+    return CohesionWordFinder(**params).train(read_lines(path)).find()
+
+
+# ---------------------------------------------------------------------------
+# Byte ranges
+
+
+LINE_TEXT = st.text(alphabet="中国人民日报很长的一行\r ab１２年😀", max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(LINE_TEXT, max_size=25), part=st.integers(1, 80), bom=st.booleans())
+def test_ranges_cover_the_file_line_by_line(tmp_path_factory, lines, part, bom):
+    path = write(tmp_path_factory.mktemp("r") / "a.txt", ("\ufeff" if bom else "") + "\n".join(lines))
+    ranges = split_file(path, part)
+    assert all(a < b for a, b in ranges)
+    assert [b for _, b in ranges[:-1]] == [a for a, _ in ranges[1:]]
+    if ranges:
+        assert ranges[0][0] == 0 and ranges[-1][1] == os.path.getsize(path)
+    with open(path, "rb") as f:
+        data = f.read()
+    assert all(data[b - 1:b] == b"\n" for _, b in ranges[:-1])
+    pieces = [p for a, b in ranges for p in read_range(path, a, b)]
+    assert pieces == list(read_pieces(path))
+
+
+def test_range_errors_name_the_line_and_offset_in_the_whole_file(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_bytes("中国\n人民\n".encode() * 50 + b"\xff\xfe\n" + "日报\n".encode() * 10)
+    with pytest.raises(InputError) as whole:
+        list(read_pieces(str(path)))
+    ranges = split_file(str(path), 40)
+    assert len(ranges) > 3
+    with pytest.raises(InputError) as parted:
+        for a, b in ranges:
+            list(read_range(str(path), a, b))
+    assert str(parted.value) == str(whole.value)
+    assert "line 101" in str(whole.value)
+
+
+def test_partitions_need_files(tmp_path):
+    with pytest.raises(InputError, match="stdin"):
+        plan_partitions(["-"])
+    with pytest.raises(InputError, match="no such file"):
+        plan_partitions([str(tmp_path / "missing.txt")])
+
+
+# ---------------------------------------------------------------------------
+# Kernels against references
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.lists(st.integers(-1, 5), max_size=40), seed=st.integers(0, 1000))
+def test_gather_runs_matches_slices(data, seed):
+    ids = np.array(data, dtype=np.int32)
+    rng = random.Random(seed)
+    runs = [(s, rng.randint(0, len(data) - s)) for s in sorted(rng.sample(range(len(data)), min(5, len(data))))]
+    starts = np.array([s for s, _ in runs], dtype=np.int64)
+    lens = np.array([n for _, n in runs], dtype=np.int64)
+    expected = [x for s, n in runs for x in data[s:s + n]]
+    assert _gather_runs(ids, starts, lens).tolist() == expected
+
+
+@settings(max_examples=50, deadline=None)
+@given(pos=st.lists(st.integers(-1, 4), max_size=30), kept=st.lists(st.booleans(), min_size=5, max_size=5),
+       order=st.integers(2, 5))
+def test_mark_windows_matches_reference(pos, kept, order):
+    n = len(pos)
+    joined = np.zeros(n + order, dtype=bool)
+    bits = np.zeros(n, dtype=np.uint16)
+    _mark_windows(np.array(pos, dtype=np.int32), np.array(kept), order, joined, bits)
+    want_joined = [False] * (n + order)
+    want_bits = [0] * n
+    for i, p in enumerate(pos):
+        if p >= 0 and kept[p]:
+            want_bits[i] = 1 << order
+            for g in range(i, i + order - 1):
+                want_joined[g] = True
+    assert joined.tolist() == want_joined and bits.tolist() == want_bits
+
+
+@settings(max_examples=50, deadline=None)
+@given(pieces=st.lists(st.tuples(st.lists(st.integers(0, 3), min_size=1, max_size=4), st.integers(1, 9)),
+                       max_size=30))
+def test_weighted_grouping_adds_the_weights_of_equal_pieces(pieces):
+    chars = np.array([c for p, _ in pieces for c in p], dtype=np.int32)
+    lens = np.array([len(p) for p, _ in pieces], dtype=np.int64)
+    weights = np.array([w for _, w in pieces], dtype=np.int64)
+    starts = np.cumsum(lens) - lens
+    reps, sums = _group_pieces(chars, starts, lens, _piece_hashes(chars, starts, lens), weights)
+    got = {tuple(chars[starts[r]:starts[r] + lens[r]].tolist()): int(c) for r, c in zip(reps, sums)}
+    want = Counter()
+    for p, w in pieces:
+        want[tuple(p)] += w
+    assert got == dict(want)
+
+
+# ---------------------------------------------------------------------------
+# The engine gives the in-memory finder's lexicon
+
+
+@pytest.fixture(scope="module")
+def pd_file(tmp_path_factory, pd_lines):
+    return write(tmp_path_factory.mktemp("pd") / "pd.txt", "\n".join(pd_lines) + "\n")
+
+
+@pytest.mark.parametrize("part_bytes", [None, 20_000, 150_000])
+def test_engine_equals_in_memory_finder_on_real_text(pd_file, part_bytes):
+    expected = in_memory(pd_file)
+    got = learn_lexicon(pd_file, part_bytes=part_bytes)
+    assert len(expected) > 1000
+    assert got == expected
+
+
+def test_engine_without_spill_files_recomputes_the_same(pd_file):
+    """The path used on a cluster: every step decodes the partition again."""
+    finder = CohesionWordFinder(min_count=3, order=5, thresholds=[1, 4, 6, 8])
+    expected = in_memory(pd_file, min_count=3, order=5, thresholds=[1, 4, 6, 8])
+    got = _learn(finder, plan_partitions(pd_file, part_bytes=30_000), _SerialRunner(), "strict",
+                 _Spill(None), lambda *a: None)
+    assert got == expected
+
+
+def test_two_workers_give_the_same_lexicon(pd_file):
+    assert learn_lexicon(pd_file, workers=2, part_bytes=40_000) == in_memory(pd_file)
+
+
+@settings(max_examples=25, deadline=None)
+@given(lines=st.lists(st.text(alphabet="天地人和中国大小的了", min_size=0, max_size=12), min_size=1, max_size=60),
+       part=st.integers(5, 200), min_count=st.integers(1, 3), order=st.integers(2, 5))
+def test_engine_equals_in_memory_finder_on_random_text(tmp_path_factory, lines, part, min_count, order):
+    path = write(tmp_path_factory.mktemp("h") / "a.txt", "\n".join(lines))
+    params = dict(min_count=min_count, order=order)
+    assert learn_lexicon(path, part_bytes=part, **params) == in_memory(path, **params)
+
+
+def test_several_files_and_a_directory(tmp_path, pd_lines):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write(folder / "a.txt", "\n".join(pd_lines[:700]))
+    write(folder / "b.txt", "\n".join(pd_lines[700:1500]))
+    assert learn_lexicon(str(folder), part_bytes=50_000) == in_memory(str(folder))
+
+
+def test_character_step_counts_what_the_counter_counts(pd_file):
+    parts = plan_partitions(pd_file, part_bytes=60_000)
+    total = Counter()
+    for i, part in enumerate(parts):
+        cps, counts, _ = _count_chars((i, part), {"errors": "strict", "order": 4, "spill": _Spill(None)})
+        total.update({chr(c): int(n) for c, n in zip(cps, counts)})
+    finder = CohesionWordFinder(min_count=1).train(read_lines(pd_file))
+    chars, counts = finder.counter.ngrams(1)
+    assert total == dict(zip(chars, counts.tolist()))
+
+
+def test_invalid_utf8_in_a_later_partition(tmp_path, pd_lines):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(("\n".join(pd_lines[:500]) + "\n").encode() + b"bad \xc3 byte\n")
+    with pytest.raises(InputError, match="line 501"):
+        learn_lexicon(str(path), part_bytes=20_000)
+    lexicon = learn_lexicon(str(path), part_bytes=20_000, errors="replace")
+    assert len(lexicon) > 100
+
+
+def test_no_spill_files_are_left(tmp_path, pd_file):
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    learn_lexicon(pd_file, part_bytes=50_000, spill_dir=str(spill))
+    assert os.listdir(spill) == []
+
+
+def test_bad_arguments(pd_file):
+    with pytest.raises(ValueError, match="workers"):
+        learn_lexicon(pd_file, workers=0)
+    with pytest.raises(ValueError, match="engine"):
+        learn_lexicon(pd_file, engine="spark")
+    with pytest.raises(ValueError, match="scheduler"):
+        learn_lexicon(pd_file, scheduler="tcp://localhost:1")
+
+
+# ---------------------------------------------------------------------------
+# Command line
+
+
+def run_cli(*args, input=None):
+    return subprocess.run([sys.executable, "-m", "nlpzero", *args], capture_output=True,
+                          text=True, input=input)
+
+
+def test_cli_workers_write_the_in_memory_lexicon(tmp_path, pd_file):
+    out = tmp_path / "lex.txt"
+    r = run_cli("lexicon", "-q", pd_file, "-o", str(out), "--workers", "2")
+    assert r.returncode == 0, r.stderr
+    with open(pd_file, encoding="utf-8") as f:
+        r = run_cli("lexicon", "-q", "-", input=f.read())  # stdin: the in-memory finder
+    assert r.returncode == 0, r.stderr
+    assert out.read_text(encoding="utf-8") == r.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--workers", "2", "--method", "pmi"], "--method cohesion"),
+    (["--scheduler", "tcp://localhost:1"], "--engine dask"),
+    (["--workers", "0"], "at least 1"),
+])
+def test_cli_engine_option_errors(tmp_path, pd_file, args, message):
+    out = tmp_path / "lex.txt"
+    r = run_cli("lexicon", "-q", pd_file, "-o", str(out), *args)
+    assert r.returncode == 1
+    assert message in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_cli_interrupted_leaves_no_output(tmp_path, pd_lines):
+    """Ctrl-C during counting: exit 130, no output file, no spill files left."""
+    big = write(tmp_path / "big.txt", ("\n".join(pd_lines) + "\n") * 20)
+    out = tmp_path / "lex.txt"
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "nlpzero", "lexicon", big, "-o", str(out),
+                             "--workers", "2", "--spill-dir", str(spill)],
+                            stderr=subprocess.PIPE, text=True)
+    # Wait until counting is under way (the progress bar of a step shows), then interrupt.
+    line = ""
+    while "counting" not in line:
+        line = proc.stderr.read(64)
+        assert line, "the run ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert os.listdir(spill) == []
+
+
+# ---------------------------------------------------------------------------
+# Dask
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    distributed = pytest.importorskip("dask.distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+    client = distributed.Client(cluster)
+    yield cluster, client
+    client.close()
+    cluster.close()
+
+
+def test_dask_engine_equals_in_memory_finder(dask_cluster, pd_file):
+    cluster, _ = dask_cluster
+    got = learn_lexicon(pd_file, engine="dask", scheduler=cluster.scheduler_address,
+                        part_bytes=40_000)
+    assert got == in_memory(pd_file)
+
+
+def test_dask_engine_survives_a_killed_worker(dask_cluster, pd_file):
+    cluster, client = dask_cluster
+    pids = list(client.run(os.getpid).values())
+    killed = []
+
+    def kill_one_worker(step, done, total):
+        if step == "3-grams" and done == 1 and not killed:
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    got = learn_lexicon(pd_file, engine="dask", scheduler=cluster.scheduler_address,
+                        part_bytes=10_000, progress=kill_one_worker)
+    assert killed
+    assert got == in_memory(pd_file)
+
+
+def test_dask_unreachable_scheduler_is_one_error_line(tmp_path, pd_file):
+    pytest.importorskip("dask.distributed")
+    env = dict(os.environ, DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="2s")
+    r = subprocess.run([sys.executable, "-m", "nlpzero", "lexicon", "-q", pd_file, "-o",
+                        str(tmp_path / "x.txt"), "--engine", "dask", "--scheduler",
+                        "tcp://127.0.0.1:9"], capture_output=True, text=True, env=env)
+    assert r.returncode == 1
+    assert "scheduler" in r.stderr and "Traceback" not in r.stderr
