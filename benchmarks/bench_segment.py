@@ -9,18 +9,25 @@ warm-up pass of each method over a few hundred lines):
 * nlpzero ``list(Tokenizer.cut_lines(lines))`` (a list of word lists);
 * nlpzero ``Tokenizer.render_lines(lines)`` (one output string).
 
-Dictionary load time (best of 5, every repetition a fresh Python process, the three
-kinds interleaved; only the statement is timed, after the imports):
+Dictionary load time (best of 5, every repetition a fresh Python process, all kinds
+interleaved; only the statement is timed, after the imports):
 
 * jieba cold build: ``jieba.Tokenizer()`` with ``tmp_dir`` set to a new empty folder,
   so that no cache file is found: ``initialize()`` reads dict.txt, builds the prefix
   dictionary and writes the cache file, as on jieba's first run;
 * jieba cached load: the same with ``tmp_dir`` holding a cache file made beforehand,
   as on every later run;
-* nlpzero: ``Tokenizer(Lexicon.load_jieba_default()).lcut("中国")`` (read dict.txt,
-  compile the trie, first call). nlpzero has no cache file of its own; what is warm
-  is Numba's on-disk cache of compiled kernels (filled by a warm-up process), and the
-  OS page cache holds dict.txt for every kind alike.
+* nlpzero ``Tokenizer().lcut("中国")``: the default dictionary (jieba's dict.txt) read
+  straight into the trie, then the first call;
+* nlpzero ``Tokenizer(Lexicon.load_jieba_default()).lcut("中国")``: the same through a
+  Lexicon object (a dict of 349k words) first.
+
+nlpzero has no cache file of its own; what is warm is Numba's on-disk cache of
+compiled kernels (filled by a warm-up process), and the OS page cache holds dict.txt
+for every kind alike. Numba's first load of a kernel in a process imports SciPy when it
+is installed (to look for BLAS), which nlpzero does not need; so the nlpzero kinds are
+also run with ``import scipy`` failing in the child process (a meta-path blocker that
+this script installs in those child processes only), as on a machine without SciPy.
 
 Usage: ``python benchmarks/bench_segment.py [--quick] [--output PATH]``
 """
@@ -45,7 +52,12 @@ LOAD_REPEATS = 5
 LOAD_KINDS = [
     ("jieba-cold", "jieba `Tokenizer().initialize()`, cold: no cache file (builds it, writes it)"),
     ("jieba-cached", "jieba `Tokenizer().initialize()`, cached: loads its cache file"),
-    ("nlpzero", "nlpzero `Tokenizer(Lexicon.load_jieba_default()).lcut(\"中国\")`"),
+    ("nlpzero-noscipy", "nlpzero `Tokenizer().lcut(\"中国\")`, SciPy not importable"),
+    ("nlpzero", "nlpzero `Tokenizer().lcut(\"中国\")`, SciPy importable"),
+    ("nlpzero-lexicon-noscipy",
+     "nlpzero `Tokenizer(Lexicon.load_jieba_default()).lcut(\"中国\")`, SciPy not importable"),
+    ("nlpzero-lexicon",
+     "nlpzero `Tokenizer(Lexicon.load_jieba_default()).lcut(\"中国\")`, SciPy importable"),
 ]
 
 
@@ -53,29 +65,42 @@ LOAD_KINDS = [
 # Dictionary load, in child processes
 
 
+class _BlockScipy:
+    """Meta-path finder that makes ``import scipy`` fail (benchmark child only)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "scipy" or name.startswith("scipy."):
+            raise ImportError(f"{name} is blocked by bench_segment.py")
+        return None
+
+
 def load_child(kind: str, cache_dir: str | None) -> None:
+    if kind.endswith("-noscipy"):
+        sys.meta_path.insert(0, _BlockScipy())
     t_start = time.perf_counter()
     import jieba
 
     jieba.setLogLevel(40)
     res = {"kind": kind}
-    if kind == "nlpzero":
+    if kind.startswith("nlpzero"):
         from nlpzero.lexicon import Lexicon
         from nlpzero.tokenizer import Tokenizer
 
         res["import_s"] = time.perf_counter() - t_start
+        with_lexicon = kind.startswith("nlpzero-lexicon")
         t0 = time.perf_counter()
-        lexicon = Lexicon.load_jieba_default()
+        tk = Tokenizer(Lexicon.load_jieba_default()) if with_lexicon else Tokenizer()
         t1 = time.perf_counter()
-        words = Tokenizer(lexicon).lcut("中国")
+        words = tk.lcut("中国")
         t2 = time.perf_counter()
-        # Untimed in load_s: the same compile again, now that Numba's kernels are
-        # loaded, to tell the cost of loading them from the cost of the work.
+        # Untimed in load_s: the same again, now that Numba's kernels are loaded, to
+        # tell the cost of loading them from the cost of the work.
         t3 = time.perf_counter()
-        Tokenizer(lexicon).lcut("中国")
-        recompile = time.perf_counter() - t3
-        res.update(load_s=t2 - t0, read_s=t1 - t0, compile_s=t2 - t1, recompile_s=recompile,
-                   words=words)
+        tk = Tokenizer(Lexicon.load_jieba_default()) if with_lexicon else Tokenizer()
+        tk.lcut("中国")
+        again = time.perf_counter() - t3
+        res.update(load_s=t2 - t0, construct_s=t1 - t0, first_call_s=t2 - t1, again_s=again,
+                   words=words, scipy_imported="scipy" in sys.modules)
     else:
         res["import_s"] = time.perf_counter() - t_start
         tmp = cache_dir if kind == "jieba-cached" else tempfile.mkdtemp(prefix="jieba_cold_")
@@ -101,6 +126,7 @@ def measure_loads(script: str) -> dict:
     cache_dir = tempfile.mkdtemp(prefix="jieba_cached_")
     try:
         benchutil.run_child([script, "--load-child", "nlpzero"])
+        benchutil.run_child([script, "--load-child", "nlpzero-lexicon"])
         made = benchutil.run_child([script, "--load-child", "jieba-cached",
                                     "--cache-dir", cache_dir])
         if made["cache_before"] or not made["cache_after"]:
@@ -215,10 +241,25 @@ def render(tp: dict, loads: dict, quick: bool) -> str:
                      f"{max(r['peak_mib'] for r in runs):.0f}"])
     t2 = benchutil.md_table(["load (fresh process each time)", "best of 5, s", "median, s",
                              "imports before it, s", "process peak MiB"], rows)
-    nz = loads["nlpzero"]
-    best_nz = min(nz, key=lambda r: r["load_s"])
-    cold = min(r["load_s"] for r in loads["jieba-cold"])
-    cached = min(r["load_s"] for r in loads["jieba-cached"])
+
+    def best(kind):
+        return min(loads[kind], key=lambda r: r["load_s"])
+
+    cold = best("jieba-cold")["load_s"]
+    cached = best("jieba-cached")["load_s"]
+    ratios = "; ".join(
+        f"{label}: cold {cold / best(kind)['load_s']:.2f}, cached {cached / best(kind)['load_s']:.2f}"
+        for kind, label in [("nlpzero-noscipy", "`Tokenizer()` without SciPy"),
+                            ("nlpzero", "`Tokenizer()` with SciPy"),
+                            ("nlpzero-lexicon-noscipy", "through a Lexicon without SciPy"),
+                            ("nlpzero-lexicon", "through a Lexicon with SciPy")])
+    parts = []
+    for kind in ("nlpzero-noscipy", "nlpzero", "nlpzero-lexicon-noscipy", "nlpzero-lexicon"):
+        r = best(kind)
+        parts.append(f"{kind}: construct {r['construct_s']:.3f} s + first call "
+                     f"{r['first_call_s']:.3f} s, the same again {r['again_s']:.3f} s")
+    scipy_seen = {kind: any(r["scipy_imported"] for r in loads[kind])
+                  for kind, _l in LOAD_KINDS if kind.startswith("nlpzero")}
     ok = all(tp["checks"].values())
     out = [
         f"People's Daily, January 1998, raw text: {tp['lines']:,} lines, {tp['chars']:,} "
@@ -231,7 +272,7 @@ def render(tp: dict, loads: dict, quick: bool) -> str:
         "",
         f"- Best of {REPEATS} repetitions, the four methods interleaved in each, in one "
         "process, after an untimed warm-up pass over 300 lines.",
-        f"- nlpzero's three paths give the same words: "
+        "- nlpzero's three paths give the same words: "
         + ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in tp["checks"].items())
         + ("." if ok else " -- MISMATCH, see the checks."),
         f"- nlpzero and jieba (HMM=False) agree on {tp['identical_lines']:,} of "
@@ -243,13 +284,15 @@ def render(tp: dict, loads: dict, quick: bool) -> str:
         "",
         t2,
         "",
-        f"- nlpzero's best: read dict.txt {best_nz['read_s']:.3f} s + compile the trie and "
-        f"first call {best_nz['compile_s']:.3f} s; the same compile again in that process "
-        f"took {best_nz['recompile_s']:.3f} s, so about "
-        f"{best_nz['compile_s'] - best_nz['recompile_s']:.2f} s of the first is loading "
-        "the kernels from Numba's cache.",
-        f"- Time ratio jieba / nlpzero (above 1: nlpzero loads faster): cold "
-        f"{cold / best_nz['load_s']:.2f}, cached {cached / best_nz['load_s']:.2f}.",
+        "- nlpzero's best runs, split (the loading of Numba's kernels from its cache falls "
+        "in whichever step first calls a kernel; the same statement again in that process "
+        "shows the cost without it): " + "; ".join(parts) + ".",
+        f"- Time ratio jieba / nlpzero (above 1: nlpzero loads faster): {ratios}.",
+        "- SciPy imported by the end of the load: "
+        + ", ".join(f"{k}: {'yes' if v else 'no'}" for k, v in scipy_seen.items())
+        + ". Numba imports it, when it can, on the first kernel load of a process; "
+        "nlpzero does not need it. Without SciPy is the case of an install of nlpzero's "
+        "own dependencies.",
         "- Cold means jieba finds no cache file (its `tmp_dir` is a new empty folder) "
         "and does what its first run does: read dict.txt, build the prefix dictionary, "
         "write the cache file. Cached means a cache file made beforehand is loaded, as "
