@@ -14,6 +14,8 @@ The trie lives in flat arrays: an open-addressing hash table maps
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import os
@@ -24,7 +26,8 @@ from numba import njit
 
 from .corpus import (CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNIT, POINT, RUN_PUNCT,
                      code_points)
-from .errors import InputError
+from ._io import atomic_write
+from .errors import InputError, NlpzeroError
 from .lexicon import MAX_COUNT, Lexicon, _add_up_repeats, _parse_lexicon, _read_bytes, _regular_layout
 from .ngrams import _lookup, _slot
 
@@ -320,6 +323,11 @@ class Tokenizer:
         (１９９８年, ３万, ５％; :data:`nlpzero.corpus.NUMBER_UNITS`), as the PKU, CTB and MSR
         standards do (default True). The word finders always treat such units as part
         of the number.
+    cache : bool
+        When `lexicon` is a file (or None), keep the compiled trie in a cache file and
+        use it while the lexicon file keeps its path, size and modification time
+        (default True; see :func:`cache_directory`). A cache file that cannot be read
+        or written is ignored.
 
     Examples
     --------
@@ -329,16 +337,15 @@ class Tokenizer:
     """
 
     def __init__(self, lexicon: Lexicon | Mapping[str, int] | str | None = None,
-                 number_units: bool = True):
+                 number_units: bool = True, cache: bool = True):
         self._lexicon: Lexicon | None = None
         self._entries = None
         self._compiled = None
         if lexicon is None or isinstance(lexicon, (str, os.PathLike)):
             path = default_dictionary_path() if lexicon is None else lexicon
-            # Straight from the file to the trie; the Lexicon is made when asked for.
-            self._compiled, self._entries = _compile_file(path)
-            if self._entries is None:  # the file needed the careful parser
-                self._lexicon = Lexicon.load(path)
+            # Straight from the file (or its cache) to the trie; the Lexicon is made
+            # when asked for.
+            self._compiled, self._entries, self._lexicon = _compile_file(path, cache)
         elif isinstance(lexicon, Lexicon):
             self._lexicon = lexicon
         else:
@@ -354,8 +361,8 @@ class Tokenizer:
             cps, counts = self._entries
             words = cps.tobytes().decode("utf-32-le").split("\n")
             values = counts.tolist()
-            # Words the kernels read from a regular file are valid; the sums of
-            # repeated ones were checked when the trie was built.
+            # Words read from a lexicon file are valid; the sums of repeated ones were
+            # checked when the trie was built.
             by_word = dict(zip(words, values))
             if len(by_word) < len(words):
                 _add_up_repeats(by_word, words, values)
@@ -488,22 +495,39 @@ def _compile_lexicon(lexicon: Lexicon):
     return _compile(code_points("\n".join(words)), counts)[0]
 
 
-def _compile_file(path):
-    """(compiled trie, (code points, counts) of the words) for the lexicon file at
-    `path` when it is regular and has no repeated word, read by kernels from its bytes;
-    otherwise (the trie of ``Lexicon.load(path)``, None)."""
+def _compile_file(path, cache: bool):
+    """(compiled trie, (code points, counts) of the words, the Lexicon or None) for
+    the lexicon file at `path`.
+
+    A regular file is read by kernels from its bytes; any other goes through
+    :meth:`Lexicon.load`'s careful parser, which also names the line of an error.
+    """
+    cache_path = _cache_path(path) if cache else None
+    stamp = None
+    if cache_path is not None:
+        stamp = _file_stamp(path)
+        cached = _read_cache(cache_path, stamp)
+        if cached is not None:
+            return cached[0], cached[1], None
     name, data = _read_bytes(path)
+    lexicon = None
+    compiled = None
     layout = _regular_layout(data, name)
     if layout is not None:
         cps, counts, ok = _decode_entries(*layout)
         if ok:
             compiled, n_repeats = _compile(cps, counts)
-            if n_repeats >= 0:
-                return compiled, (cps, counts)
-    # Irregular, a bad count, or repeats adding up to too much: the careful parser
-    # reads it or names the line that is wrong.
-    lexicon = Lexicon._from_valid_counts(_parse_lexicon(data, name))
-    return _compile_lexicon(lexicon), None
+            if n_repeats < 0:
+                compiled = None
+    if compiled is None:
+        # Irregular, a bad count, or repeats adding up to too much.
+        lexicon = Lexicon._from_valid_counts(_parse_lexicon(data, name))
+        words, counts = lexicon.to_arrays(sort=False)
+        cps = code_points("\n".join(words))
+        compiled = _compile(cps, counts)[0]
+    if cache_path is not None and stamp is not None and stamp == _file_stamp(path):
+        _write_cache(cache_path, stamp, compiled, cps, counts)
+    return compiled, (cps, counts), lexicon
 
 
 def _compile(cps: np.ndarray, counts: np.ndarray):
@@ -526,3 +550,109 @@ def _exact_total(counts: np.ndarray) -> int:
     if int(counts.max()) <= np.iinfo(np.int64).max // len(counts):
         return int(counts.sum())  # cannot overflow
     return sum(counts.tolist())
+
+
+# ---------------------------------------------------------------------------
+# The cache of compiled tries
+
+#: Version of the cache files; raised whenever their content or the hash layout
+#: (``ngrams._slot``, ``_CP_SPAN``) changes, so that older files are rebuilt.
+CACHE_VERSION = 1
+_CACHE_FORMAT = "nlpzero-trie-cache"
+
+
+def cache_directory() -> str:
+    """Folder of the tokenizer's cache files: ``$NLPZERO_CACHE_DIR`` when set, else
+    ``~/.cache/nlpzero``.
+
+    Each file holds the compiled trie of one lexicon file (``.npz``, no pickle),
+    named after that file's absolute path, and is used while the lexicon file keeps
+    its size and modification time. Deleting the folder is always safe.
+    """
+    return os.environ.get("NLPZERO_CACHE_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "nlpzero")
+
+
+def _cache_path(path) -> str | None:
+    if isinstance(path, str) and path == "-":
+        return None  # standard input has no identity to key on
+    real = os.path.realpath(os.fspath(path))
+    digest = hashlib.sha256(real.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return os.path.join(cache_directory(), f"trie-{digest}.npz")
+
+
+def _file_stamp(path) -> dict | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None  # reading it will give the error
+    return {"format": _CACHE_FORMAT, "version": CACHE_VERSION,
+            "path": os.path.realpath(os.fspath(path)), "size": st.st_size,
+            "mtime_ns": st.st_mtime_ns}
+
+
+def _read_cache(cache_path: str, stamp: dict | None):
+    """(compiled trie, (code points, counts)) from `cache_path` when it exists, is
+    whole and belongs to `stamp`; None otherwise."""
+    if stamp is None or not os.path.isfile(cache_path):
+        return None
+    try:
+        with np.load(cache_path, allow_pickle=False) as z:
+            header = json.loads(z["header"].tobytes().decode("utf-8"))
+            table_size = header.pop("table_size", None)
+            if header != stamp:
+                return None  # stale: the lexicon file changed, or an older version
+            arrays = {key: z[key] for key in _CACHED_ARRAYS}
+        return _unpack_cache(table_size=table_size, **arrays)
+    except Exception as exc:  # noqa: BLE001 - any damage means: rebuild
+        logger.debug("ignoring the cache file %s: %s", cache_path, exc)
+        return None
+
+
+_CACHED_ARRAYS = ("slots", "keys", "values", "root_cps", "root_nodes", "node_logp", "unk",
+                  "cps", "counts")
+
+
+def _unpack_cache(table_size, slots, keys, values, root_cps, root_nodes, node_logp, unk,
+                  cps, counts):
+    if not isinstance(table_size, int) or table_size < 16 or table_size & (table_size - 1):
+        raise ValueError("bad table size")
+    n_nodes = len(node_logp)
+    expected = [(slots, np.int64), (keys, np.int64), (values, np.int64),
+                (root_cps, np.int64), (root_nodes, np.int64), (node_logp, np.float64),
+                (unk, np.float64), (cps, np.uint32), (counts, np.int64)]
+    if any(a.dtype != t or a.ndim != 1 for a, t in expected):
+        raise ValueError("unexpected arrays")
+    # Indices the kernels follow without bounds checks must be in range.
+    if not (len(slots) == len(keys) == len(values) and len(root_cps) == len(root_nodes)
+            and _within(slots, 0, table_size) and _within(values, 1, n_nodes)
+            and _within(root_cps, 0, _CP_SPAN) and _within(root_nodes, 1, n_nodes)
+            and len(unk) == 1 and len(counts) == np.count_nonzero(cps == 10) + 1):
+        raise ValueError("inconsistent arrays")
+    table = np.full(2 * table_size, -1, dtype=np.int64)
+    table[2 * slots] = keys
+    table[2 * slots + 1] = values
+    root = np.full(_CP_SPAN, -1, dtype=np.int64)
+    root[root_cps] = root_nodes
+    return (table, root, node_logp, float(unk[0])), (cps, counts)
+
+
+def _within(a: np.ndarray, low: int, high: int) -> bool:
+    return not len(a) or (int(a.min()) >= low and int(a.max()) < high)
+
+
+def _write_cache(cache_path: str, stamp: dict, compiled, cps, counts) -> None:
+    table, root, node_logp, unk = compiled
+    slots = np.flatnonzero(table[0::2] != -1)
+    root_cps = np.flatnonzero(root >= 0)
+    try:
+        os.makedirs(os.path.dirname(cache_path), exist_ok=True)
+        with atomic_write(cache_path, binary=True) as f:
+            # Only the used slots and root entries: the rest is -1.
+            header = json.dumps({**stamp, "table_size": len(table) // 2})
+            np.savez(f, header=np.frombuffer(header.encode("utf-8"), np.uint8),
+                     slots=slots, keys=table[2 * slots], values=table[2 * slots + 1],
+                     root_cps=root_cps, root_nodes=root[root_cps], node_logp=node_logp,
+                     unk=np.array([unk]), cps=cps, counts=counts)
+    except (OSError, NlpzeroError) as exc:
+        logger.debug("cannot write the cache file %s: %s", cache_path, exc)

@@ -1,6 +1,7 @@
 """The Numba unigram tokenizer against a pure-Python reference."""
 
 import math
+import os
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -288,3 +289,96 @@ def test_file_errors_are_the_lexicon_loaders(tmp_path, text):
     with pytest.raises(FormatError) as got:
         Tokenizer(path)
     assert str(got.value) == str(expected.value)
+
+
+# ---------------------------------------------------------------------------
+# The cache of compiled tries
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("NLPZERO_CACHE_DIR", str(folder))
+    return folder
+
+
+def lexicon_file(tmp_path, text="中国 30 ns\n人民 20 n\n中 5 n\n国 4 n\n人 3 n\n民 2 n\n"):
+    path = tmp_path / "lex.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def same_trie(a, b):
+    return all(np.array_equal(x, y) for x, y in zip(a._trie(), b._trie()))
+
+
+def test_cache_is_written_then_used(tmp_path, cache_dir, monkeypatch):
+    path = lexicon_file(tmp_path)
+    first = Tokenizer(path)
+    files = list(cache_dir.iterdir())
+    assert len(files) == 1 and files[0].suffix == ".npz"
+
+    def refuse(*args):
+        raise AssertionError("the lexicon file was read again")
+
+    monkeypatch.setattr(tokenizer_module, "_read_bytes", refuse)
+    second = Tokenizer(str(path))
+    assert same_trie(first, second)
+    assert second.lexicon == Lexicon.load(path)
+    assert second.lcut("中国人民") == ["中国", "人民"]
+
+
+def test_cache_of_the_default_dictionary(cache_dir, jieba_dict_path):
+    built = Tokenizer(cache=False)
+    assert not cache_dir.exists()
+    Tokenizer()  # writes
+    cached = Tokenizer()
+    assert same_trie(built, cached) and cached.lexicon == built.lexicon
+
+
+def test_stale_cache_is_rebuilt(tmp_path, cache_dir):
+    path = lexicon_file(tmp_path)
+    assert Tokenizer(path).lcut("中国人民") == ["中国", "人民"]
+    lexicon_file(tmp_path, "中国人民 99\n中国 30\n人民 20\n")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # surely a new mtime
+    assert Tokenizer(path).lcut("中国人民") == ["中国人民"]
+    assert Tokenizer(path).lexicon["中国人民"] == 99  # from the rewritten cache
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "out_of_range", "empty"])
+def test_damaged_cache_is_ignored_and_rewritten(tmp_path, cache_dir, damage):
+    path = lexicon_file(tmp_path)
+    expected = Tokenizer(path, cache=False)
+    Tokenizer(path)
+    (cache_file,) = cache_dir.iterdir()
+    data = cache_file.read_bytes()
+    if damage == "garbage":
+        cache_file.write_bytes(b"not a zip file\n" * 100)
+    elif damage == "truncated":
+        cache_file.write_bytes(data[:len(data) // 2])
+    elif damage == "empty":
+        cache_file.write_bytes(b"")
+    else:
+        with np.load(cache_file, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        arrays["values"] = arrays["values"] + 1000  # nodes that do not exist
+        with open(cache_file, "wb") as f:
+            np.savez(f, **arrays)
+    assert same_trie(Tokenizer(path), expected)
+    assert tokenizer_module._read_cache(str(cache_file), tokenizer_module._file_stamp(path))
+    assert same_trie(Tokenizer(path), expected)
+
+
+def test_cache_off_and_unwritable(tmp_path, monkeypatch):
+    path = lexicon_file(tmp_path)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    monkeypatch.setenv("NLPZERO_CACHE_DIR", str(blocker / "cache"))  # cannot be made
+    assert Tokenizer(path).lcut("中国人民") == ["中国", "人民"]
+    monkeypatch.setenv("NLPZERO_CACHE_DIR", str(tmp_path / "cache"))
+    Tokenizer(path, cache=False)
+    assert not (tmp_path / "cache").exists()
+    assert tokenizer_module.cache_directory() == str(tmp_path / "cache")
+    monkeypatch.delenv("NLPZERO_CACHE_DIR")
+    assert tokenizer_module.cache_directory().endswith(os.path.join(".cache", "nlpzero"))
