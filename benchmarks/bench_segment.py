@@ -22,9 +22,10 @@ interleaved; only the statement is timed, after the imports):
 * nlpzero ``Tokenizer(Lexicon.load_jieba_default()).lcut("中国")``: the same through a
   Lexicon object (a dict of 349k words) first.
 
-nlpzero has no cache file of its own; what is warm is Numba's on-disk cache of
-compiled kernels (filled by a warm-up process), and the OS page cache holds dict.txt
-for every kind alike. Numba's first load of a kernel in a process imports SciPy when it
+nlpzero's ``Tokenizer()`` runs cold (``NLPZERO_CACHE_DIR`` a new empty folder: it builds
+the trie and writes its cache file) and cached (a cache file made beforehand), like
+jieba. Numba's on-disk cache of compiled kernels is warm (filled by a warm-up process),
+and the OS page cache holds dict.txt for every kind alike. Numba's first load of a kernel in a process imports SciPy when it
 is installed (to look for BLAS), which nlpzero does not need; so the nlpzero kinds are
 also run with ``import scipy`` failing in the child process (a meta-path blocker that
 this script installs in those child processes only), as on a machine without SciPy.
@@ -52,17 +53,17 @@ LOAD_REPEATS = 5
 LOAD_KINDS = [
     ("jieba-cold", "jieba `Tokenizer().initialize()`, cold: no cache file (builds it, writes it)"),
     ("jieba-cached", "jieba `Tokenizer().initialize()`, cached: loads its cache file"),
-    ("nlpzero-noscipy", "nlpzero `Tokenizer().lcut(\"中国\")`, SciPy not importable"),
-    ("nlpzero", "nlpzero `Tokenizer().lcut(\"中国\")`, SciPy importable"),
-    ("nlpzero-lexicon-noscipy",
-     "nlpzero `Tokenizer(Lexicon.load_jieba_default()).lcut(\"中国\")`, SciPy not importable"),
-    ("nlpzero-lexicon",
-     "nlpzero `Tokenizer(Lexicon.load_jieba_default()).lcut(\"中国\")`, SciPy importable"),
+    ("nlpzero-cold-noscipy", "nlpzero `Tokenizer().lcut(\"中国\")`, cold: no cache file "
+                             "(builds it, writes it), SciPy not importable"),
+    ("nlpzero-cached-noscipy", "nlpzero `Tokenizer().lcut(\"中国\")`, cached, SciPy not "
+                               "importable"),
+    ("nlpzero-cold", "nlpzero `Tokenizer().lcut(\"中国\")`, cold, SciPy importable"),
+    ("nlpzero-cached", "nlpzero `Tokenizer().lcut(\"中国\")`, cached, SciPy importable"),
+    ("nlpzero-lexicon-noscipy", "nlpzero `Tokenizer(Lexicon.load_jieba_default()).lcut(\"中国\")` "
+                                "(no cache), SciPy not importable"),
+    ("nlpzero-lexicon", "nlpzero `Tokenizer(Lexicon.load_jieba_default()).lcut(\"中国\")` "
+                        "(no cache), SciPy importable"),
 ]
-
-
-# ---------------------------------------------------------------------------
-# Dictionary load, in child processes
 
 
 class _BlockScipy:
@@ -88,22 +89,39 @@ def load_child(kind: str, cache_dir: str | None) -> None:
 
         res["import_s"] = time.perf_counter() - t_start
         with_lexicon = kind.startswith("nlpzero-lexicon")
-        t0 = time.perf_counter()
-        tk = Tokenizer(Lexicon.load_jieba_default()) if with_lexicon else Tokenizer()
-        t1 = time.perf_counter()
-        words = tk.lcut("中国")
-        t2 = time.perf_counter()
-        # Untimed in load_s: the same again, now that Numba's kernels are loaded, to
-        # tell the cost of loading them from the cost of the work.
-        t3 = time.perf_counter()
-        tk = Tokenizer(Lexicon.load_jieba_default()) if with_lexicon else Tokenizer()
-        tk.lcut("中国")
-        again = time.perf_counter() - t3
+        # The tokenizer's cache folder: the prepared one, or a new empty one (cold).
+        cold = "-cold" in kind
+        folder = (tempfile.mkdtemp(prefix="nlpzero_cold_") if cold
+                  else os.path.join(cache_dir, "nlpzero"))
+        os.environ["NLPZERO_CACHE_DIR"] = folder
+        try:
+            before = os.listdir(folder)
+            t0 = time.perf_counter()
+            tk = Tokenizer(Lexicon.load_jieba_default()) if with_lexicon else Tokenizer()
+            t1 = time.perf_counter()
+            words = tk.lcut("中国")
+            t2 = time.perf_counter()
+            after = os.listdir(folder)
+            # Untimed in load_s: the same again (without writing a cache file), now
+            # that Numba's kernels are loaded, to tell the cost of loading them from the
+            # cost of the work.
+            t3 = time.perf_counter()
+            if with_lexicon:
+                tk = Tokenizer(Lexicon.load_jieba_default())
+            else:
+                tk = Tokenizer(cache=not cold)
+            tk.lcut("中国")
+            again = time.perf_counter() - t3
+        finally:
+            if cold:
+                shutil.rmtree(folder, ignore_errors=True)
         res.update(load_s=t2 - t0, construct_s=t1 - t0, first_call_s=t2 - t1, again_s=again,
-                   words=words, scipy_imported="scipy" in sys.modules)
+                   words=words, scipy_imported="scipy" in sys.modules,
+                   cache_before=before, cache_after=after)
     else:
         res["import_s"] = time.perf_counter() - t_start
-        tmp = cache_dir if kind == "jieba-cached" else tempfile.mkdtemp(prefix="jieba_cold_")
+        tmp = (os.path.join(cache_dir, "jieba") if kind == "jieba-cached"
+               else tempfile.mkdtemp(prefix="jieba_cold_"))
         try:
             before = os.listdir(tmp)
             tk = jieba.Tokenizer()
@@ -121,24 +139,25 @@ def load_child(kind: str, cache_dir: str | None) -> None:
 
 
 def measure_loads(script: str) -> dict:
-    # Warm Numba's on-disk cache and make jieba's cache file in a folder of our own
-    # (the user's cache in the system temp folder is neither used nor touched).
-    cache_dir = tempfile.mkdtemp(prefix="jieba_cached_")
+    # Warm Numba's on-disk cache and make jieba's and nlpzero's cache files in a
+    # folder of our own (the users' caches are neither used nor touched).
+    cache_dir = tempfile.mkdtemp(prefix="segment_cached_")
     try:
-        benchutil.run_child([script, "--load-child", "nlpzero"])
-        benchutil.run_child([script, "--load-child", "nlpzero-lexicon"])
-        made = benchutil.run_child([script, "--load-child", "jieba-cached",
-                                    "--cache-dir", cache_dir])
-        if made["cache_before"] or not made["cache_after"]:
-            raise RuntimeError(f"could not prepare jieba's cache file: {made}")
+        os.mkdir(os.path.join(cache_dir, "jieba"))
+        os.mkdir(os.path.join(cache_dir, "nlpzero"))
+        benchutil.run_child([script, "--load-child", "nlpzero-lexicon", "--cache-dir", cache_dir])
+        for kind in ("jieba-cached", "nlpzero-cached"):
+            made = benchutil.run_child([script, "--load-child", kind, "--cache-dir", cache_dir])
+            if made["cache_before"] or not made["cache_after"]:
+                raise RuntimeError(f"could not prepare the cache file: {made}")
         runs: dict[str, list] = {k: [] for k, _ in LOAD_KINDS}
         for _ in range(LOAD_REPEATS):
             for kind, _label in LOAD_KINDS:
                 r = benchutil.run_child([script, "--load-child", kind, "--cache-dir", cache_dir])
-                if kind == "jieba-cold" and (r["cache_before"] or not r["cache_after"]):
-                    raise RuntimeError(f"the cold jieba run found or made no cache: {r}")
-                if kind == "jieba-cached" and not r["cache_before"]:
-                    raise RuntimeError(f"the cached jieba run found no cache: {r}")
+                if "-cold" in kind and (r["cache_before"] or not r["cache_after"]):
+                    raise RuntimeError(f"the cold run found or made no cache: {r}")
+                if "-cached" in kind and not r["cache_before"]:
+                    raise RuntimeError(f"the cached run found no cache: {r}")
                 runs[kind].append(r)
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
@@ -247,14 +266,13 @@ def render(tp: dict, loads: dict, quick: bool) -> str:
 
     cold = best("jieba-cold")["load_s"]
     cached = best("jieba-cached")["load_s"]
-    ratios = "; ".join(
-        f"{label}: cold {cold / best(kind)['load_s']:.2f}, cached {cached / best(kind)['load_s']:.2f}"
-        for kind, label in [("nlpzero-noscipy", "`Tokenizer()` without SciPy"),
-                            ("nlpzero", "`Tokenizer()` with SciPy"),
-                            ("nlpzero-lexicon-noscipy", "through a Lexicon without SciPy"),
-                            ("nlpzero-lexicon", "through a Lexicon with SciPy")])
+    pairs = [("nlpzero-cold-noscipy", cold, "cold"), ("nlpzero-cached-noscipy", cached, "cached"),
+             ("nlpzero-cold", cold, "cold"), ("nlpzero-cached", cached, "cached"),
+             ("nlpzero-lexicon-noscipy", cold, "cold"), ("nlpzero-lexicon", cold, "cold")]
+    ratios = "; ".join(f"{kind} / jieba {which}: {ref / best(kind)['load_s']:.2f}"
+                       for kind, ref, which in pairs)
     parts = []
-    for kind in ("nlpzero-noscipy", "nlpzero", "nlpzero-lexicon-noscipy", "nlpzero-lexicon"):
+    for kind, _ref, _w in pairs:
         r = best(kind)
         parts.append(f"{kind}: construct {r['construct_s']:.3f} s + first call "
                      f"{r['first_call_s']:.3f} s, the same again {r['again_s']:.3f} s")
@@ -293,16 +311,18 @@ def render(tp: dict, loads: dict, quick: bool) -> str:
         + ". Numba imports it, when it can, on the first kernel load of a process; "
         "nlpzero does not need it. Without SciPy is the case of an install of nlpzero's "
         "own dependencies.",
-        "- Cold means jieba finds no cache file (its `tmp_dir` is a new empty folder) "
-        "and does what its first run does: read dict.txt, build the prefix dictionary, "
-        "write the cache file. Cached means a cache file made beforehand is loaded, as "
-        "on every later run. The user's own jieba cache in the temp folder is not used.",
+        "- Cold means no cache file is found (jieba's `tmp_dir`, nlpzero's "
+        "`NLPZERO_CACHE_DIR`, is a new empty folder): each does what its first run does, "
+        "read dict.txt, build its structure and write its cache file. Cached means a "
+        "cache file made beforehand is loaded, as on every later run. The users' own "
+        "caches are neither used nor touched. The path through a Lexicon object has no "
+        "cache: it reads dict.txt into a dict of 349k words first.",
         "- Every load ran in a fresh Python process; only the statement was timed, "
-        "after the imports (jieba is imported in every process, since "
-        "`load_jieba_default` locates dict.txt through it). Nothing is warm except the "
-        "OS page cache (dict.txt, for all alike) and, for nlpzero, Numba's on-disk "
-        "cache of compiled kernels (filled by a warm-up process; loading from it is "
-        "included in the time, compiling is not).",
+        "after the imports (jieba is imported in every process, since nlpzero locates "
+        "dict.txt through it). Nothing else is warm except the OS page cache (dict.txt "
+        "and the cache files, for all alike) and, for nlpzero, Numba's on-disk cache of "
+        "compiled kernels (filled by a warm-up process; loading from it is included in "
+        "the time, compiling is not).",
     ]
     return "\n".join(out)
 
