@@ -25,10 +25,11 @@ interleaved; only the statement is timed, after the imports):
 nlpzero's ``Tokenizer()`` runs cold (``NLPZERO_CACHE_DIR`` a new empty folder: it builds
 the trie and writes its cache file) and cached (a cache file made beforehand), like
 jieba. Numba's on-disk cache of compiled kernels is warm (filled by a warm-up process),
-and the OS page cache holds dict.txt for every kind alike. Numba's first load of a kernel in a process imports SciPy when it
-is installed (to look for BLAS), which nlpzero does not need; so the nlpzero kinds are
-also run with ``import scipy`` failing in the child process (a meta-path blocker that
-this script installs in those child processes only), as on a machine without SciPy.
+and the OS page cache holds dict.txt for every kind alike. Numba's first load of a
+kernel in a process imports SciPy when it is installed (to look for BLAS), which
+nlpzero does not need; so the nlpzero kinds are also run with ``import scipy`` failing
+in the child process (a meta-path blocker that this script installs in those child
+processes only), as on a machine without SciPy.
 
 Usage: ``python benchmarks/bench_segment.py [--quick] [--output PATH]``
 """
@@ -59,8 +60,9 @@ LOAD_KINDS = [
                                "importable"),
     ("nlpzero-cold", "nlpzero `Tokenizer().lcut(\"中国\")`, cold, SciPy importable"),
     ("nlpzero-cached", "nlpzero `Tokenizer().lcut(\"中国\")`, cached, SciPy importable"),
-    ("nlpzero-lexicon-noscipy", "nlpzero `Tokenizer(Lexicon.load_jieba_default()).lcut(\"中国\")` "
-                                "(no cache), SciPy not importable"),
+    ("nlpzero-lexicon-noscipy",
+     "nlpzero `Tokenizer(Lexicon.load_jieba_default()).lcut(\"中国\")` (no cache), "
+     "SciPy not importable"),
     ("nlpzero-lexicon", "nlpzero `Tokenizer(Lexicon.load_jieba_default()).lcut(\"中国\")` "
                         "(no cache), SciPy importable"),
 ]

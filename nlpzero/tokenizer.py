@@ -10,6 +10,12 @@ token; every other character is a token of its own.
 
 The trie lives in flat arrays: an open-addressing hash table maps
 ``node * 0x110000 + code_point`` to the child node, so lookups need no Python objects.
+
+A tokenizer made from a lexicon file (or the default dictionary) reads the file's
+bytes with kernels straight into the trie, and makes the :class:`Lexicon` only when
+it is asked for. It also keeps the compiled trie in a versioned ``.npz`` cache file
+(see :func:`cache_directory`), used while the lexicon file keeps its path, size and
+modification time, so that later processes skip the reading and the building.
 """
 
 from __future__ import annotations
@@ -28,13 +34,13 @@ from .corpus import (CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNIT, POINT, RUN_PUNC
                      code_points)
 from ._io import atomic_write
 from .errors import InputError, NlpzeroError
-from .lexicon import MAX_COUNT, Lexicon, _add_up_repeats, _parse_lexicon, _read_bytes, _regular_layout
+from .lexicon import (MAX_COUNT, Lexicon, _add_up_repeats, _parse_lexicon, _read_bytes,
+                      _regular_layout)
 from .ngrams import _lookup, _slot
 
 logger = logging.getLogger(__name__)
 
 _CP_SPAN = 0x110000
-_MAX_COUNT = MAX_COUNT
 #: Characters segmented per kernel call by the batch methods.
 BATCH_CHARS = 1 << 20
 
@@ -84,7 +90,7 @@ def _build_trie(cps, counts):
             if node > 0:
                 if node_count[node] < 0:
                     node_count[node] = counts[w]
-                elif node_count[node] <= _MAX_COUNT - counts[w]:
+                elif node_count[node] <= MAX_COUNT - counts[w]:
                     node_count[node] += counts[w]  # a repeated word: counts add up
                     n_repeats += 1
                 else:
@@ -163,7 +169,7 @@ def _decode_entries(buf, positions, k):
                 value = value * 10 + d
             counts[line] = value
         start = positions[line * k + k - 1] + 1
-    return cps[:m], counts, True
+    return cps[:m].copy(), counts, True  # a copy, so the oversized buffer is freed
 
 
 @njit(cache=True)
