@@ -144,6 +144,7 @@ def measure_loads(script: str) -> dict:
     # Warm Numba's on-disk cache and make jieba's and nlpzero's cache files in a
     # folder of our own (the users' caches are neither used nor touched).
     cache_dir = tempfile.mkdtemp(prefix="segment_cached_")
+    load_before = os.getloadavg()[0]
     try:
         os.mkdir(os.path.join(cache_dir, "jieba"))
         os.mkdir(os.path.join(cache_dir, "nlpzero"))
@@ -163,6 +164,8 @@ def measure_loads(script: str) -> dict:
                 runs[kind].append(r)
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
+    # The machine's 1-minute load average: other people's work slows every kind alike.
+    runs["load_average"] = [load_before, os.getloadavg()[0]]
     return runs
 
 
@@ -308,6 +311,8 @@ def render(tp: dict, loads: dict, quick: bool) -> str:
         "in whichever step first calls a kernel; the same statement again in that process "
         "shows the cost without it): " + "; ".join(parts) + ".",
         f"- Time ratio jieba / nlpzero (above 1: nlpzero loads faster): {ratios}.",
+        f"- 1-minute load average of the machine ({os.cpu_count()} logical CPUs) before and "
+        f"after the loads: {loads['load_average'][0]:.1f} and {loads['load_average'][1]:.1f}.",
         "- SciPy imported by the end of the load: "
         + ", ".join(f"{k}: {'yes' if v else 'no'}" for k, v in scipy_seen.items())
         + ". Numba imports it, when it can, on the first kernel load of a process; "
