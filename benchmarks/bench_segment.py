@@ -9,8 +9,8 @@ warm-up pass of each method over a few hundred lines):
 * nlpzero ``list(Tokenizer.cut_lines(lines))`` (a list of word lists);
 * nlpzero ``Tokenizer.render_lines(lines)`` (one output string).
 
-Dictionary load time (best of 5, every repetition a fresh Python process, all kinds
-interleaved; only the statement is timed, after the imports):
+Dictionary load time (best of 5, or of ``--load-repeats N``; every repetition a fresh
+Python process, all kinds interleaved; only the statement is timed, after the imports):
 
 * jieba cold build: ``jieba.Tokenizer()`` with ``tmp_dir`` set to a new empty folder,
   so that no cache file is found: ``initialize()`` reads dict.txt, builds the prefix
@@ -31,7 +31,7 @@ nlpzero does not need; so the nlpzero kinds are also run with ``import scipy`` f
 in the child process (a meta-path blocker that this script installs in those child
 processes only), as on a machine without SciPy.
 
-Usage: ``python benchmarks/bench_segment.py [--quick] [--output PATH]``
+Usage: ``python benchmarks/bench_segment.py [--quick] [--load-repeats N] [--output PATH]``
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def load_child(kind: str, cache_dir: str | None) -> None:
     benchutil.report(res)
 
 
-def measure_loads(script: str) -> dict:
+def measure_loads(script: str, repeats: int = LOAD_REPEATS) -> dict:
     # Warm Numba's on-disk cache and make jieba's and nlpzero's cache files in a
     # folder of our own (the users' caches are neither used nor touched).
     cache_dir = tempfile.mkdtemp(prefix="segment_cached_")
@@ -148,13 +148,14 @@ def measure_loads(script: str) -> dict:
     try:
         os.mkdir(os.path.join(cache_dir, "jieba"))
         os.mkdir(os.path.join(cache_dir, "nlpzero"))
-        benchutil.run_child([script, "--load-child", "nlpzero-lexicon", "--cache-dir", cache_dir])
+        benchutil.run_child([script, "--load-child", "nlpzero-lexicon",
+                             "--cache-dir", cache_dir])
         for kind in ("jieba-cached", "nlpzero-cached"):
             made = benchutil.run_child([script, "--load-child", kind, "--cache-dir", cache_dir])
             if made["cache_before"] or not made["cache_after"]:
                 raise RuntimeError(f"could not prepare the cache file: {made}")
         runs: dict[str, list] = {k: [] for k, _ in LOAD_KINDS}
-        for _ in range(LOAD_REPEATS):
+        for _ in range(repeats):
             for kind, _label in LOAD_KINDS:
                 r = benchutil.run_child([script, "--load-child", kind, "--cache-dir", cache_dir])
                 if "-cold" in kind and (r["cache_before"] or not r["cache_after"]):
@@ -263,8 +264,9 @@ def render(tp: dict, loads: dict, quick: bool) -> str:
         rows.append([label, f"{times[0]:.3f}", f"{times[len(times) // 2]:.3f}",
                      f"{min(r['import_s'] for r in runs):.3f}",
                      f"{max(r['peak_mib'] for r in runs):.0f}"])
-    t2 = benchutil.md_table(["load (fresh process each time)", "best of 5, s", "median, s",
-                             "imports before it, s", "process peak MiB"], rows)
+    n_loads = len(loads["jieba-cold"])
+    t2 = benchutil.md_table(["load (fresh process each time)", f"best of {n_loads}, s",
+                             "median, s", "imports before it, s", "process peak MiB"], rows)
 
     def best(kind):
         return min(loads[kind], key=lambda r: r["load_s"])
@@ -341,6 +343,9 @@ def main(argv=None) -> int:
                              "results file is written only with --output")
     parser.add_argument("--output", help="results file (default benchmarks/results/"
                                          "segment.md for a full run)")
+    parser.add_argument("--load-repeats", type=int, default=LOAD_REPEATS,
+                        help=f"fresh processes per kind of load (default {LOAD_REPEATS}); more "
+                             "give steadier best times on a busy machine")
     parser.add_argument("--load-child", help=argparse.SUPPRESS)
     parser.add_argument("--cache-dir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -352,9 +357,9 @@ def main(argv=None) -> int:
 
     peers.require_jieba()
     script = os.path.abspath(__file__)
-    print(f"dictionary loads, {LOAD_REPEATS} x {len(LOAD_KINDS)} fresh processes...",
+    print(f"dictionary loads, {args.load_repeats} x {len(LOAD_KINDS)} fresh processes...",
           file=sys.stderr)
-    loads = measure_loads(script)
+    loads = measure_loads(script, args.load_repeats)
     print("throughput...", file=sys.stderr)
     from nlpzero.datasets import peoples_daily_text
 
