@@ -329,11 +329,10 @@ def test_cache_is_written_then_used(tmp_path, cache_dir, monkeypatch):
 
 
 def test_cache_of_the_default_dictionary(cache_dir, jieba_dict_path):
-    built = Tokenizer(cache=False)
-    assert not cache_dir.exists()
-    Tokenizer()  # writes
+    built = Tokenizer()  # builds, then writes the cache file
+    assert len(list(cache_dir.iterdir())) == 1
     cached = Tokenizer()
-    assert same_trie(built, cached) and cached.lexicon == built.lexicon
+    assert same_trie(built, cached) and cached.lexicon == Lexicon.load(jieba_dict_path)
 
 
 def test_stale_cache_is_rebuilt(tmp_path, cache_dir):
