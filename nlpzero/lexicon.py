@@ -193,9 +193,12 @@ class Lexicon:
         counts : numpy.ndarray of int64
             ``counts[i]`` is the count of ``words[i]``.
         """
-        words = self._sorted_words() if sort else self._counts
+        if not sort:
+            return list(self._counts), np.fromiter(self._counts.values(), dtype=np.int64,
+                                                   count=len(self._counts))
+        words = self._sorted_words()
         counts = np.fromiter(map(self._counts.__getitem__, words), dtype=np.int64,
-                             count=len(self._counts))
+                             count=len(words))
         return list(words), counts
 
     # -- editing ---------------------------------------------------------------------------
@@ -435,11 +438,7 @@ def _read_bytes(path) -> tuple[str, bytes]:
 
 
 def _parse_lexicon(data: bytes, name: str) -> dict[str, int]:
-    _reject_binary(data, name)
-    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    if bom:
-        data = data[bom:]
-    text = _decode(data, name, bom)
+    data, text = _checked_text(data, name)
     counts = _parse_regular(data, text)
     if counts is None:
         counts = _parse_line_by_line(text, name)
@@ -447,6 +446,44 @@ def _parse_lexicon(data: bytes, name: str) -> dict[str, int]:
         raise FormatError(f"{name}: no words in the lexicon file (it is empty or has only "
                           f"blank and comment lines)")
     return counts
+
+
+def _checked_text(data: bytes, name: str) -> tuple[bytes, str]:
+    """(`data` without a byte order mark, its decoding), after refusing binary data
+    and invalid UTF-8."""
+    _reject_binary(data, name)
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    if bom:
+        data = data[bom:]
+    return data, _decode(data, name, bom)
+
+
+def _regular_layout(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """The layout of a regular file (see :func:`_parse_regular`) for code that reads
+    its fields from the bytes: (the bytes as uint8, always ending with a newline,
+    the positions of the separators, fields per line), or None when the file is not
+    regular or is empty.
+
+    The file is checked as :func:`_parse_lexicon` checks it (binary data and invalid
+    UTF-8 raise the same :class:`FormatError`); its counts are not: they are only
+    known to be runs of bytes other than whitespace.
+    """
+    data, text = _checked_text(data, name)
+    if not data:
+        return None
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    buf = np.frombuffer(data, dtype=np.uint8)
+    shape = _regular_shape(buf)
+    if shape is None or _has_non_ascii_space(data, buf, text):
+        return None
+    positions, _n_lines, k = shape
+    # No empty field: no blank line, doubled space or space at either end of a line.
+    if positions[0] == 0 or np.any(positions[1:] - positions[:-1] == 1):
+        return None
+    return buf, positions, k
 
 
 def _reject_binary(data: bytes, name: str) -> None:

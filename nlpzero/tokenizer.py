@@ -10,10 +10,18 @@ token; every other character is a token of its own.
 
 The trie lives in flat arrays: an open-addressing hash table maps
 ``node * 0x110000 + code_point`` to the child node, so lookups need no Python objects.
+
+A tokenizer made from a lexicon file (or the default dictionary) reads the file's
+bytes with kernels straight into the trie, and makes the :class:`Lexicon` only when
+it is asked for. It also keeps the compiled trie in a versioned ``.npz`` cache file
+(see :func:`cache_directory`), used while the lexicon file keeps its path, size and
+modification time, so that later processes skip the reading and the building.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import os
@@ -24,8 +32,10 @@ from numba import njit
 
 from .corpus import (CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNIT, POINT, RUN_PUNCT,
                      code_points)
-from .errors import InputError
-from .lexicon import Lexicon
+from ._io import atomic_write
+from .errors import InputError, NlpzeroError
+from .lexicon import (MAX_COUNT, Lexicon, _add_up_repeats, _parse_lexicon, _read_bytes,
+                      _regular_layout)
 from .ngrams import _lookup, _slot
 
 logger = logging.getLogger(__name__)
@@ -52,42 +62,114 @@ def _trie_child(table, root, node, cp):
 
 
 @njit(cache=True)
-def _build_trie(cps, word_ends, logps, table_size):
-    """Insert the words (concatenated code points, with end offsets) into a trie.
+def _build_trie(cps, counts):
+    """Insert the words of `cps` (code points, words separated by newlines) into a trie.
 
-    Returns the hash table of inner edges, the root's child array, and the
-    log-probability of the word ending at each node (-inf for an inner node).
+    `counts` holds one count per word. Returns the hash table of inner edges, the
+    root's child array, the count of the word ending at each node (-1 for an inner
+    node; the counts of a repeated word add up), and the number of repeats, or -1
+    when the counts of a repeated word add up to more than the largest count.
     """
+    n_words = len(counts)
+    # Inner edges are at most the characters that are neither a separator nor the
+    # first of a word; three slots per edge keep the load factor at most 1/3.
+    inner = max(len(cps) - 2 * n_words + 1, 0)
+    table_size = 16
+    while table_size < 3 * inner:
+        table_size *= 2
     mask = table_size - 1
     table = np.full(2 * table_size, -1, dtype=np.int64)
     root = np.full(_CP_SPAN, -1, dtype=np.int64)
-    node_logp = np.full(len(cps) + 1, -np.inf)
+    node_count = np.full(len(cps) + 1, -1, dtype=np.int64)
     n_nodes = 1
-    start = 0
-    for w in range(len(word_ends)):
-        end = word_ends[w]
-        node = 0
-        for i in range(start, end):
-            if node == 0:
-                if root[cps[i]] == -1:
-                    root[cps[i]] = n_nodes
-                    n_nodes += 1
-                node = root[cps[i]]
-                continue
-            key = node * _CP_SPAN + cps[i]
-            slot = _slot(key, mask)
-            while table[2 * slot] != -1 and table[2 * slot] != key:
-                slot = (slot + 1) & mask
-            if table[2 * slot] == -1:
-                table[2 * slot] = key
-                table[2 * slot + 1] = n_nodes
+    n_repeats = 0
+    w = 0
+    node = 0
+    for i in range(len(cps) + 1):
+        if i == len(cps) or cps[i] == 10:
+            if node > 0:
+                if node_count[node] < 0:
+                    node_count[node] = counts[w]
+                elif node_count[node] <= MAX_COUNT - counts[w]:
+                    node_count[node] += counts[w]  # a repeated word: counts add up
+                    n_repeats += 1
+                else:
+                    return table, root, node_count[:n_nodes], -1
+            w += 1
+            node = 0
+            continue
+        cp = cps[i]
+        if node == 0:
+            if root[cp] == -1:
+                root[cp] = n_nodes
                 n_nodes += 1
-            node = table[2 * slot + 1]
-        if end > start:
-            # Duplicate words keep their best score.
-            node_logp[node] = max(node_logp[node], logps[w])
-        start = end
-    return table, root, node_logp[:n_nodes]
+            node = root[cp]
+            continue
+        key = node * _CP_SPAN + cp
+        slot = _slot(key, mask)
+        while table[2 * slot] != -1 and table[2 * slot] != key:
+            slot = (slot + 1) & mask
+        if table[2 * slot] == -1:
+            table[2 * slot] = key
+            table[2 * slot + 1] = n_nodes
+            n_nodes += 1
+        node = table[2 * slot + 1]
+    return table, root, node_count[:n_nodes], n_repeats
+
+
+@njit(cache=True)
+def _decode_entries(buf, positions, k):
+    """Words and counts of a regular lexicon file (see ``lexicon._regular_layout``).
+
+    `buf` holds the file's valid UTF-8 bytes, ending with a newline; `positions` its
+    separators, ``k`` per line (k - 1 spaces, then the newline). Returns the code
+    points of the words separated by newlines, the count of every word (1 when
+    ``k == 1``), and whether every count is a plain number of at most 18 ASCII digits
+    (when not, the caller leaves it to the careful parser to name the line).
+    """
+    n_lines = len(positions) // k
+    cps = np.empty(len(buf), dtype=np.uint32)
+    counts = np.ones(n_lines, dtype=np.int64)
+    m = 0
+    start = 0
+    for line in range(n_lines):
+        end = positions[line * k]
+        if line > 0:
+            cps[m] = 10
+            m += 1
+        i = start
+        while i < end:  # decode UTF-8 (already validated)
+            b = np.int64(buf[i])
+            if b < 0x80:
+                cp = b
+                i += 1
+            elif b < 0xE0:
+                cp = ((b & 0x1F) << 6) | (np.int64(buf[i + 1]) & 0x3F)
+                i += 2
+            elif b < 0xF0:
+                cp = (((b & 0x0F) << 12) | ((np.int64(buf[i + 1]) & 0x3F) << 6)
+                      | (np.int64(buf[i + 2]) & 0x3F))
+                i += 3
+            else:
+                cp = (((b & 0x07) << 18) | ((np.int64(buf[i + 1]) & 0x3F) << 12)
+                      | ((np.int64(buf[i + 2]) & 0x3F) << 6) | (np.int64(buf[i + 3]) & 0x3F))
+                i += 4
+            cps[m] = cp
+            m += 1
+        if k > 1:
+            a = end + 1
+            b_end = positions[line * k + 1]
+            if b_end - a > 18:
+                return cps[:m], counts, False
+            value = np.int64(0)
+            for j in range(a, b_end):
+                d = np.int64(buf[j]) - 48
+                if d < 0 or d > 9:
+                    return cps[:m], counts, False
+                value = value * 10 + d
+            counts[line] = value
+        start = positions[line * k + k - 1] + 1
+    return cps[:m].copy(), counts, True  # a copy, so the oversized buffer is freed
 
 
 @njit(cache=True)
@@ -247,6 +329,11 @@ class Tokenizer:
         (１９９８年, ３万, ５％; :data:`nlpzero.corpus.NUMBER_UNITS`), as the PKU, CTB and MSR
         standards do (default True). The word finders always treat such units as part
         of the number.
+    cache : bool
+        When `lexicon` is a file (or None), keep the compiled trie in a cache file and
+        use it while the lexicon file keeps its path, size and modification time
+        (default True; see :func:`cache_directory`). A cache file that cannot be read
+        or written is ignored.
 
     Examples
     --------
@@ -256,17 +343,44 @@ class Tokenizer:
     """
 
     def __init__(self, lexicon: Lexicon | Mapping[str, int] | str | None = None,
-                 number_units: bool = True):
-        if lexicon is None:
-            lexicon = Lexicon.load(default_dictionary_path())
-        elif isinstance(lexicon, (str, os.PathLike)):
-            lexicon = Lexicon.load(lexicon)
-        elif not isinstance(lexicon, Lexicon):
-            lexicon = Lexicon(lexicon)
-        self.lexicon = lexicon
+                 number_units: bool = True, cache: bool = True):
+        self._lexicon: Lexicon | None = None
+        self._entries = None
+        self._compiled = None
+        if lexicon is None or isinstance(lexicon, (str, os.PathLike)):
+            path = default_dictionary_path() if lexicon is None else lexicon
+            # Straight from the file (or its cache) to the trie; the Lexicon is made
+            # when asked for.
+            self._compiled, self._entries, self._lexicon = _compile_file(path, cache)
+        elif isinstance(lexicon, Lexicon):
+            self._lexicon = lexicon
+        else:
+            self._lexicon = Lexicon(lexicon)
         self.number_units = bool(number_units)
         self._number_unit = NUMBER_UNIT if number_units else _NO_UNITS
-        self._compiled = None
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The word counts segmentation uses (edited by :meth:`add_word` and
+        :meth:`del_word`)."""
+        if self._lexicon is None:
+            cps, counts = self._entries
+            words = cps.tobytes().decode("utf-32-le").split("\n")
+            values = counts.tolist()
+            # Words read from a lexicon file are valid; the sums of repeated ones were
+            # checked when the trie was built.
+            by_word = dict(zip(words, values))
+            if len(by_word) < len(words):
+                _add_up_repeats(by_word, words, values)
+            self._lexicon = Lexicon._from_valid_counts(by_word)
+            self._entries = None
+        return self._lexicon
+
+    @lexicon.setter
+    def lexicon(self, lexicon: Lexicon) -> None:
+        if not isinstance(lexicon, Lexicon):
+            raise TypeError(f"expected a Lexicon, not {type(lexicon).__name__}")
+        self._lexicon, self._entries, self._compiled = lexicon, None, None
 
     # -- jieba-like editing -----------------------------------------------------
     def add_word(self, word: str, freq: int | None = None) -> None:
@@ -383,16 +497,168 @@ def _check_text(text) -> str:
 
 def _compile_lexicon(lexicon: Lexicon):
     words, counts = lexicon.to_arrays(sort=False)
-    total = float(counts.sum()) if len(counts) else 0.0
+    # Words hold no whitespace, so a newline separates them.
+    return _compile(code_points("\n".join(words)), counts)[0]
+
+
+def _compile_file(path, cache: bool):
+    """(compiled trie, (code points, counts) of the words, the Lexicon or None) for
+    the lexicon file at `path`.
+
+    A regular file is read by kernels from its bytes; any other goes through
+    :meth:`Lexicon.load`'s careful parser, which also names the line of an error.
+    """
+    cache_path = _cache_path(path) if cache else None
+    stamp = None
+    if cache_path is not None:
+        stamp = _file_stamp(path)
+        cached = _read_cache(cache_path, stamp)
+        if cached is not None:
+            return cached[0], cached[1], None
+    name, data = _read_bytes(path)
+    lexicon = None
+    compiled = None
+    layout = _regular_layout(data, name)
+    if layout is not None:
+        cps, counts, ok = _decode_entries(*layout)
+        if ok:
+            compiled, n_repeats = _compile(cps, counts)
+            if n_repeats < 0:
+                compiled = None
+    if compiled is None:
+        # Irregular, a bad count, or repeats adding up to too much.
+        lexicon = Lexicon._from_valid_counts(_parse_lexicon(data, name))
+        words, counts = lexicon.to_arrays(sort=False)
+        cps = code_points("\n".join(words))
+        compiled = _compile(cps, counts)[0]
+    if cache_path is not None and stamp is not None and stamp == _file_stamp(path):
+        _write_cache(cache_path, stamp, compiled, cps, counts)
+    return compiled, (cps, counts), lexicon
+
+
+def _compile(cps: np.ndarray, counts: np.ndarray):
+    """((edge table, root children, log-probability per node, unknown score), number
+    of repeated words) for the newline-separated words `cps` with `counts`."""
+    total = _exact_total(counts)
     if total <= 0:
         raise InputError("the lexicon is empty: it has no word with a positive count")
-    with np.errstate(divide="ignore"):
-        logps = np.log(counts.astype(np.float64)) - math.log(total)
-    cps = code_points("".join(words))
-    word_ends = np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
-    # Inner edges are fewer than the characters of all words: load factor below 2/3.
-    table_size = 1 << max(int(1.5 * len(cps) + 2).bit_length(), 4)
-    table, root, node_logp = _build_trie(cps, word_ends, logps, table_size)
+    table, root, node_count, n_repeats = _build_trie(cps, counts)
+    node_logp = np.full(len(node_count), -np.inf)
+    words = node_count > 0  # a count of 0 is no word for segmentation
+    node_logp[words] = np.log(node_count[words].astype(np.float64)) - math.log(total)
     # An uncovered character scores like a word seen once.
-    unk = -math.log(total)
-    return table, root, node_logp, unk
+    return (table, root, node_logp, -math.log(total)), n_repeats
+
+
+def _exact_total(counts: np.ndarray) -> int:
+    if not len(counts):
+        return 0
+    if int(counts.max()) <= np.iinfo(np.int64).max // len(counts):
+        return int(counts.sum())  # cannot overflow
+    return sum(counts.tolist())
+
+
+# ---------------------------------------------------------------------------
+# The cache of compiled tries
+
+#: Version of the cache files; raised whenever their content or the hash layout
+#: (``ngrams._slot``, ``_CP_SPAN``) changes, so that older files are rebuilt.
+CACHE_VERSION = 1
+_CACHE_FORMAT = "nlpzero-trie-cache"
+
+
+def cache_directory() -> str:
+    """Folder of the tokenizer's cache files: ``$NLPZERO_CACHE_DIR`` when set, else
+    ``~/.cache/nlpzero``.
+
+    Each file holds the compiled trie of one lexicon file (``.npz``, no pickle),
+    named after that file's absolute path, and is used while the lexicon file keeps
+    its size and modification time. Deleting the folder is always safe.
+    """
+    return os.environ.get("NLPZERO_CACHE_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "nlpzero")
+
+
+def _cache_path(path) -> str | None:
+    if isinstance(path, str) and path == "-":
+        return None  # standard input has no identity to key on
+    real = os.path.realpath(os.fspath(path))
+    digest = hashlib.sha256(real.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return os.path.join(cache_directory(), f"trie-{digest}.npz")
+
+
+def _file_stamp(path) -> dict | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None  # reading it will give the error
+    return {"format": _CACHE_FORMAT, "version": CACHE_VERSION,
+            "path": os.path.realpath(os.fspath(path)), "size": st.st_size,
+            "mtime_ns": st.st_mtime_ns}
+
+
+def _read_cache(cache_path: str, stamp: dict | None):
+    """(compiled trie, (code points, counts)) from `cache_path` when it exists, is
+    whole and belongs to `stamp`; None otherwise."""
+    if stamp is None or not os.path.isfile(cache_path):
+        return None
+    try:
+        with np.load(cache_path, allow_pickle=False) as z:
+            header = json.loads(z["header"].tobytes().decode("utf-8"))
+            table_size = header.pop("table_size", None)
+            if header != stamp:
+                return None  # stale: the lexicon file changed, or an older version
+            arrays = {key: z[key] for key in _CACHED_ARRAYS}
+        return _unpack_cache(table_size=table_size, **arrays)
+    except Exception as exc:  # noqa: BLE001 - any damage means: rebuild
+        logger.debug("ignoring the cache file %s: %s", cache_path, exc)
+        return None
+
+
+_CACHED_ARRAYS = ("slots", "keys", "values", "root_cps", "root_nodes", "node_logp", "unk",
+                  "cps", "counts")
+
+
+def _unpack_cache(table_size, slots, keys, values, root_cps, root_nodes, node_logp, unk,
+                  cps, counts):
+    if not isinstance(table_size, int) or table_size < 16 or table_size & (table_size - 1):
+        raise ValueError("bad table size")
+    n_nodes = len(node_logp)
+    expected = [(slots, np.int64), (keys, np.int64), (values, np.int64),
+                (root_cps, np.int64), (root_nodes, np.int64), (node_logp, np.float64),
+                (unk, np.float64), (cps, np.uint32), (counts, np.int64)]
+    if any(a.dtype != t or a.ndim != 1 for a, t in expected):
+        raise ValueError("unexpected arrays")
+    # Indices the kernels follow without bounds checks must be in range.
+    if not (len(slots) == len(keys) == len(values) and len(root_cps) == len(root_nodes)
+            and _within(slots, 0, table_size) and _within(values, 1, n_nodes)
+            and _within(root_cps, 0, _CP_SPAN) and _within(root_nodes, 1, n_nodes)
+            and len(unk) == 1 and len(counts) == np.count_nonzero(cps == 10) + 1):
+        raise ValueError("inconsistent arrays")
+    table = np.full(2 * table_size, -1, dtype=np.int64)
+    table[2 * slots] = keys
+    table[2 * slots + 1] = values
+    root = np.full(_CP_SPAN, -1, dtype=np.int64)
+    root[root_cps] = root_nodes
+    return (table, root, node_logp, float(unk[0])), (cps, counts)
+
+
+def _within(a: np.ndarray, low: int, high: int) -> bool:
+    return not len(a) or (int(a.min()) >= low and int(a.max()) < high)
+
+
+def _write_cache(cache_path: str, stamp: dict, compiled, cps, counts) -> None:
+    table, root, node_logp, unk = compiled
+    slots = np.flatnonzero(table[0::2] != -1)
+    root_cps = np.flatnonzero(root >= 0)
+    try:
+        os.makedirs(os.path.dirname(cache_path), exist_ok=True)
+        with atomic_write(cache_path, binary=True) as f:
+            # Only the used slots and root entries: the rest is -1.
+            header = json.dumps({**stamp, "table_size": len(table) // 2})
+            np.savez(f, header=np.frombuffer(header.encode("utf-8"), np.uint8),
+                     slots=slots, keys=table[2 * slots], values=table[2 * slots + 1],
+                     root_cps=root_cps, root_nodes=root[root_cps], node_logp=node_logp,
+                     unk=np.array([unk]), cps=cps, counts=counts)
+    except (OSError, NlpzeroError) as exc:
+        logger.debug("cannot write the cache file %s: %s", cache_path, exc)

@@ -20,3 +20,16 @@ def jieba_dict_path():
     import jieba
 
     return os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tokenizer_cache_dir(tmp_path_factory):
+    """Tokenizers built from files keep their cache here, not in the user's folder
+    (set in os.environ so that CLI subprocesses inherit it)."""
+    old = os.environ.get("NLPZERO_CACHE_DIR")
+    os.environ["NLPZERO_CACHE_DIR"] = str(tmp_path_factory.mktemp("nlpzero_cache"))
+    yield os.environ["NLPZERO_CACHE_DIR"]
+    if old is None:
+        os.environ.pop("NLPZERO_CACHE_DIR", None)
+    else:
+        os.environ["NLPZERO_CACHE_DIR"] = old

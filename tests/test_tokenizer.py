@@ -1,6 +1,7 @@
 """The Numba unigram tokenizer against a pure-Python reference."""
 
 import math
+import os
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -154,3 +155,229 @@ def test_bad_arguments():
         tk.lcut(b"bytes")
     with pytest.raises(Exception):
         Tokenizer({"中": 0}).lcut("中")
+
+
+# ---------------------------------------------------------------------------
+# Building the trie straight from a lexicon file
+
+
+import numpy as np  # noqa: E402
+
+from nlpzero import lexicon as lexicon_module  # noqa: E402
+from nlpzero import tokenizer as tokenizer_module  # noqa: E402
+from nlpzero.corpus import code_points  # noqa: E402
+from nlpzero.errors import FormatError  # noqa: E402
+from nlpzero.lexicon import MAX_COUNT  # noqa: E402
+
+
+def reference_trie(words, counts):
+    """Obviously-correct trie content: every prefix of a word is a node, and a word's
+    node holds the sum of its counts."""
+    nodes = {}
+    for word, count in zip(words, counts):
+        for i in range(1, len(word)):
+            nodes.setdefault(word[:i], -1)
+        nodes[word] = count if nodes.get(word, -1) < 0 else nodes[word] + count
+    return nodes
+
+
+def walk(table, root, word):
+    node = 0
+    for ch in word:
+        node = tokenizer_module._trie_child(table, root, node, ord(ch))
+        if node < 0:
+            return -1
+    return node
+
+
+trie_words = st.lists(st.text(alphabet=HAN_CHARS + "ab", min_size=1, max_size=5), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=trie_words, data=st.data())
+def test_build_trie_matches_reference(words, data):
+    counts = data.draw(st.lists(st.integers(0, 10**6), min_size=len(words), max_size=len(words)))
+    table, root, node_count, n_repeats = tokenizer_module._build_trie(
+        code_points("\n".join(words)), np.array(counts, dtype=np.int64))
+    expected = reference_trie(words, counts)
+    assert len(node_count) == len(expected) + 1  # and the root
+    assert n_repeats == len(words) - len(set(words))
+    nodes = {prefix: walk(table, root, prefix) for prefix in expected}
+    assert len(set(nodes.values())) == len(nodes) and min(nodes.values(), default=1) > 0
+    assert {p: int(node_count[n]) for p, n in nodes.items()} == expected
+
+
+def test_build_trie_refuses_sums_above_the_maximum():
+    cps = code_points("中\n国\n中")
+    counts = np.array([MAX_COUNT, 1, 1], dtype=np.int64)
+    assert tokenizer_module._build_trie(cps, counts)[3] == -1
+    assert tokenizer_module._build_trie(cps, counts - 1)[3] == 1
+
+
+regular_words = st.text(st.sampled_from("中国人民a#/é𠀀0-+\x7f"), min_size=1, max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(entries=st.lists(st.tuples(regular_words, st.integers(0, 10**18 - 1)), min_size=1,
+                        max_size=30),
+       width=st.integers(1, 3), crlf=st.booleans(), bom=st.booleans())
+def test_decode_entries_matches_reference(entries, width, crlf, bom):
+    end = "\r\n" if crlf else "\n"
+    text = "".join(" ".join([w, str(c), "n"][:width]) + end for w, c in entries)
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    layout = lexicon_module._regular_layout(data, "lex.txt")
+    if layout is None:  # a word starting with "#" reads as a comment
+        assert any(w.startswith("#") for w, _ in entries)
+        return
+    cps, counts, ok = tokenizer_module._decode_entries(*layout)
+    assert ok
+    assert cps.tobytes().decode("utf-32-le") == "\n".join(w for w, _ in entries)
+    assert counts.tolist() == [c if width > 1 else 1 for _, c in entries]
+
+
+@pytest.mark.parametrize("count", ["12a", "-3", "+3", "1234567890123456789", "٣"])
+def test_decode_entries_leaves_odd_counts_to_the_careful_parser(count):
+    data = f"中国 12\n人民 {count}\n".encode("utf-8")
+    assert not tokenizer_module._decode_entries(*lexicon_module._regular_layout(data, "x"))[2]
+
+
+def test_from_a_file_as_from_its_lexicon(jieba_dict_path, pd_lines):
+    from_file = Tokenizer(jieba_dict_path)
+    from_lexicon = Tokenizer(Lexicon.load(jieba_dict_path))
+    for a, b in zip(from_file._trie(), from_lexicon._trie()):
+        assert np.array_equal(a, b)  # the same trie, node for node
+    assert [from_file.lcut(line) for line in pd_lines[:100]] == [
+        from_lexicon.lcut(line) for line in pd_lines[:100]]
+    assert from_file._lexicon is None  # made only when asked for
+    assert from_file.lexicon == from_lexicon.lexicon
+    assert list(from_file.lexicon) == list(from_lexicon.lexicon)
+    assert Tokenizer().lcut("中华人民共和国") == from_lexicon.lcut("中华人民共和国")
+
+
+@pytest.mark.parametrize("text", [
+    "中国 3\n人民 2\n中国 4\n",       # a repeat: counts add up
+    "中国 3 n\r\n人民 2 v\r\n",       # CRLF
+    "\ufeff中国\n人民\n",             # BOM, no counts
+    "中国  3\n# comment\n\n人民 2\n",  # irregular
+    "中国\t3\n人民 2",                # irregular, no final newline
+])
+def test_files_of_every_kind(tmp_path, text):
+    path = tmp_path / "lex.txt"
+    path.write_bytes(text.encode("utf-8"))
+    tk = Tokenizer(str(path))
+    expected = Lexicon.load(path)
+    assert tk.lexicon == expected and list(tk.lexicon) == list(expected)
+    assert tk.lexicon.total == expected.total
+    reference = Tokenizer(expected)
+    for a, b in zip(tk._trie(), reference._trie()):
+        assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("text", [
+    "中国 3\n人民 x\n",
+    f"中国 {MAX_COUNT}\n人民 1\n中国 1\n",
+    "中国 3\n人民 1\x00\n",
+    "中国 3\n人民 \xff\n",
+    "",
+])
+def test_file_errors_are_the_lexicon_loaders(tmp_path, text):
+    path = tmp_path / "lex.txt"
+    path.write_bytes(text.encode("utf-8", "surrogateescape") if "\xff" not in text
+                     else text.encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
+    with pytest.raises(FormatError) as expected:
+        Lexicon.load(path)
+    with pytest.raises(FormatError) as got:
+        Tokenizer(path)
+    assert str(got.value) == str(expected.value)
+
+
+# ---------------------------------------------------------------------------
+# The cache of compiled tries
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("NLPZERO_CACHE_DIR", str(folder))
+    return folder
+
+
+def lexicon_file(tmp_path, text="中国 30 ns\n人民 20 n\n中 5 n\n国 4 n\n人 3 n\n民 2 n\n"):
+    path = tmp_path / "lex.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def same_trie(a, b):
+    return all(np.array_equal(x, y) for x, y in zip(a._trie(), b._trie()))
+
+
+def test_cache_is_written_then_used(tmp_path, cache_dir, monkeypatch):
+    path = lexicon_file(tmp_path)
+    first = Tokenizer(path)
+    files = list(cache_dir.iterdir())
+    assert len(files) == 1 and files[0].suffix == ".npz"
+
+    def refuse(*args):
+        raise AssertionError("the lexicon file was read again")
+
+    monkeypatch.setattr(tokenizer_module, "_read_bytes", refuse)
+    second = Tokenizer(str(path))
+    assert same_trie(first, second)
+    assert second.lexicon == Lexicon.load(path)
+    assert second.lcut("中国人民") == ["中国", "人民"]
+
+
+def test_cache_of_the_default_dictionary(cache_dir, jieba_dict_path):
+    built = Tokenizer()  # builds, then writes the cache file
+    assert len(list(cache_dir.iterdir())) == 1
+    cached = Tokenizer()
+    assert same_trie(built, cached) and cached.lexicon == Lexicon.load(jieba_dict_path)
+
+
+def test_stale_cache_is_rebuilt(tmp_path, cache_dir):
+    path = lexicon_file(tmp_path)
+    assert Tokenizer(path).lcut("中国人民") == ["中国", "人民"]
+    lexicon_file(tmp_path, "中国人民 99\n中国 30\n人民 20\n")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # surely a new mtime
+    assert Tokenizer(path).lcut("中国人民") == ["中国人民"]
+    assert Tokenizer(path).lexicon["中国人民"] == 99  # from the rewritten cache
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "out_of_range", "empty"])
+def test_damaged_cache_is_ignored_and_rewritten(tmp_path, cache_dir, damage):
+    path = lexicon_file(tmp_path)
+    expected = Tokenizer(path, cache=False)
+    Tokenizer(path)
+    (cache_file,) = cache_dir.iterdir()
+    data = cache_file.read_bytes()
+    if damage == "garbage":
+        cache_file.write_bytes(b"not a zip file\n" * 100)
+    elif damage == "truncated":
+        cache_file.write_bytes(data[:len(data) // 2])
+    elif damage == "empty":
+        cache_file.write_bytes(b"")
+    else:
+        with np.load(cache_file, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        arrays["values"] = arrays["values"] + 1000  # nodes that do not exist
+        with open(cache_file, "wb") as f:
+            np.savez(f, **arrays)
+    assert same_trie(Tokenizer(path), expected)
+    assert tokenizer_module._read_cache(str(cache_file), tokenizer_module._file_stamp(path))
+    assert same_trie(Tokenizer(path), expected)
+
+
+def test_cache_off_and_unwritable(tmp_path, monkeypatch):
+    path = lexicon_file(tmp_path)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    monkeypatch.setenv("NLPZERO_CACHE_DIR", str(blocker / "cache"))  # cannot be made
+    assert Tokenizer(path).lcut("中国人民") == ["中国", "人民"]
+    monkeypatch.setenv("NLPZERO_CACHE_DIR", str(tmp_path / "cache"))
+    Tokenizer(path, cache=False)
+    assert not (tmp_path / "cache").exists()
+    assert tokenizer_module.cache_directory() == str(tmp_path / "cache")
+    monkeypatch.delenv("NLPZERO_CACHE_DIR")
+    assert tokenizer_module.cache_directory().endswith(os.path.join(".cache", "nlpzero"))
