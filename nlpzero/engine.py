@@ -26,6 +26,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
@@ -37,7 +38,7 @@ from .corpus import CharVocab, batch_texts, expand_sources, read_range, split_fi
 from .discovery import (CohesionWordFinder, _all_windows_kept, _group_pieces,
                         _piece_bounds, _piece_hashes, _piece_strings,
                         default_min_count)
-from .errors import InputError
+from .errors import InputError, WorkerError
 from .lexicon import Lexicon
 from .ngrams import NgramCounter, _merge_counts, _window_totals, count_windows
 
@@ -245,34 +246,82 @@ class _SerialRunner:
         pass
 
 
-_worker_shared: dict | None = None  # set in each worker process by _start_worker
-
-
-def _start_worker(shared: dict) -> None:
-    global _worker_shared
-    _worker_shared = shared
-
-
-def _run_in_worker(args):
-    func, part = args
-    return func(part, _worker_shared)
+def _work_through(func, tasks, shared: dict, conn) -> None:
+    """Worker process: run `func` on each task, sending each result to the driver, then
+    "done"; an exception goes to the driver instead, which raises it."""
+    try:
+        for task in tasks:
+            conn.send(("result", func(task, shared)))
+        conn.send(("done", None))
+    except BaseException as exc:  # noqa: B902 - every failure must reach the driver
+        try:
+            conn.send(("error", exc))
+        except Exception:
+            pass
+    finally:
+        conn.close()
 
 
 class _ProcessRunner:
     """Local worker processes, forked for each step so that they share the step's
-    tables with the driver instead of receiving a copy."""
+    tables with the driver instead of receiving a copy; the tasks are dealt out in
+    turn. Each worker sends its results down a pipe of its own, so a worker that dies
+    (killed, out of memory) is seen at once: the run stops with a WorkerError."""
 
     def __init__(self, workers: int):
         self.workers = workers
         _load_kernels()
 
-    def map(self, func, parts, shared) -> Iterator:
+    def map(self, func, tasks, shared) -> Iterator:
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(self.workers, initializer=_start_worker, initargs=(shared,)) as pool:
-            yield from pool.imap_unordered(_run_in_worker, [(func, p) for p in parts])
+        started = []
+        # Ctrl-C is held back while the workers are forked: arriving during a fork it
+        # would interrupt the fork handlers and print their tracebacks. The workers keep
+        # it blocked (the driver stops them), so that only the driver reports it.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for w in range(min(self.workers, len(tasks))):
+                receiver, sender = ctx.Pipe(duplex=False)
+                process = ctx.Process(target=_work_through, daemon=True,
+                                      args=(func, tasks[w::self.workers], shared, sender))
+                process.start()
+                sender.close()  # so that the pipe ends when the worker does
+                started.append((process, receiver))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        try:
+            yield from _collect(started)
+        finally:
+            for process, receiver in started:
+                if process.is_alive():
+                    process.terminate()
+                process.join()
+                receiver.close()
 
     def close(self) -> None:
         pass
+
+
+def _collect(started) -> Iterator:
+    """Results from the workers' pipes as they come, until every worker is done."""
+    from multiprocessing.connection import wait
+
+    pending = {receiver: process for process, receiver in started}
+    while pending:
+        for receiver in wait(list(pending)):
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                process = pending[receiver]
+                process.join()
+                raise WorkerError(f"a worker process died before finishing its partitions "
+                                  f"(exit status {process.exitcode}; killed, or out of memory?)") from None
+            if kind == "result":
+                yield payload
+            elif kind == "error":
+                raise payload
+            else:
+                del pending[receiver]
 
 
 class _DaskRunner:

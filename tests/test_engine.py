@@ -206,6 +206,38 @@ def test_bad_arguments(pd_file):
         learn_lexicon(pd_file, scheduler="tcp://localhost:1")
 
 
+def child_pids() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid():
+                pids.append(int(entry))
+    return pids
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds worker processes through /proc")
+def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, pd_file):
+    from nlpzero.errors import WorkerError
+
+    spill = tmp_path / "spill"
+    spill.mkdir()
+
+    def kill_a_worker(step, done, total):
+        if step == "3-grams" and done == 1:
+            os.kill(child_pids()[0], signal.SIGKILL)
+
+    with pytest.raises(WorkerError, match="worker process died"):
+        learn_lexicon(pd_file, workers=2, part_bytes=5_000, spill_dir=str(spill),
+                      progress=kill_a_worker)
+    assert os.listdir(spill) == []
+    assert child_pids() == []
+
+
 # ---------------------------------------------------------------------------
 # Command line
 
@@ -255,10 +287,10 @@ def test_cli_interrupted_leaves_no_output(tmp_path, pd_lines):
         assert line, "the run ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130
-    assert "Traceback" not in err
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err, err
     assert not out.exists()
-    assert os.listdir(spill) == []
+    assert os.listdir(spill) == [], (os.listdir(spill), err)
 
 
 # ---------------------------------------------------------------------------
