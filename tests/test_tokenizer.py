@@ -11,12 +11,18 @@ from nlpzero.lexicon import Lexicon
 from nlpzero.tokenizer import Tokenizer
 
 
-def reference_cut(text, counts):
-    """Obviously-correct segmentation: atoms by class, Han runs by a forward DP over
-    every substring, ties going to the shorter first word, exactly like the kernel."""
+def reference_model(counts):
+    """Log-probabilities of the words, the score of an unknown character, and the
+    length of the longest word."""
     total = sum(c for c in counts.values())
     logp = {w: (math.log(c) - math.log(total) if c > 0 else -math.inf) for w, c in counts.items()}
-    unk = -math.log(total)
+    return logp, -math.log(total), max(map(len, logp), default=1)
+
+
+def reference_cut(text, counts, model=None):
+    """Obviously-correct segmentation: atoms by class, Han runs by a forward DP over
+    every substring, ties going to the shorter first word, exactly like the kernel."""
+    logp, unk, max_len = model or reference_model(counts)
     out, i, n = [], 0, len(text)
     cls = [int(CHAR_CLASS[ord(ch)]) for ch in text]
     while i < n:
@@ -24,7 +30,7 @@ def reference_cut(text, counts):
             j = i
             while j < n and cls[j] == HAN:
                 j += 1
-            out.extend(_reference_run(text[i:j], logp, unk))
+            out.extend(_reference_run(text[i:j], logp, unk, max_len))
             i = j
         elif cls[i] == DIGIT:
             j = i + 1
@@ -49,13 +55,14 @@ def reference_cut(text, counts):
     return out
 
 
-def _reference_run(run, logp, unk):
+def _reference_run(run, logp, unk, max_len):
     n = len(run)
     best = [0.0] * (n + 1)
     nxt = [0] * (n + 1)
     for i in range(n - 1, -1, -1):
         top, arg = max(logp.get(run[i], -math.inf), unk) + best[i + 1], i + 1
-        for j in range(i + 2, n + 1):
+        # No substring longer than the longest word can be a word.
+        for j in range(i + 2, min(n, i + max_len) + 1):
             w = run[i:j]
             if w in logp and logp[w] > -math.inf and logp[w] + best[j] > top:
                 top, arg = logp[w] + best[j], j
@@ -84,10 +91,10 @@ def test_matches_reference(counts, text):
 
 def test_matches_reference_on_real_text(pd_lines, jieba_dict_path):
     lexicon = Lexicon.load(jieba_dict_path)
-    counts = dict(lexicon.items())
+    model = reference_model(dict(lexicon.items()))
     tk = Tokenizer(lexicon)
     for line in pd_lines[:200]:
-        assert tk.lcut(line) == reference_cut(line, counts)
+        assert tk.lcut(line) == reference_cut(line, None, model)
 
 
 def test_every_character_is_covered_once():
