@@ -30,8 +30,12 @@ reads that file.
   vocabulary (every word of copy k gets the suffix ``_k``), so that the distinct pairs
   grow with the size as in a real corpus of that size, or faster.
 
+With ``--seed-study N`` the script instead scores the defaults on one thread with N
+subsampling seeds (training seed fixed) and N training seeds (subsampling seed fixed),
+writing ``benchmarks/results/vectors_seeds.md``.
+
 Usage: ``python benchmarks/bench_vectors.py [--quick] [--eval-dir DIR] [--repeats N]
-[--skip-memory] [--output PATH]``
+[--skip-memory] [--output PATH] [--seed-study N]``
 """
 
 from __future__ import annotations
@@ -228,13 +232,15 @@ def child_nlpzero(args) -> None:
     t0 = time.perf_counter()
     with open(args.tokens, encoding="utf-8") as f:
         cooc = count_cooccurrences(f, window=kw.get("window", 10), min_count=5,
-                                   weighting=kw["weighting"], subsample=kw["subsample"])
+                                   weighting=kw["weighting"], subsample=kw["subsample"],
+                                   seed=kw.get("count_seed"))
     t1 = time.perf_counter()
     wv = train_vectors(cooc, dim=args.dim, iterations=kw.get("iterations", args.iter),
                        variant=kw["variant"], truncate=kw["truncate"],
                        smoothing=kw.get("smoothing", 1.0),
                        learning_rate=kw.get("learning_rate", 0.1),
-                       init_scale=kw.get("init_scale", 1.0), threads=2, seed=None)
+                       init_scale=kw.get("init_scale", 1.0), threads=kw.get("threads", 2),
+                       seed=kw.get("train_seed"))
     t2 = time.perf_counter()
     res = {"count_s": t1 - t0, "train_s": t2 - t1, "total_s": t2 - t0,
            "peak_mib": benchutil.peak_rss_mib(), "vocab": len(wv), "pairs": len(cooc),
@@ -321,6 +327,10 @@ def main() -> None:
     ap.add_argument("--iter", type=int, default=15)
     ap.add_argument("--window", type=int, default=5)
     ap.add_argument("--sg", type=int, default=0)
+    ap.add_argument("--seed-study", type=int, default=0, metavar="N",
+                    help="instead of the comparison: score the defaults with N subsampling "
+                         "seeds (training seed fixed) and N training seeds (subsampling seed "
+                         "fixed), one thread, and write vectors_seeds.md/.json")
     args = ap.parse_args()
     if args.child:
         {"nlpzero": child_nlpzero, "gensim": child_gensim, "count": child_count,
@@ -333,6 +343,9 @@ def main() -> None:
     data = make_tokens(TOKENS, args.quick)
     print(f"tokens: {data}", file=sys.stderr)
     me = [os.path.abspath(__file__)]
+    if args.seed_study:
+        seed_study(args, me, eval_dir, data)
+        return
 
     def nz(params, with_eval=True):
         return benchutil.run_child(me + ["--child", "nlpzero", "--params", json.dumps(params),
@@ -420,6 +433,46 @@ def spread_table(results: dict) -> list:
             benchutil.md_table(["system", "runs", "wordsim-297", "CA8 sem 3CosAdd",
                                 "CA8 morph 3CosAdd", "CA8 sem 3CosMul", "CA8 morph 3CosMul"],
                                rows), ""]
+
+
+def seed_study(args, me, eval_dir, data) -> None:
+    """How much the subsampling draw and the training's random start move the scores:
+    the defaults, one thread (deterministic for fixed seeds), one seed varied at a time."""
+    base = dict(NLPZERO_RUNS[0][1], threads=1)
+    runs = {"subsampling seed": [dict(base, count_seed=k, train_seed=0)
+                                 for k in range(args.seed_study)],
+            "training seed": [dict(base, count_seed=0, train_seed=k)
+                              for k in range(args.seed_study)]}
+    results = {"data": data, "runs": {}}
+    for name, params in runs.items():
+        results["runs"][name] = []
+        for p in params:
+            r = benchutil.run_child(me + ["--child", "nlpzero", "--params", json.dumps(p),
+                                          "--eval-dir", eval_dir, "--dim", str(args.dim),
+                                          "--iter", str(args.iter)], timeout=3600)
+            results["runs"][name].append(r)
+            print(f"{name} {p}: {r['total_s']:.1f} s", file=sys.stderr)
+    rows = []
+    for name, rs in results["runs"].items():
+        for k in WHITEN_SIZES:
+            evals = [r["eval"][k_label(k)] for r in rs]
+            rows.append([name, str(len(rs)), k_label(k)] + [
+                _spread([e[key][field] for e in evals]) for key, field in (
+                    ("wordsim whitened", "spearman"), ("ca8 semantic whitened", "accuracy"),
+                    ("ca8 morphological whitened", "accuracy"))])
+    body = "\n".join([
+        f"The defaults (variant 0, count weighting truncated, subsampling 1e-4, smoothing 0.75, "
+        f"window 10, {args.iter} iterations, {args.dim} dimensions), one thread; in each row "
+        "one seed varies (0, 1, ...) and the other is 0. Tokens as in vectors.md. Scores by "
+        "whitened cosine (CA8 by 3CosAdd): mean [min, max].", "",
+        benchutil.md_table(["seed varied", "runs", "whitening", "wordsim-297", "CA8 semantic",
+                            "CA8 morphological"], rows), ""])
+    print(body)
+    out = args.output or os.path.join(benchutil.RESULTS, "vectors_seeds.md")
+    benchutil.write_result("vectors_seeds.md", "Word vectors: run-to-run spread of nlpzero",
+                           body, path=out)
+    with open(os.path.splitext(out)[0] + ".json", "w", encoding="utf-8") as f:
+        json.dump(results, f, ensure_ascii=False, indent=1)
 
 
 def report(results: dict, args) -> str:
