@@ -554,3 +554,24 @@ def test_bad_whiten_size(size):
             default_whiten_size(size, 4)
     with pytest.raises(InputError):
         default_whiten_size(10, size)
+
+
+def test_cli_similar_whiten_size(tmp_path, capsys):
+    rng = np.random.default_rng(7)
+    words = ["w%d" % i for i in range(60)]
+    wv = WordVectors(words, rng.normal(size=(60, 5)) * np.arange(1, 6))
+    path = tmp_path / "v.txt"
+    wv.save_word2vec_format(path)
+    loaded = WordVectors.load_word2vec_format(path)
+    for k, default in ((None, True), (12, False)):
+        ref = WordVectors(words, loaded.vectors, whiten_size=k).most_similar("w3", topn=5)
+        code, out, err = run(["similar", str(path), "w3", "--topn", "5"]
+                             + ([] if default else ["--whiten-size", str(k)]), capsys)
+        assert code == 0, err
+        assert [line.split("\t")[0] for line in out.splitlines()] == [w for w, _ in ref]
+    # The option changes the answer here (the test could tell them apart).
+    assert (WordVectors(words, loaded.vectors, whiten_size=12).most_similar("w3", topn=5)
+            != loaded.most_similar("w3", topn=5))
+    with pytest.raises(SystemExit):
+        main(["similar", str(path), "w3", "--whiten-size", "0"])
+    assert "--whiten-size" in capsys.readouterr().err
