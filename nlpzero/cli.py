@@ -464,6 +464,8 @@ def cmd_similar(args) -> int:
     from .vectors import WordVectors
 
     wv = WordVectors.load_word2vec_format(args.vectors, binary=args.binary or None)
+    if args.whiten_size is not None:
+        wv = WordVectors(wv.index_to_key, wv.vectors, whiten_size=args.whiten_size)
     if args.word not in wv:
         raise InputError(f"{args.word!r} is not in the vocabulary of {args.vectors}")
     query = wv.most_correlative if args.related else wv.most_similar
@@ -680,6 +682,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rank by raw inner product instead of whitened cosine")
     p.add_argument("--topn", type=_positive_int, default=10, help="words to print (default 10)")
     p.add_argument("--binary", action="store_true", help="the file is binary (default: detect)")
+    p.add_argument("--whiten-size", type=_positive_int, default=None, metavar="K",
+                   help="whiten by the K most frequent words (default: the most frequent "
+                        "quarter of the vocabulary; fewer favour similarity over analogy)")
     p.set_defaults(func=cmd_similar)
     return parser
 

@@ -543,8 +543,10 @@ class WordVectors:
     vectors : array of shape (len(words), dim)
     counts : array of int, optional
         Word counts, when known.
-    whiten_size : int, default 100000
-        Number of most frequent words whose vectors define the whitening.
+    whiten_size : int, optional
+        Number of most frequent words whose vectors define the whitening. Default
+        (None): :func:`default_whiten_size`, the most frequent quarter of the
+        vocabulary.
 
     Attributes
     ----------
@@ -561,7 +563,8 @@ class WordVectors:
     (True, 2, 2)
     """
 
-    def __init__(self, words: Sequence[str], vectors, counts=None, whiten_size: int = 100000):
+    def __init__(self, words: Sequence[str], vectors, counts=None,
+                 whiten_size: int | None = None):
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         words = list(words)
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
@@ -575,7 +578,8 @@ class WordVectors:
             raise InputError("the words are not distinct")
         self.vectors = vectors
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
-        self.whiten_size = _check_int("whiten_size", whiten_size, 1)
+        self.whiten_size = (default_whiten_size(len(words), vectors.shape[1])
+                            if whiten_size is None else _check_int("whiten_size", whiten_size, 1))
         self.losses: list[float] = []
         self._white = None
         self._unit = None
@@ -789,6 +793,28 @@ class WordVectors:
             return cls(words, vectors)
         except InputError as exc:
             raise FormatError(f"{name}: {exc}") from None
+
+
+def default_whiten_size(n_words: int, dim: int) -> int:
+    """Number of most frequent words whose vectors define the whitening by default:
+    a quarter of the vocabulary, and at least ``2 * dim`` (all words when fewer).
+
+    A rare word's vector rests on a few co-occurrences and keeps much of its random
+    start; whitening by all words lets that noise define the directions it scales
+    up. Under Zipf's law the most frequent quarter of a vocabulary cut at
+    ``min_count`` are about the words seen ``4 * min_count`` times or more, so the
+    rule follows the corpus size. On the benchmark corpus it raised wordsim-297 by
+    0.01-0.05 over whitening by all words, analogy accuracy unchanged
+    (benchmarks/results/vectors.md).
+
+    Examples
+    --------
+    >>> default_whiten_size(25000, 128), default_whiten_size(300, 128)
+    (6250, 256)
+    """
+    n_words = _check_int("n_words", n_words, 0)
+    dim = _check_int("dim", dim, 1)
+    return max(n_words // 4, min(n_words, 2 * dim), 1)
 
 
 def whiten(vectors: np.ndarray, k: int) -> np.ndarray:

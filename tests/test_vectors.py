@@ -14,7 +14,7 @@ from nlpzero.cooccur import _emit_pairs, _run_length, count_cooccurrences
 from nlpzero.ngrams import _merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors import (WordVectors, _have_blas, _train_block, _train_block_blas,
-                             train_vectors, whiten)
+                             default_whiten_size, train_vectors, whiten)
 
 #: Training kernels: the plain one, and the BLAS one when SciPy is there.
 KERNELS = [_train_block] + ([_train_block_blas] if _have_blas() else [])
@@ -518,3 +518,60 @@ def test_whitening_with_fewer_words_than_dimensions():
     wv = WordVectors(["a", "b", "c"], np.arange(12, dtype=float).reshape(3, 4))
     assert np.isfinite(wv.whitened()).all()
     assert [w for w, _ in wv.most_similar("a", topn=2)] in (["b", "c"], ["c", "b"])
+
+
+@given(st.integers(0, 5000), st.integers(1, 300))
+def test_default_whiten_size_rule(n, dim):
+    # Reference: the most frequent quarter, but at least 2 * dim words (all when fewer).
+    ref = n // 4
+    if ref < 2 * dim:
+        ref = min(n, 2 * dim)
+    assert default_whiten_size(n, dim) == max(ref, 1)
+
+
+def test_default_whitening_uses_the_frequent_quarter():
+    rng = np.random.default_rng(5)
+    # 400 frequent words with one covariance, then 1200 rare ones whose noise is
+    # much larger: the default whitening must follow the frequent ones only.
+    X = np.vstack([rng.normal(size=(400, 4)) @ np.diag([1.0, 2.0, 3.0, 4.0]),
+                   rng.normal(size=(1200, 4)) * 50.0])
+    wv = WordVectors(["w%d" % i for i in range(1600)], X)
+    assert wv.whiten_size == 400
+    white = whiten(wv.vectors, 400)
+    E = white[:400]
+    np.testing.assert_allclose(E.T @ E / 400, np.eye(4), atol=1e-4)
+    unit = white / np.linalg.norm(white, axis=1, keepdims=True)
+    np.testing.assert_allclose(wv.whitened(), unit, atol=1e-5)
+    assert WordVectors(["a", "b"], np.eye(2), whiten_size=1).whiten_size == 1
+
+
+@pytest.mark.parametrize("size", [0, -3, 2.5, "10", True])
+def test_bad_whiten_size(size):
+    with pytest.raises(InputError, match="whiten_size"):
+        WordVectors(["a", "b"], np.eye(2), whiten_size=size)
+    if size != 0:  # an empty vocabulary is a valid size
+        with pytest.raises(InputError):
+            default_whiten_size(size, 4)
+    with pytest.raises(InputError):
+        default_whiten_size(10, size)
+
+
+def test_cli_similar_whiten_size(tmp_path, capsys):
+    rng = np.random.default_rng(7)
+    words = ["w%d" % i for i in range(60)]
+    wv = WordVectors(words, rng.normal(size=(60, 5)) * np.arange(1, 6))
+    path = tmp_path / "v.txt"
+    wv.save_word2vec_format(path)
+    loaded = WordVectors.load_word2vec_format(path)
+    for k, default in ((None, True), (12, False)):
+        ref = WordVectors(words, loaded.vectors, whiten_size=k).most_similar("w3", topn=5)
+        code, out, err = run(["similar", str(path), "w3", "--topn", "5"]
+                             + ([] if default else ["--whiten-size", str(k)]), capsys)
+        assert code == 0, err
+        assert [line.split("\t")[0] for line in out.splitlines()] == [w for w, _ in ref]
+    # The option changes the answer here (the test could tell them apart).
+    assert (WordVectors(words, loaded.vectors, whiten_size=12).most_similar("w3", topn=5)
+            != loaded.most_similar("w3", topn=5))
+    with pytest.raises(SystemExit):
+        main(["similar", str(path), "w3", "--whiten-size", "0"])
+    assert "--whiten-size" in capsys.readouterr().err
