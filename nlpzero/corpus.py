@@ -250,13 +250,13 @@ def _read_one(path: str, errors: str) -> Iterator[Piece]:
 class _LineDecoder:
     """Decode a byte stream block by block into line pieces, tracking positions for errors."""
 
-    def __init__(self, stream, name: str, errors: str):
+    def __init__(self, stream, name: str, errors: str, offset: int = 0, line: int = 1):
         self.stream = stream
         self.name = name
         self.errors = errors
-        self.offset = 0  # byte offset of the start of the pending buffer
-        self.line = 1  # line number at the start of the pending buffer
-        self.first = True
+        self.offset = offset  # byte offset of the start of the pending buffer
+        self.line = line  # line number at the start of the pending buffer
+        self.first = offset == 0  # only a file's first bytes can be a byte-order mark
 
     def __iter__(self) -> Iterator[Piece]:
         pending = b""

@@ -20,3 +20,7 @@ class FormatError(NlpzeroError, ValueError):
 
 class DatasetUnavailable(NlpzeroError, ImportError):
     """A built-in dataset whose optional package is not installed."""
+
+
+class WorkerError(NlpzeroError, RuntimeError):
+    """A worker process that ended without finishing its job (killed, out of memory)."""
