@@ -212,14 +212,14 @@ def test_workers_write_the_same_bytes_on_random_text(tmp_path, capsys, monkeypat
     assert one == two == three
 
 
-def test_several_files_and_a_directory(tmp_path, capsys, tiny_ranges, pd_lines):
+def test_several_files_and_a_directory(tmp_path, capsys, tiny_ranges, pd_lines, lexicon):
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(3):
         (folder / f"{i}.txt").write_text("\n".join(pd_lines[i * 100:(i + 1) * 100 + 7]),
                                          encoding="utf-8")
     (folder / "empty.txt").write_bytes(b"")
-    one, two, three = segment_all_ways(str(folder), capsys, tmp_path)
+    one, two, three = segment_all_ways(str(folder), capsys, tmp_path, extra=["--lexicon", lexicon])
     assert one == two == three and one.count(b"\n") == 321
 
 
@@ -324,12 +324,13 @@ def test_interruption_leaves_no_output_and_no_worker(tmp_path, big_input, lexico
     else:
         os.kill(workers[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=30)
-    err = err.decode()
+    # (without the JIT, NumPy may warn on stderr first)
+    lines = [l for l in err.decode().splitlines() if l.startswith("nlpzero")]
     if how == "sigint":
-        assert proc.returncode == 130 and err == "nlpzero segment: interrupted\n"
+        assert proc.returncode == 130 and lines == ["nlpzero segment: interrupted"]
     else:
-        assert proc.returncode == 1 and err.count("\n") == 1
-        assert err.startswith("nlpzero segment: error: a worker process ended")
+        assert proc.returncode == 1 and len(lines) == 1
+        assert lines[0].startswith("nlpzero segment: error: a worker process ended")
     assert out_path.read_text() == "previous\n"
     assert sorted(os.listdir(tmp_path)) == ["big.txt", "out.txt"]
     time.sleep(0.2)
@@ -339,8 +340,8 @@ def test_interruption_leaves_no_output_and_no_worker(tmp_path, big_input, lexico
 def test_a_killed_worker_on_stdin_is_an_error_not_a_hang(tmp_path, big_input, lexicon):
     with open(big_input, "rb") as f:
         proc, workers = _start_and_wait_for_work([], tmp_path, lexicon, stdin=f)
-        time.sleep(0.3)
+        time.sleep(0.1)
         os.kill(workers[-1], signal.SIGKILL)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1
-    assert err.decode().startswith("nlpzero segment: error: a worker process ended")
+    assert "\nnlpzero segment: error: a worker process ended" in "\n" + err.decode()
