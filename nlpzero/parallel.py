@@ -29,6 +29,7 @@ import os
 import shutil
 import signal
 import stat
+import sys
 import tempfile
 from typing import Callable, Iterable, Iterator
 
@@ -200,6 +201,19 @@ def _count_newlines(path: str, end: int) -> int:
 _worker_state = None
 
 
+def _numba_threads_started() -> bool:
+    """True when this process has run a parallel Numba kernel: its threading layer
+    (OpenMP, TBB or workqueue) is then not safe to use in a forked child."""
+    numba = sys.modules.get("numba")
+    if numba is None:
+        return False
+    try:
+        numba.threading_layer()
+    except ValueError:  # no threading layer initialised yet
+        return False
+    return True
+
+
 def _start_worker(state, setup) -> None:
     global _worker_state
     # Ctrl-C in a terminal reaches the whole process group: the parent handles it
@@ -228,9 +242,12 @@ class WorkerPool:
     state : object
         What every job gets as its first argument (e.g. a tokenizer). Processes are
         forked where the platform allows, so the state is shared, not copied through
-        a pipe.
+        a pipe; else (and when this process has already started Numba's threads,
+        which a forked child must not use) they are spawned and get a copy of it.
     setup : callable, optional
         ``setup(state)``, run once in each worker as it starts.
+    start_method : str, optional
+        Force a :mod:`multiprocessing` start method ("fork", "spawn", "forkserver").
 
     Examples
     --------
@@ -239,15 +256,18 @@ class WorkerPool:
     [10, 100, 1000]
     """
 
-    def __init__(self, workers: int, state=None, setup: Callable | None = None):
+    def __init__(self, workers: int, state=None, setup: Callable | None = None,
+                 start_method: str | None = None):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         if workers < 1:
             raise InputError(f"workers must be at least 1, not {workers}")
         self.workers = int(workers)
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        if start_method is None:
+            forkable = "fork" in multiprocessing.get_all_start_methods()
+            start_method = "fork" if forkable and not _numba_threads_started() else "spawn"
+        ctx = multiprocessing.get_context(start_method)
         self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx,
                                              initializer=_start_worker, initargs=(state, setup))
 

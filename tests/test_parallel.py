@@ -147,6 +147,11 @@ def test_pool_keeps_the_order_and_reports_errors_in_order():
         parallel.WorkerPool(0)
 
 
+def test_spawned_workers_get_a_copy_of_the_state():
+    with parallel.WorkerPool(2, 5, start_method="spawn") as pool:
+        assert list(pool.map_ordered(_square_plus, range(6))) == [x * x + 5 for x in range(6)]
+
+
 # ---------------------------------------------------------------------------
 # The command line
 
@@ -173,9 +178,9 @@ def tiny_ranges(monkeypatch):
     monkeypatch.setattr(parallel, "RANGE_BYTES", 700)
 
 
-def segment_all_ways(path, capsys, tmp_path, extra=()):
+def segment_all_ways(path, capsys, tmp_path, extra=(), workers_list=("1", "2", "3")):
     outputs = []
-    for workers in ("1", "2", "3"):
+    for workers in workers_list:
         out_path = str(tmp_path / f"out{workers}.txt")
         code, _, err = run(["segment", path, "-q", "--workers", workers, "-o", out_path,
                             *extra], capsys)
@@ -345,3 +350,17 @@ def test_a_killed_worker_on_stdin_is_an_error_not_a_hang(tmp_path, big_input, le
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1
     assert "\nnlpzero segment: error: a worker process ended" in "\n" + err.decode()
+
+
+def test_workers_with_a_segmenter_model(tmp_path, capsys, tiny_ranges, pd_lines, lexicon):
+    # Training runs Numba's threads in this process: the workers are spawned, not forked.
+    from nlpzero.lexicon import Lexicon
+    from nlpzero.tagger import Segmenter
+
+    model = str(tmp_path / "seg.npz")
+    Segmenter.train(Lexicon.load(lexicon), n_samples=300, bits=12, seed=1).save(model)
+    path = tmp_path / "pd.txt"
+    path.write_text("\n".join(pd_lines[:150]) + "\n", encoding="utf-8")
+    one, two = segment_all_ways(str(path), capsys, tmp_path, extra=["--model", model],
+                                workers_list=("1", "2"))
+    assert one == two and one.count(b"\n") == 150
