@@ -158,7 +158,7 @@ def _segment_files_in_workers(args, tokenizer, paths: list[str]) -> int:
     bar = _progress(None, args, "segmenting", total=_input_size(paths), unit="B")
     try:
         with atomic_write(args.output, binary=True) as out:
-            segment_files(tokenizer, _render_pieces, paths, out, args.workers,
+            segment_files(tokenizer, paths, out, args.workers, render=_render_pieces,
                           errors=args.encoding_errors, progress=bar.update,
                           setup=_single_threaded, temp_dir=folder)
     finally:

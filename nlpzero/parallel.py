@@ -351,33 +351,35 @@ def _segment_range(tokenizer, task) -> int:
     return written
 
 
-def segment_files(tokenizer, render: Callable, paths: list[str], out, workers: int,
-                  errors: str = "strict", progress: Callable[[int], None] | None = None,
+def segment_files(tokenizer, paths: list[str], out, workers: int = 2, *,
+                  render: Callable | None = None, errors: str = "strict",
+                  progress: Callable[[int], None] | None = None,
                   setup: Callable | None = None, temp_dir: str | None = None) -> None:
-    """Segment regular files in worker processes, each reading its own byte ranges.
+    """Segment regular files in worker processes, each reading its own byte ranges,
+    and write the output in input order: what ``nlpzero segment --workers N`` does.
 
     Parameters
     ----------
-    tokenizer : object
-        What `render` segments with (a :class:`~nlpzero.tokenizer.Tokenizer` or a
-        :class:`~nlpzero.tagger.Segmenter`), compiled before the workers start so
-        that they share it.
-    render : callable
-        ``render(tokenizer, pieces) -> iterable of str``: the output text of a stream
-        of :class:`~nlpzero.corpus.Piece` that starts and ends at line boundaries. A
-        module-level function.
+    tokenizer : Tokenizer or Segmenter
+        What to segment with. Compile it first (``tokenizer.lcut("")``) so that
+        forked workers share the compiled lexicon instead of each building it.
     paths : list of str
         Regular files, segmented one after the other.
     out : binary file object
-        Where the output goes, in input order.
+        Where the output goes: a line of words separated by spaces per input line.
     workers : int
         Number of processes.
+    render : callable, optional
+        ``render(tokenizer, pieces) -> iterable of str``: the output text of a stream
+        of :class:`~nlpzero.corpus.Piece` that starts and ends at line boundaries (a
+        module-level function). Default: the command line's.
     errors : {"strict", "replace"}
         Invalid UTF-8: an error, or U+FFFD.
     progress : callable, optional
         Called with the number of input bytes done after each range.
     setup : callable, optional
-        ``setup(tokenizer)`` run in each worker as it starts.
+        ``setup(tokenizer)`` run in each worker as it starts (default with the default
+        `render`: one thread per worker).
     temp_dir : str, optional
         Where the workers write their outputs before they are appended to `out`
         (default: the system's temporary directory). A hidden folder is made there
@@ -386,11 +388,22 @@ def segment_files(tokenizer, render: Callable, paths: list[str], out, workers: i
     Raises
     ------
     InputError
-        For invalid input, with the same message as a single process gives (file,
+        For unreadable input, with the same message as a single process gives (file,
         line and byte offset of the first bad byte).
     WorkerError
         If a worker process died.
+
+    Examples
+    --------
+    >>> from nlpzero import Tokenizer
+    >>> tk = Tokenizer("words.txt"); tk.lcut("")  # doctest: +SKIP
+    >>> with open("big.seg", "wb") as out:  # doctest: +SKIP
+    ...     segment_files(tk, ["big.txt"], out, workers=2)
     """
+    if render is None:
+        from .cli import _render_pieces, _single_threaded
+
+        render, setup = _render_pieces, setup or _single_threaded
     ranges = [(path, start, end) for path in paths for start, end in split_ranges(path)]
     with tempfile.TemporaryDirectory(prefix=".nlpzero-parts.", dir=temp_dir) as folder, \
             WorkerPool(workers, tokenizer, setup) as pool:

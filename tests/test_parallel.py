@@ -364,3 +364,22 @@ def test_workers_with_a_segmenter_model(tmp_path, capsys, tiny_ranges, pd_lines,
     one, two = segment_all_ways(str(path), capsys, tmp_path, extra=["--model", model],
                                 workers_list=("1", "2"))
     assert one == two and one.count(b"\n") == 150
+
+
+def test_python_api_segment_files(tmp_path, monkeypatch, pd_lines, lexicon):
+    import io
+
+    from nlpzero.tokenizer import Tokenizer
+
+    small_blocks(monkeypatch, block=512, piece=2048)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 3000)
+    path = tmp_path / "pd.txt"
+    path.write_text("\n".join(pd_lines[:300]) + "\n", encoding="utf-8")
+    tk = Tokenizer(lexicon)
+    tk.lcut("")
+    out = io.BytesIO()
+    done = []
+    parallel.segment_files(tk, [str(path)], out, 2, progress=done.append, temp_dir=str(tmp_path))
+    assert out.getvalue().decode("utf-8") == tk.render_lines(pd_lines[:300]) + "\n"
+    assert sum(done) == path.stat().st_size and len(done) > 5
+    assert sorted(os.listdir(tmp_path)) == ["pd.txt"]
