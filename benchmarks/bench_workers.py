@@ -28,6 +28,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -128,14 +129,18 @@ def run_measured(argv: list[str]) -> dict:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     _, err = proc.communicate()
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     done.set()
     sampler.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed: {err.decode()[-2000:]}")
-    return {"wall_s": wall, "rss_mib": peak["rss"] / 1024, "pss_mib": peak["pss"] / 1024,
-            "processes": peak["procs"]}
+    # CPU time of the command and of the workers it waited for
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "rss_mib": peak["rss"] / 1024,
+            "pss_mib": peak["pss"] / 1024, "processes": peak["procs"]}
 
 
 def segment(path: str, workers: int, lexicon: str | None) -> dict:
@@ -194,6 +199,7 @@ def main() -> None:
 
     runs: dict = {}
     controls = []
+    load_before = os.getloadavg()
     for rep in range(args.repeats):
         print(f"repetition {rep + 1}/{args.repeats}", file=sys.stderr)
         controls.append(control())
@@ -235,6 +241,7 @@ def main() -> None:
             table.append([dname, fname, f"{b1['wall_s']:.2f}", f"{b2['wall_s']:.2f}",
                           f"**{row['speedup_wall']:.2f}x**", f"{startup:.2f}",
                           f"{row['speedup_segment']:.2f}x",
+                          f"{b1['cpu_s']:.2f} / {b2['cpu_s']:.2f}",
                           f"{b1['pss_mib']:.0f} / {b2['pss_mib']:.0f}",
                           f"{b1['rss_mib']:.0f} / {b2['rss_mib']:.0f}"])
     body = [
@@ -242,26 +249,29 @@ def main() -> None:
         f"Command: `python -m nlpzero segment -q --workers N FILE -o OUT`, a fresh process per "
         f"run, best of {args.repeats} interleaved repetitions. Start-up = the same command on an "
         f"empty file (imports, dictionary load); segmentation speed-up = (wall - start-up) "
-        f"ratio. Memory: peak over the process tree sampled every 0.1 s, PSS sum and RSS sum "
+        f"ratio. CPU = user + system time of the command and its workers. Memory: peak over the process tree sampled every 0.1 s, PSS sum and RSS sum "
         f"(RSS counts the pages forked workers share with the parent once per process).",
         "",
         benchutil.md_table(["dictionary", "input", "N=1 s", "N=2 s", "speed-up", "start-up s",
-                            "segmentation speed-up", "PSS MiB N=1 / N=2",
-                            "RSS sum MiB N=1 / N=2"], table, "llrrrrrrr"),
+                            "segmentation speed-up", "CPU s N=1 / N=2",
+                            "PSS MiB N=1 / N=2", "RSS sum MiB N=1 / N=2"], table,
+                           "llrrrrrrrr"),
         "",
         f"**Control** (same run): a CPU-bound pure-Python loop twice in one process "
         f"{ctl_one:.2f} s, once in each of two processes {ctl_two:.2f} s: "
         f"**{ctl_one / ctl_two:.2f}x** (best of {len(controls)}); the machine's own "
-        f"2-core scaling.",
+        f"2-core scaling. Load average (1, 5, 15 min) at the start "
+        f"{', '.join(f'{x:.1f}' for x in load_before)}, at the end "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other jobs share the machine).",
     ]
     if giga:
         body += ["", "**1 GB streaming run** (190 copies, jieba's dictionary, one run each):", ""]
         gt = []
         for workers, r in sorted(giga.items()):
             gt.append([str(workers), f"{os.path.getsize(files['1 GB']) / 2**20:.0f}",
-                       f"{r['wall_s']:.1f}", f"{os.path.getsize(files['1 GB']) / 2**20 / r['wall_s']:.1f}",
+                       f"{r['wall_s']:.1f}", f"{r['cpu_s']:.1f}", f"{os.path.getsize(files['1 GB']) / 2**20 / r['wall_s']:.1f}",
                        f"{r['pss_mib']:.0f}", f"{r['rss_mib']:.0f}", str(r["processes"])])
-        body.append(benchutil.md_table(["workers", "input MiB", "wall s", "MiB/s",
+        body.append(benchutil.md_table(["workers", "input MiB", "wall s", "CPU s", "MiB/s",
                                         "peak PSS MiB", "peak RSS sum MiB", "processes"], gt))
         if 1 in giga and 2 in giga:
             body += ["", f"Speed-up on 1 GB: {giga[1]['wall_s'] / giga[2]['wall_s']:.2f}x."]
