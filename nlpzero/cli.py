@@ -142,9 +142,13 @@ def cmd_segment(args) -> int:
         outputs = (_render_job(tokenizer, job) for job in jobs)
     else:
         outputs = _render_in_workers(tokenizer, jobs, args.workers)
-    with atomic_write(args.output) as out:
-        for text in outputs:
-            out.write(text)
+    try:
+        with atomic_write(args.output) as out:
+            for text in outputs:
+                out.write(text)
+    finally:
+        if args.workers > 1:
+            outputs.close()  # on an error, stop the workers now, not when collected
     return 0
 
 

@@ -342,14 +342,24 @@ def test_interruption_leaves_no_output_and_no_worker(tmp_path, big_input, lexico
     assert not any(_alive(pid) for pid in workers)
 
 
-def test_a_killed_worker_on_stdin_is_an_error_not_a_hang(tmp_path, big_input, lexicon):
+@pytest.mark.parametrize("how", ["sigint", "kill-worker"])
+def test_interruption_on_stdin(tmp_path, big_input, lexicon, how):
     with open(big_input, "rb") as f:
         proc, workers = _start_and_wait_for_work([], tmp_path, lexicon, stdin=f)
         time.sleep(0.1)
-        os.kill(workers[-1], signal.SIGKILL)
+        if how == "sigint":
+            proc.send_signal(signal.SIGINT)
+        else:  # an error, not a hang
+            os.kill(workers[-1], signal.SIGKILL)
         _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 1
-    assert "\nnlpzero segment: error: a worker process ended" in "\n" + err.decode()
+    lines = [l for l in err.decode().splitlines() if l.startswith("nlpzero")]
+    if how == "sigint":
+        assert proc.returncode == 130 and lines == ["nlpzero segment: interrupted"]
+    else:
+        assert proc.returncode == 1 and len(lines) == 1
+        assert lines[0].startswith("nlpzero segment: error: a worker process ended")
+    time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
 
 
 def test_workers_with_a_segmenter_model(tmp_path, capsys, tiny_ranges, pd_lines, lexicon):
