@@ -19,7 +19,8 @@ sum of the proportional set sizes (PSS: shared pages split between the processes
 Control: the machine's own scaling, in the same run: a CPU-bound pure-Python loop,
 twice in one process against once in each of two processes (best of 3).
 
-Usage: ``python benchmarks/bench_workers.py [--repeats 3] [--gigabyte] [--output PATH]``
+Usage: ``python benchmarks/bench_workers.py [--repeats 3] [--gigabyte] [--wait-idle S]
+[--output PATH]``
 """
 
 from __future__ import annotations
@@ -154,6 +155,26 @@ def segment(path: str, workers: int, lexicon: str | None) -> dict:
     return result
 
 
+def _cpu_times() -> tuple[int, int]:
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:9]]
+    return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+
+
+def wait_idle(max_wait: float, idle: float = 0.9) -> bool:
+    """Wait until the CPUs were at least `idle` idle over one second; False after
+    `max_wait` seconds without such a second (the machine is shared)."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        i0, t0 = _cpu_times()
+        time.sleep(1.0)
+        i1, t1 = _cpu_times()
+        if (i1 - i0) >= idle * max(t1 - t0, 1):
+            return True
+        if time.monotonic() > deadline:
+            return False
+
+
 # ---------------------------------------------------------------------------
 # Control: CPU-bound loop
 
@@ -190,6 +211,8 @@ def main() -> None:
     parser.add_argument("--gigabyte", action="store_true",
                         help="also one streaming run per worker count on ~1 GB")
     parser.add_argument("--output", help="markdown file (default benchmarks/results/workers.md)")
+    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                        help="before each repetition wait up to this long for idle CPUs")
     args = parser.parse_args()
     setup = prepare(args.gigabyte)
     files = setup["files"]
@@ -200,8 +223,11 @@ def main() -> None:
     runs: dict = {}
     controls = []
     load_before = os.getloadavg()
+    idle_reps = []
     for rep in range(args.repeats):
-        print(f"repetition {rep + 1}/{args.repeats}", file=sys.stderr)
+        idle = wait_idle(args.wait_idle) if args.wait_idle else None
+        idle_reps.append(idle)
+        print(f"repetition {rep + 1}/{args.repeats} (idle start: {idle})", file=sys.stderr)
         controls.append(control())
         for dname, lex in dictionaries.items():
             for fname in ("empty", "44 MB", "100 MB"):
@@ -262,7 +288,10 @@ def main() -> None:
         f"**{ctl_one / ctl_two:.2f}x** (best of {len(controls)}); the machine's own "
         f"2-core scaling. Load average (1, 5, 15 min) at the start "
         f"{', '.join(f'{x:.1f}' for x in load_before)}, at the end "
-        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other jobs share the machine).",
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other jobs share the machine)"
+        + (f"; repetitions that started on idle CPUs (>= 90% idle for 1 s, waiting up to "
+           f"{args.wait_idle:.0f} s): {sum(map(bool, idle_reps))} of {len(idle_reps)}."
+           if args.wait_idle else "."),
     ]
     if giga:
         body += ["", "**1 GB streaming run** (190 copies, jieba's dictionary, one run each):", ""]
