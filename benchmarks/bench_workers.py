@@ -12,7 +12,7 @@ of them is kept. The start-up (imports, dictionary load, Numba) is measured the 
 on an empty file and subtracted to give the segmentation time.
 
 Memory: the process tree (the command and its worker processes) is sampled every
-0.1 s from /proc: the sum of the resident set sizes (which counts the pages the
+0.5 s from /proc: the sum of the resident set sizes (which counts the pages the
 forked workers share with the parent once per process, so it overstates) and the
 sum of the proportional set sizes (PSS: shared pages split between the processes).
 
@@ -126,7 +126,7 @@ def run_measured(argv: list[str]) -> dict:
             peak["rss"] = max(peak["rss"], sum(m[0] for m in mem))
             peak["pss"] = max(peak["pss"], sum(m[1] for m in mem))
             peak["procs"] = max(peak["procs"], len(pids))
-            done.wait(0.1)
+            done.wait(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -275,7 +275,8 @@ def main() -> None:
         f"Command: `python -m nlpzero segment -q --workers N FILE -o OUT`, a fresh process per "
         f"run, best of {args.repeats} interleaved repetitions. Start-up = the same command on an "
         f"empty file (imports, dictionary load); segmentation speed-up = (wall - start-up) "
-        f"ratio. CPU = user + system time of the command and its workers. Memory: peak over the process tree sampled every 0.1 s, PSS sum and RSS sum "
+        f"ratio. CPU = user + system time of the command and its workers. Memory: peak "
+        f"over the process tree sampled every 0.5 s, PSS sum and RSS sum "
         f"(RSS counts the pages forked workers share with the parent once per process).",
         "",
         benchutil.md_table(["dictionary", "input", "N=1 s", "N=2 s", "speed-up", "start-up s",
