@@ -165,13 +165,16 @@ def _thresholds(text: str | None, order: int) -> list[float] | None:
 
 def cmd_segment(args) -> int:
     from ._io import atomic_write
-    from .corpus import read_pieces
+    from .corpus import expand_sources, read_pieces
+    from .parallel import is_regular_file
 
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
     tokenizer = _load_tokenizer(args)
     tokenizer.lcut("")  # compile the lexicon before the clock of the progress bar starts
-    sources = args.input or ["-"]
+    sources = expand_sources(args.input or ["-"])
+    if args.workers > 1 and all(map(is_regular_file, sources)):
+        return _segment_files_in_workers(args, tokenizer, sources)
     pieces = _progress(read_pieces(sources, errors=args.encoding_errors), args, "segmenting",
                        unit="line")
     jobs = _segment_jobs(tokenizer, pieces)
@@ -179,10 +182,37 @@ def cmd_segment(args) -> int:
         outputs = (_render_job(tokenizer, job) for job in jobs)
     else:
         outputs = _render_in_workers(tokenizer, jobs, args.workers)
-    with atomic_write(args.output) as out:
-        for text in outputs:
-            out.write(text)
+    try:
+        with atomic_write(args.output) as out:
+            for text in outputs:
+                out.write(text)
+    finally:
+        if args.workers > 1:
+            outputs.close()  # on an error, stop the workers now, not when collected
     return 0
+
+
+def _segment_files_in_workers(args, tokenizer, paths: list[str]) -> int:
+    """Each worker reads and segments byte ranges of the files itself; the parent only
+    appends the workers' output files in order (no text goes through pipes)."""
+    from ._io import atomic_write
+    from .parallel import segment_files
+
+    folder = None if args.output == "-" else os.path.dirname(os.path.abspath(args.output))
+    bar = _progress(None, args, "segmenting", total=_input_size(paths), unit="B")
+    try:
+        with atomic_write(args.output, binary=True) as out:
+            segment_files(tokenizer, paths, out, args.workers, render=_render_pieces,
+                          errors=args.encoding_errors, progress=bar.update,
+                          setup=_single_threaded, temp_dir=folder)
+    finally:
+        bar.close()
+    return 0
+
+
+def _render_pieces(tokenizer, pieces) -> Iterator[str]:
+    """Output text of a stream of pieces (what a worker does with its byte range)."""
+    return (_render_job(tokenizer, job) for job in _segment_jobs(tokenizer, pieces))
 
 
 def _render_job(tokenizer, job) -> str:
@@ -200,39 +230,18 @@ def _render_job(tokenizer, job) -> str:
     return "".join(parts)
 
 
-#: The tokenizer of a worker process (set once by the pool's initializer; a worker
-#: segments with nothing else).
-_worker_tokenizer = None
-
-
-def _start_worker(tokenizer) -> None:
-    global _worker_tokenizer
+def _single_threaded(tokenizer) -> None:
     if hasattr(tokenizer, "n_jobs"):
         tokenizer.n_jobs = 1  # the processes are the parallelism
-    _worker_tokenizer = tokenizer
-
-
-def _render_in_worker(job) -> str:
-    return _render_job(_worker_tokenizer, job)
 
 
 def _render_in_workers(tokenizer, jobs, workers: int) -> Iterator[str]:
     """Render `jobs` in `workers` processes, yielding the outputs in input order with
     at most two jobs per worker in flight (memory stays bounded on any input size)."""
-    import collections
-    import multiprocessing
+    from .parallel import WorkerPool
 
-    methods = multiprocessing.get_all_start_methods()
-    # fork shares the compiled lexicon with the workers instead of sending it.
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ctx.Pool(workers, initializer=_start_worker, initargs=(tokenizer,)) as pool:
-        pending = collections.deque()
-        for job in jobs:
-            pending.append(pool.apply_async(_render_in_worker, (job,)))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    with WorkerPool(workers, tokenizer, _single_threaded) as pool:
+        yield from pool.map_ordered(_render_job, jobs)
 
 
 def _segment_jobs(tokenizer, pieces: Iterable) -> Iterator:

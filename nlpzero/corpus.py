@@ -250,15 +250,13 @@ def _read_one(path: str, errors: str) -> Iterator[Piece]:
 class _LineDecoder:
     """Decode a byte stream block by block into line pieces, tracking positions for errors."""
 
-    def __init__(self, stream, name: str, errors: str, offset: int = 0, lines_before=None):
+    def __init__(self, stream, name: str, errors: str, offset: int = 0, line: int = 1):
         self.stream = stream
         self.name = name
         self.errors = errors
         self.offset = offset  # byte offset of the start of the pending buffer
-        self.line = 1  # line number at the start of the pending buffer, within the stream
-        self.first = offset == 0  # a byte-order mark can only start a file
-        # Lines of the file before `offset`, counted only if an error must name a line.
-        self.lines_before = lines_before or (lambda: 0)
+        self.line = line  # line number at the start of the pending buffer
+        self.first = offset == 0  # only a file's first bytes can be a byte-order mark
 
     def __iter__(self) -> Iterator[Piece]:
         pending = b""
@@ -303,86 +301,17 @@ class _LineDecoder:
         if self.errors == "strict":
             nul = data.find(b"\x00")
             if nul >= 0:
-                line = self.lines_before() + self.line + data.count(b"\n", 0, nul)
+                line = self.line + data.count(b"\n", 0, nul)
                 raise InputError(f"{self.name}: looks like a binary file (NUL byte at line {line}, "
                                  f"byte offset {self.offset + nul})")
         try:
             return data.decode("utf-8", self.errors)
         except UnicodeDecodeError as exc:
-            line = self.lines_before() + self.line + data.count(b"\n", 0, exc.start)
+            line = self.line + data.count(b"\n", 0, exc.start)
             raise InputError(
                 f"{self.name}: invalid UTF-8 at line {line}, byte offset {self.offset + exc.start} "
                 f"(byte 0x{data[exc.start]:02x}); pass --encoding-errors replace to substitute it"
             ) from None
-
-
-def split_file(path: str, part_bytes: int) -> list[tuple[int, int]]:
-    """Cut a file into byte ranges ``(start, stop)`` of about `part_bytes` each, every
-    range but the last ending just after a newline, so that each holds whole lines
-    (a line longer than `part_bytes` stays whole in one range)."""
-    size = os.path.getsize(path)
-    bounds = [0]
-    with open(path, "rb") as f:
-        pos = part_bytes
-        while pos < size:
-            f.seek(pos)
-            while True:
-                block = f.read(1 << 16)
-                if not block:
-                    pos = size
-                    break
-                k = block.find(b"\n")
-                if k >= 0:
-                    pos += k + 1
-                    break
-                pos += len(block)
-            if pos >= size:
-                break
-            bounds.append(pos)
-            pos += part_bytes
-    bounds.append(size)
-    return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-
-
-def read_range(path: str, start: int, stop: int, errors: str = "strict") -> Iterator[Piece]:
-    """Stream the pieces of the bytes ``[start, stop)`` of a file, as :func:`read_pieces`
-    does for a whole file; `start` must be the start of a line. Errors name the line
-    and byte offset in the whole file."""
-    try:
-        stream = open(path, "rb")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    with stream:
-        stream.seek(start)
-        limited = _LimitedReader(stream, stop - start)
-        yield from _LineDecoder(limited, path, errors, offset=start,
-                                lines_before=lambda: _count_newlines(path, start))
-
-
-class _LimitedReader:
-    """The first `limit` bytes of a binary stream."""
-
-    def __init__(self, stream, limit: int):
-        self.stream = stream
-        self.left = limit
-
-    def read(self, size: int) -> bytes:
-        data = self.stream.read(min(size, self.left)) if self.left > 0 else b""
-        self.left -= len(data)
-        return data
-
-
-def _count_newlines(path: str, stop: int) -> int:
-    """Number of newlines in the first `stop` bytes of a file."""
-    count = 0
-    with open(path, "rb") as f:
-        while stop > 0:
-            block = f.read(min(BLOCK_BYTES, stop))
-            if not block:
-                break
-            count += block.count(b"\n")
-            stop -= len(block)
-    return count
 
 
 def _utf8_boundary(data: bytes, limit: int) -> int:

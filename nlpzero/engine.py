@@ -34,20 +34,22 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 from numba import njit
 
-from .corpus import CharVocab, batch_texts, expand_sources, read_range, split_file
+from .corpus import CharVocab, batch_texts, expand_sources
 from .discovery import (CohesionWordFinder, _all_windows_kept, _group_pieces,
                         _piece_bounds, _piece_hashes, _piece_strings,
                         default_min_count)
 from .errors import InputError, WorkerError
 from .lexicon import Lexicon
 from .ngrams import NgramCounter, _merge_counts, _window_totals, count_windows
+from .parallel import _raise_with_line_number, is_regular_file, read_range, split_ranges
 
 ENGINES = ("local", "dask")
 
 #: Largest partition, in bytes of input.
 MAX_PART_BYTES = 64 << 20
-#: Smallest partition, in bytes of input (smaller inputs are one partition).
-MIN_PART_BYTES = 1 << 20
+#: Smallest partition, in bytes of input (ranges are made of whole 4 MiB blocks of the
+#: file reader, so smaller inputs are one partition).
+MIN_PART_BYTES = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def plan_partitions(sources: Iterable[str] | str, workers: int = 1,
         Files, directories or glob patterns (not standard input: it cannot be re-read).
     workers : int
         Number of workers; by default there are at least four partitions per worker, of
-        1 to 64 MiB each.
+        4 to 64 MiB each.
     part_bytes : int, optional
         Size of a partition in bytes, instead of the default.
 
@@ -82,12 +84,12 @@ def plan_partitions(sources: Iterable[str] | str, workers: int = 1,
     if "-" in paths:
         raise InputError("partitioned counting reads its input several times: give files, not stdin")
     for path in paths:
-        if not os.path.isfile(path):
+        if not is_regular_file(path):
             raise InputError(f"cannot read {path}: not a regular file")
     if part_bytes is None:
         total = sum(os.path.getsize(p) for p in paths)
         part_bytes = min(MAX_PART_BYTES, max(MIN_PART_BYTES, total // (4 * max(workers, 1))))
-    return [Partition(path, a, b) for path in paths for a, b in split_file(path, part_bytes)]
+    return [Partition(path, a, b) for path in paths for a, b in split_ranges(path, part_bytes)]
 
 
 # ---------------------------------------------------------------------------
@@ -150,8 +152,15 @@ class _Spill:
 def _partition_ids(part: Partition, errors: str, vocab: CharVocab, grow: bool) -> np.ndarray:
     """The partition as int32 character ids, -1 between runs (as NgramCounter.update)."""
     chunks = []
-    for batch in batch_texts(piece.text for piece in read_range(part.path, part.start, part.stop, errors)):
-        chunks.append(np.append(vocab.encode(batch, grow=grow), np.int32(-1)))
+    pieces = read_range(part.path, part.start, part.stop, errors)
+    try:
+        for batch in batch_texts(piece.text for piece in pieces):
+            chunks.append(np.append(vocab.encode(batch, grow=grow), np.int32(-1)))
+    except InputError:
+        # The message names the line counted from the partition's start: raise it
+        # again with the line number in the whole file (rare, so counted only now).
+        _raise_with_line_number(part.path, part.start, part.stop, errors)
+        raise
     return np.concatenate(chunks) if chunks else np.full(1, -1, np.int32)
 
 

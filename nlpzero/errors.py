@@ -23,4 +23,4 @@ class DatasetUnavailable(NlpzeroError, ImportError):
 
 
 class WorkerError(NlpzeroError, RuntimeError):
-    """A worker process died (killed, or out of memory) before finishing its work."""
+    """A worker process that ended without finishing its job (killed, out of memory)."""

@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nlpzero.corpus import read_lines, read_pieces, read_range, split_file
+from nlpzero import corpus
+from nlpzero.corpus import read_lines
 from nlpzero.discovery import CohesionWordFinder, _group_pieces, _piece_hashes
 from nlpzero.engine import (_count_chars, _gather_runs, _learn, _mark_windows, _SerialRunner,
                             _Spill, learn_lexicon, plan_partitions)
 from nlpzero.errors import InputError
+from nlpzero.parallel import read_range
 
 
 def write(path, text: str) -> str:
@@ -30,40 +32,24 @@ def in_memory(path, **params):
 
 
 # ---------------------------------------------------------------------------
-# Byte ranges
+# Partitions (byte ranges themselves are tested in test_parallel.py)
 
 
-LINE_TEXT = st.text(alphabet="中国人民日报很长的一行\r ab１２年😀", max_size=30)
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    """Read files in 4 KiB blocks, so that small test files make many partitions
+    (ranges are whole blocks of the reader)."""
+    monkeypatch.setattr(corpus, "BLOCK_BYTES", 4096)
 
 
-@settings(max_examples=60, deadline=None)
-@given(lines=st.lists(LINE_TEXT, max_size=25), part=st.integers(1, 80), bom=st.booleans())
-def test_ranges_cover_the_file_line_by_line(tmp_path_factory, lines, part, bom):
-    path = write(tmp_path_factory.mktemp("r") / "a.txt", ("\ufeff" if bom else "") + "\n".join(lines))
-    ranges = split_file(path, part)
-    assert all(a < b for a, b in ranges)
-    assert [b for _, b in ranges[:-1]] == [a for a, _ in ranges[1:]]
-    if ranges:
-        assert ranges[0][0] == 0 and ranges[-1][1] == os.path.getsize(path)
-    with open(path, "rb") as f:
-        data = f.read()
-    assert all(data[b - 1:b] == b"\n" for _, b in ranges[:-1])
-    pieces = [p for a, b in ranges for p in read_range(path, a, b)]
-    assert pieces == list(read_pieces(path))
-
-
-def test_range_errors_name_the_line_and_offset_in_the_whole_file(tmp_path):
-    path = tmp_path / "bad.txt"
-    path.write_bytes("中国\n人民\n".encode() * 50 + b"\xff\xfe\n" + "日报\n".encode() * 10)
-    with pytest.raises(InputError) as whole:
-        list(read_pieces(str(path)))
-    ranges = split_file(str(path), 40)
-    assert len(ranges) > 3
-    with pytest.raises(InputError) as parted:
-        for a, b in ranges:
-            list(read_range(str(path), a, b))
-    assert str(parted.value) == str(whole.value)
-    assert "line 101" in str(whole.value)
+def test_partitions_cover_the_files_in_order(tmp_path, pd_lines):
+    path = write(tmp_path / "a.txt", "\n".join(pd_lines[:500]) + "\n")
+    parts = plan_partitions(path, part_bytes=10_000)
+    assert len(parts) > 5
+    assert parts[0].start == 0 and parts[-1].stop == os.path.getsize(path)
+    assert all(a.stop == b.start for a, b in zip(parts, parts[1:]))
+    pieces = [p.text for part in parts for p in read_range(part.path, part.start, part.stop)]
+    assert pieces == list(read_lines(path))
 
 
 def test_partitions_need_files(tmp_path):

@@ -1,0 +1,395 @@
+"""Byte ranges, worker processes and `segment --workers`: the same pieces and the same
+output as one process, the same error messages, and clean interruption."""
+
+import glob
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import nlpzero.corpus as corpus
+import nlpzero.parallel as parallel
+from nlpzero.cli import main
+from nlpzero.errors import InputError, WorkerError
+
+# Characters that exercise the reader and the segmenter: Han, digits and Latin atoms,
+# full-width forms, punctuation runs, spaces, CR, emoji (4-byte UTF-8), a stray BOM.
+ALPHABET = list("中国人民银行发展经济的了是在和") + list("19.５％年月abcXYZ") + \
+    list("，。、——…… \t\r") + ["😀", "\U00020000", "\ufeff", "é"]
+
+
+@st.composite
+def texts(draw):
+    lines = draw(st.lists(st.text(alphabet=ALPHABET, max_size=120), max_size=25))
+    text = "\n".join(lines)
+    if draw(st.booleans()):
+        text += "\n"
+    if draw(st.booleans()):
+        text = "\ufeff" + text
+    return text
+
+
+def small_blocks(monkeypatch, block=16, piece=40):
+    monkeypatch.setattr(corpus, "BLOCK_BYTES", block)
+    monkeypatch.setattr(corpus, "MAX_PIECE_BYTES", piece)
+
+
+def reference_ranges(data: bytes, range_bytes: int, block: int) -> list[tuple[int, int]]:
+    """Obviously correct: walk the blocks; after every `range_bytes` or more, cut after
+    the last newline of the first block that has one."""
+    step = -(-range_bytes // block) * block
+    bounds = [0]
+    end = step
+    while end < len(data):
+        k = data.rfind(b"\n", end - block, end)
+        if k < 0:
+            end += block
+        else:
+            bounds.append(k + 1)
+            end += step
+    return list(zip(bounds, bounds[1:] + [len(data)])) if data else []
+
+
+def pieces_by_ranges(path, range_bytes, errors="strict"):
+    return [p for start, end in parallel.split_ranges(path, range_bytes)
+            for p in parallel.read_range(path, start, end, errors)]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=texts(), range_bytes=st.integers(1, 100), block=st.sampled_from([8, 16, 64]),
+       piece=st.sampled_from([8, 24, 1000]))
+def test_ranges_give_the_pieces_of_the_whole_file(tmp_path, monkeypatch, text, range_bytes,
+                                                  block, piece):
+    small_blocks(monkeypatch, block, piece)
+    path = str(tmp_path / "t.txt")
+    data = text.encode("utf-8")
+    with open(path, "wb") as f:
+        f.write(data)
+    ranges = parallel.split_ranges(path, range_bytes)
+    assert ranges == reference_ranges(data, range_bytes, block)
+    for start, end in ranges:
+        assert start == 0 or data[start - 1:start] == b"\n"
+    assert pieces_by_ranges(path, range_bytes) == list(corpus.read_pieces(path))
+
+
+def test_ranges_on_real_text_with_long_lines(tmp_path, monkeypatch, pd_lines):
+    small_blocks(monkeypatch, block=1 << 10, piece=1 << 12)
+    # Whole lines, CRLF lines, blank lines and lines of many blocks without a newline.
+    lines = pd_lines[:300] + ["", "，".join(pd_lines[300:400])] + \
+        [l + "\r" for l in pd_lines[400:500]] + ["".join(pd_lines[500:600]), ""]
+    path = str(tmp_path / "pd.txt")
+    with open(path, "wb") as f:
+        f.write(("\ufeff" + "\n".join(lines)).encode("utf-8"))
+    for range_bytes in (1, 5000, 1 << 16):
+        ranges = parallel.split_ranges(path, range_bytes)
+        assert ranges[0][0] == 0 and ranges[-1][1] == os.path.getsize(path)
+        assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
+        assert pieces_by_ranges(path, range_bytes) == list(corpus.read_pieces(path))
+    assert len(parallel.split_ranges(path, 1)) > 50
+
+
+def test_a_file_without_newlines_is_one_range(tmp_path, monkeypatch):
+    small_blocks(monkeypatch)
+    path = str(tmp_path / "one.txt")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("中国人民" * 200)
+    assert parallel.split_ranges(path, 16) == [(0, 2400)]
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert parallel.split_ranges(str(tmp_path / "empty.txt")) == []
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        parallel.split_ranges(str(tmp_path / "missing.txt"))
+    with pytest.raises(InputError, match="directory"):
+        parallel.split_ranges(str(tmp_path))
+    path = tmp_path / "a.txt"
+    path.write_text("a\n")
+    with pytest.raises(InputError):
+        parallel.split_ranges(str(path), 0)
+    with pytest.raises(ValueError):
+        list(parallel.read_range(str(path), 2, 1))
+    assert not parallel.is_regular_file("-") and not parallel.is_regular_file(str(tmp_path))
+    assert parallel.is_regular_file(str(path))
+
+
+def _square_plus(state, x):
+    if x < 0:
+        raise InputError(f"negative: {x}")
+    return x * x + state
+
+
+def _die(state, x):
+    if x == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return x
+
+
+def test_pool_keeps_the_order_and_reports_errors_in_order():
+    with parallel.WorkerPool(2, 1) as pool:
+        assert list(pool.map_ordered(_square_plus, range(20), in_flight=3)) == \
+            [x * x + 1 for x in range(20)]
+    with parallel.WorkerPool(3, 0) as pool:
+        results = pool.map_ordered(_square_plus, [1, 2, -3, -4, 5])
+        assert [next(results), next(results)] == [1, 4]
+        with pytest.raises(InputError, match="negative: -3"):
+            next(results)
+    with pytest.raises(WorkerError, match="ended unexpectedly"):
+        with parallel.WorkerPool(2, 0) as pool:
+            list(pool.map_ordered(_die, range(8)))
+    with pytest.raises(InputError):
+        parallel.WorkerPool(0)
+
+
+def test_spawned_workers_get_a_copy_of_the_state():
+    with parallel.WorkerPool(2, 5, start_method="spawn") as pool:
+        assert list(pool.map_ordered(_square_plus, range(6))) == [x * x + 5 for x in range(6)]
+
+
+# ---------------------------------------------------------------------------
+# The command line
+
+
+@pytest.fixture(scope="module")
+def lexicon(tmp_path_factory):
+    """A small lexicon: quick to load, also without the JIT."""
+    path = tmp_path_factory.mktemp("lex") / "lex.txt"
+    path.write_text("中国 10\n人民 8\n银行 5\n发展 4\n经济 4\n中 2\n国 1\n人 3\n民 1\n",
+                    encoding="utf-8")
+    return str(path)
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def tiny_ranges(monkeypatch):
+    """Many small ranges and pieces, so that every boundary case occurs in small files."""
+    small_blocks(monkeypatch, block=256, piece=1024)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 700)
+
+
+def segment_all_ways(path, capsys, tmp_path, extra=(), workers_list=("1", "2", "3")):
+    outputs = []
+    for workers in workers_list:
+        out_path = str(tmp_path / f"out{workers}.txt")
+        code, _, err = run(["segment", path, "-q", "--workers", workers, "-o", out_path,
+                            *extra], capsys)
+        assert code == 0, err
+        with open(out_path, "rb") as f:
+            outputs.append(f.read())
+    return outputs
+
+
+def test_workers_write_the_same_bytes_on_real_text(tmp_path, capsys, tiny_ranges, pd_lines):
+    lines = pd_lines[:400] + ["", "，".join(pd_lines[400:420]), "  "] + \
+        [l + "\r" for l in pd_lines[420:500]] + ["".join(pd_lines[500:520]) + "😀"]
+    path = tmp_path / "pd.txt"
+    path.write_bytes(("\ufeff" + "\n".join(lines)).encode("utf-8"))
+    one, two, three = segment_all_ways(str(path), capsys, tmp_path)
+    assert one == two == three
+    assert one.count(b"\n") == len(lines)
+    # to stdout as well
+    code, out, _ = run(["segment", str(path), "-q", "--workers", "2"], capsys)
+    assert code == 0 and out.encode("utf-8") == one
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=texts())
+def test_workers_write_the_same_bytes_on_random_text(tmp_path, capsys, monkeypatch, lexicon,
+                                                     text):
+    small_blocks(monkeypatch, block=16, piece=40)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 50)
+    path = tmp_path / "r.txt"
+    path.write_bytes(text.encode("utf-8"))
+    one, two, three = segment_all_ways(str(path), capsys, tmp_path,
+                                       extra=["--lexicon", lexicon])
+    assert one == two == three
+
+
+def test_several_files_and_a_directory(tmp_path, capsys, tiny_ranges, pd_lines, lexicon):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text("\n".join(pd_lines[i * 100:(i + 1) * 100 + 7]),
+                                         encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    one, two, three = segment_all_ways(str(folder), capsys, tmp_path, extra=["--lexicon", lexicon])
+    assert one == two == three and one.count(b"\n") == 321
+
+
+@pytest.mark.parametrize("bad", [b"\xfe\xff", b"\x00", b"\xe4\xb8"])
+def test_invalid_input_gives_the_serial_message(tmp_path, capsys, tiny_ranges, pd_lines, lexicon,
+                                                bad):
+    text = "\n".join(pd_lines[:200]).encode("utf-8")
+    cut = text.index(b"\n", len(text) * 2 // 3)  # in a late range, at a line start
+    path = tmp_path / "bad.txt"
+    path.write_bytes(text[:cut + 1] + "中国".encode() + bad + text[cut + 1:])
+    errors = []
+    for workers in ("1", "2", "3"):
+        out_path = tmp_path / "out.txt"
+        code, _, err = run(["segment", str(path), "-q", "--workers", workers, "-o",
+                            str(out_path), "--lexicon", lexicon], capsys)
+        assert code == 1 and err.count("\n") == 1 and not out_path.exists()
+        errors.append(err)
+    assert errors[0] == errors[1] == errors[2]
+    line = text[:cut].count(b"\n") + 2
+    assert f"line {line}, byte offset {cut + 1 + 6}" in errors[0]
+    assert sorted(os.listdir(tmp_path)) == ["bad.txt"]
+    # replaced instead (a NUL is valid UTF-8: it is kept)
+    outs = segment_all_ways(str(path), capsys, tmp_path, extra=["--encoding-errors", "replace", "--lexicon", lexicon])
+    assert outs[0] == outs[1] == outs[2]
+    assert ("\ufffd".encode() if bad != b"\x00" else b"\x00") in outs[0]
+
+
+def test_stdin_and_pipes_keep_the_streaming_path(tmp_path, pd_lines, lexicon):
+    data = ("\n".join(pd_lines[:300]) + "\n").encode("utf-8")
+    outs = []
+    for workers in ("1", "2"):
+        result = subprocess.run([sys.executable, "-m", "nlpzero", "segment", "-q", "--lexicon",
+                                 lexicon, "--workers", workers], input=data,
+                                capture_output=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        outs.append(result.stdout)
+    assert outs[0] == outs[1] and outs[0].count(b"\n") == 300
+
+
+# ---------------------------------------------------------------------------
+# Interruption: Ctrl-C of the parent, a killed worker
+
+
+def _children(pid):
+    found = []
+    for stat_path in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat_path) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat_path.split("/")[2]))
+    return found
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def big_input(tmp_path, pd_lines):
+    """About 24 MB of text: several ranges per worker, seconds of work."""
+    path = tmp_path / "big.txt"
+    block = ("\n".join(pd_lines) + "\n").encode("utf-8")
+    with open(path, "wb") as f:
+        for _ in range(max(1, (24 << 20) // len(block))):
+            f.write(block)
+    return path
+
+
+def _start_and_wait_for_work(args, tmp_path, lexicon, stdin=None):
+    proc = subprocess.Popen([sys.executable, "-m", "nlpzero", "segment", "-q", "--lexicon",
+                             lexicon, "--workers", "2", *args],
+                            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=str(tmp_path))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        workers = _children(proc.pid)
+        parts = glob.glob(str(tmp_path / ".nlpzero-parts.*" / "*.part"))
+        if len(workers) >= 2 and (parts or stdin is not None):
+            return proc, workers
+        if proc.poll() is not None:
+            break
+        time.sleep(0.01)
+    proc.kill()
+    pytest.fail(f"the workers did not start: {proc.communicate()[1]!r}")
+
+
+@pytest.mark.parametrize("how", ["sigint", "kill-worker"])
+def test_interruption_leaves_no_output_and_no_worker(tmp_path, big_input, lexicon, how):
+    out_path = tmp_path / "out.txt"
+    out_path.write_text("previous\n")
+    proc, workers = _start_and_wait_for_work([str(big_input), "-o", str(out_path)], tmp_path,
+                                              lexicon)
+    if how == "sigint":
+        proc.send_signal(signal.SIGINT)
+    else:
+        os.kill(workers[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=30)
+    # (without the JIT, NumPy may warn on stderr first)
+    lines = [l for l in err.decode().splitlines() if l.startswith("nlpzero")]
+    if how == "sigint":
+        assert proc.returncode == 130 and lines == ["nlpzero segment: interrupted"]
+    else:
+        assert proc.returncode == 1 and len(lines) == 1
+        assert lines[0].startswith("nlpzero segment: error: a worker process ended")
+    assert out_path.read_text() == "previous\n"
+    assert sorted(os.listdir(tmp_path)) == ["big.txt", "out.txt"]
+    time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
+@pytest.mark.parametrize("how", ["sigint", "kill-worker"])
+def test_interruption_on_stdin(tmp_path, big_input, lexicon, how):
+    with open(big_input, "rb") as f:
+        proc, workers = _start_and_wait_for_work([], tmp_path, lexicon, stdin=f)
+        time.sleep(0.1)
+        if how == "sigint":
+            proc.send_signal(signal.SIGINT)
+        else:  # an error, not a hang
+            os.kill(workers[-1], signal.SIGKILL)
+        _, err = proc.communicate(timeout=30)
+    lines = [l for l in err.decode().splitlines() if l.startswith("nlpzero")]
+    if how == "sigint":
+        assert proc.returncode == 130 and lines == ["nlpzero segment: interrupted"]
+    else:
+        assert proc.returncode == 1 and len(lines) == 1
+        assert lines[0].startswith("nlpzero segment: error: a worker process ended")
+    time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def test_workers_with_a_segmenter_model(tmp_path, capsys, tiny_ranges, pd_lines, lexicon):
+    # Training runs Numba's threads in this process: the workers are spawned, not forked.
+    from nlpzero.lexicon import Lexicon
+    from nlpzero.tagger import Segmenter
+
+    model = str(tmp_path / "seg.npz")
+    Segmenter.train(Lexicon.load(lexicon), n_samples=300, bits=12, seed=1).save(model)
+    path = tmp_path / "pd.txt"
+    path.write_text("\n".join(pd_lines[:150]) + "\n", encoding="utf-8")
+    one, two = segment_all_ways(str(path), capsys, tmp_path, extra=["--model", model],
+                                workers_list=("1", "2"))
+    assert one == two and one.count(b"\n") == 150
+
+
+def test_python_api_segment_files(tmp_path, monkeypatch, pd_lines, lexicon):
+    import io
+
+    from nlpzero.tokenizer import Tokenizer
+
+    small_blocks(monkeypatch, block=512, piece=2048)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 3000)
+    path = tmp_path / "pd.txt"
+    path.write_text("\n".join(pd_lines[:300]) + "\n", encoding="utf-8")
+    tk = Tokenizer(lexicon)
+    tk.lcut("")
+    out = io.BytesIO()
+    done = []
+    parallel.segment_files(tk, [str(path)], out, 2, progress=done.append, temp_dir=str(tmp_path))
+    assert out.getvalue().decode("utf-8") == tk.render_lines(pd_lines[:300]) + "\n"
+    assert sum(done) == path.stat().st_size and len(done) > 5
+    assert sorted(os.listdir(tmp_path)) == ["pd.txt"]
