@@ -37,9 +37,9 @@ def in_memory(path, **params):
 
 @pytest.fixture(autouse=True)
 def small_blocks(monkeypatch):
-    """Read files in 4 KiB blocks, so that small test files make many partitions
+    """Read files in 64-byte blocks, so that small test files make many partitions
     (ranges are whole blocks of the reader)."""
-    monkeypatch.setattr(corpus, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(corpus, "BLOCK_BYTES", 64)
 
 
 def test_partitions_cover_the_files_in_order(tmp_path, pd_lines):
@@ -312,7 +312,7 @@ def test_dask_engine_survives_a_killed_worker(dask_cluster, pd_file):
             killed.append(pids[0])
 
     got = learn_lexicon(pd_file, engine="dask", scheduler=cluster.scheduler_address,
-                        part_bytes=5_000, progress=kill_one_worker)
+                        part_bytes=20_000, progress=kill_one_worker)
     assert killed
     assert got == in_memory(pd_file)
 
