@@ -246,8 +246,8 @@ class PMIWordFinder:
         pair_counts = c.counts(2).astype(np.float64)
         mat = c.char_matrix(2)
         uni = c.counts(1).astype(np.float64)
-        left = uni[c.index_of(mat[:, :1])]
-        right = uni[c.index_of(mat[:, 1:])]
+        left = uni[c.part_index(2, 0, 1)]
+        right = uni[c.part_index(2, 1, 1)]
         p_ab = pair_counts / n_pairs
         pmi = np.log(p_ab) - np.log(left / n_chars) - np.log(right / n_chars)
         return (p_ab > self.min_proba) & (pmi > self.min_pmi)
@@ -390,8 +390,8 @@ class CohesionWordFinder:
         log_ns = np.log(c.counts(n).astype(np.float64)) + math.log(c.total(1))
         coh = np.full(len(mat), np.inf)
         for k in range(1, n):
-            left = c.counts(k)[c.index_of(mat[:, :k])].astype(np.float64)
-            right = c.counts(n - k)[c.index_of(mat[:, k:])].astype(np.float64)
+            left = c.counts(k)[c.part_index(n, 0, k)].astype(np.float64)
+            right = c.counts(n - k)[c.part_index(n, k, n - k)].astype(np.float64)
             coh = np.minimum(coh, log_ns - np.log(left) - np.log(right))
         return coh
 

@@ -239,29 +239,89 @@ def _cut_pieces(task, shared: dict):
     ok = np.ones(len(starts), dtype=bool)
     for m in range(3, shared["counter"].order + 1):
         ok &= _all_windows_kept(starts, lens, (kept_bits & np.uint16(1 << m)) != 0, m)
-    return _gather_runs(ids, starts[ok], lens[ok]), lens[ok], counts[ok]
+    return _PieceTables((_gather_runs(ids, starts[ok], lens[ok]), lens[ok], counts[ok]))
 
 
 # ---------------------------------------------------------------------------
-# Runners: apply a partition function to every partition, results in any order
+# Combining the results of partitions (sums, so the order does not matter)
+
+
+def _combine_chars(a, b):
+    return np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]]), a[2] + b[2]
+
+
+def _combine_counts(a, b):
+    return _merge_counts(a[0], a[1], b[0], b[1])
+
+
+class _PieceTables:
+    """Piece tables (concatenated characters, lengths, counts) of several partitions,
+    put together and grouped by content once, when :meth:`grouped` is asked for."""
+
+    def __init__(self, table):
+        self.tables = [table]
+
+    def combine(self, other: "_PieceTables") -> "_PieceTables":
+        self.tables.extend(other.tables)
+        return self
+
+    def grouped(self) -> "_PieceTables":
+        if len(self.tables) > 1:
+            chars = np.concatenate([t[0] for t in self.tables])
+            lens = np.concatenate([t[1] for t in self.tables])
+            weights = np.concatenate([t[2] for t in self.tables])
+            starts = np.cumsum(lens) - lens
+            reps, counts = _group_pieces(chars, starts, lens, _piece_hashes(chars, starts, lens),
+                                         weights)
+            self.tables = [(_gather_runs(chars, starts[reps], lens[reps]), lens[reps], counts)]
+        return self
+
+
+def _combine_pieces(a: _PieceTables, b: _PieceTables) -> _PieceTables:
+    return a.combine(b)
+
+
+def _finish(result):
+    """What a worker sends: piece tables grouped, anything else as it is."""
+    return result.grouped() if isinstance(result, _PieceTables) else result
+
+
+# ---------------------------------------------------------------------------
+# Runners: apply a partition function to every partition and fold the results with
+# `combine`; `tick()` is called as each partition is done
+
+
+def _fold(results: Iterator, combine):
+    total = None
+    for result in results:
+        total = result if total is None else combine(total, result)
+    return total
 
 
 class _SerialRunner:
-    def map(self, func, parts, shared) -> Iterator:
-        for part in parts:
-            yield func(part, shared)
+    def run(self, func, tasks, shared, combine, tick):
+        def each():
+            for task in tasks:
+                result = func(task, shared)
+                tick()
+                yield result
+        return _fold(each(), combine)
 
     def close(self) -> None:
         pass
 
 
-def _work_through(func, tasks, shared: dict, conn) -> None:
-    """Worker process: run `func` on each task, sending each result to the driver, then
-    "done"; an exception goes to the driver instead, which raises it."""
+def _work_through(func, tasks, shared: dict, combine, conn) -> None:
+    """Worker process: run `func` on each task and fold the results (so that merging
+    is shared out too), telling the driver as each task is done; then send the folded
+    result. An exception goes to the driver instead, which raises it."""
     try:
+        total = None
         for task in tasks:
-            conn.send(("result", func(task, shared)))
-        conn.send(("done", None))
+            result = func(task, shared)
+            total = result if total is None else combine(total, result)
+            conn.send(("tick", None))
+        conn.send(("result", _finish(total)))
     except BaseException as exc:  # noqa: B902 - every failure must reach the driver
         try:
             conn.send(("error", exc))
@@ -281,7 +341,7 @@ class _ProcessRunner:
         self.workers = workers
         _load_kernels()
 
-    def map(self, func, tasks, shared) -> Iterator:
+    def run(self, func, tasks, shared, combine, tick):
         ctx = multiprocessing.get_context("fork")
         started = []
         # Ctrl-C is held back while the workers are forked: arriving during a fork it
@@ -292,14 +352,14 @@ class _ProcessRunner:
             for w in range(min(self.workers, len(tasks))):
                 receiver, sender = ctx.Pipe(duplex=False)
                 process = ctx.Process(target=_work_through, daemon=True,
-                                      args=(func, tasks[w::self.workers], shared, sender))
+                                      args=(func, tasks[w::self.workers], shared, combine, sender))
                 process.start()
                 sender.close()  # so that the pipe ends when the worker does
                 started.append((process, receiver))
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         try:
-            yield from _collect(started)
+            return _fold(_collect(started, tick), combine)
         finally:
             for process, receiver in started:
                 if process.is_alive():
@@ -311,8 +371,8 @@ class _ProcessRunner:
         pass
 
 
-def _collect(started) -> Iterator:
-    """Results from the workers' pipes as they come, until every worker is done."""
+def _collect(started, tick) -> Iterator:
+    """The workers' folded results as they come, until every worker is done."""
     from multiprocessing.connection import wait
 
     pending = {receiver: process for process, receiver in started}
@@ -325,12 +385,13 @@ def _collect(started) -> Iterator:
                 process.join()
                 raise WorkerError(f"a worker process died before finishing its partitions "
                                   f"(exit status {process.exitcode}; killed, or out of memory?)") from None
-            if kind == "result":
-                yield payload
+            if kind == "tick":
+                tick()
             elif kind == "error":
                 raise payload
             else:
                 del pending[receiver]
+                yield payload
 
 
 class _DaskRunner:
@@ -355,17 +416,22 @@ class _DaskRunner:
                 raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         self.retries = retries
 
-    def map(self, func, parts, shared) -> Iterator:
+    def run(self, func, tasks, shared, combine, tick):
         from dask.distributed import as_completed
 
         # One future for the whole dict (a dict passed alone would be scattered item by
         # item); hash=False gives each step's tables a key of their own.
         [shared_future] = self.client.scatter([shared], broadcast=True, hash=False)
-        futures = self.client.map(func, parts, shared=shared_future, retries=self.retries,
+        futures = self.client.map(func, tasks, shared=shared_future, retries=self.retries,
                                   pure=False)
-        try:
+
+        def each():
             for future in as_completed(futures):
-                yield future.result()
+                result = future.result()
+                tick()
+                yield result
+        try:
+            return _fold(each(), combine)
         finally:
             self.client.cancel(futures)
 
@@ -403,26 +469,6 @@ def _make_runner(engine: str, workers: int, scheduler: str | None):
 
 # ---------------------------------------------------------------------------
 # Driver
-
-
-class _PieceTable:
-    """Distinct pieces (concatenated character ids, lengths) and their counts, merged
-    by exact content."""
-
-    def __init__(self):
-        self.chars = np.empty(0, np.int32)
-        self.lens = np.empty(0, np.int64)
-        self.counts = np.empty(0, np.int64)
-
-    def add(self, chars: np.ndarray, lens: np.ndarray, counts: np.ndarray) -> None:
-        all_chars = np.concatenate([self.chars, chars])
-        all_lens = np.concatenate([self.lens, lens])
-        all_counts = np.concatenate([self.counts, counts])
-        starts = np.cumsum(all_lens) - all_lens
-        hashes = _piece_hashes(all_chars, starts, all_lens)
-        reps, self.counts = _group_pieces(all_chars, starts, all_lens, hashes, all_counts)
-        self.chars = _gather_runs(all_chars, starts[reps], all_lens[reps])
-        self.lens = all_lens[reps]
 
 
 def learn_lexicon(sources: Iterable[str] | str, *, order: int = 4, min_count: int | None = None,
@@ -490,19 +536,21 @@ def _learn(finder: CohesionWordFinder, parts: list[Partition], runner, errors: s
            spill: _Spill, progress) -> Lexicon:
     K = finder.order
     tasks = list(enumerate(parts))
+    if not tasks:  # empty files
+        return Lexicon._from_valid_counts({})
 
-    def each(step: str, func, shared: dict) -> Iterator:
-        progress(step, 0, len(tasks))
-        shared = dict(shared, errors=errors, spill=spill)
-        for done, result in enumerate(runner.map(func, tasks, shared), 1):
-            progress(step, done, len(tasks))
-            yield result
+    def step(name: str, func, shared: dict, combine):
+        done = [0]
 
+        def tick():
+            done[0] += 1
+            progress(name, done[0], len(tasks))
+        progress(name, 0, len(tasks))
+        return runner.run(func, tasks, dict(shared, errors=errors, spill=spill), combine, tick)
+
+    cps, counts, totals = step("characters", _count_chars, {"order": K}, _combine_chars)
     char_counts = np.zeros(0x110000, dtype=np.int64)
-    totals = np.zeros(K + 1, dtype=np.int64)
-    for cps, counts, part_totals in each("characters", _count_chars, {"order": K}):
-        np.add.at(char_counts, cps, counts)
-        totals += part_totals
+    np.add.at(char_counts, cps, counts)
     cps = np.flatnonzero(char_counts)
     vocab = CharVocab.from_code_points(cps)
     min_count = finder.min_count
@@ -513,20 +561,19 @@ def _learn(finder: CohesionWordFinder, parts: list[Partition], runner, errors: s
 
     kept: dict[int, np.ndarray] = {}
     for n in range(2, K + 1):
-        keys, counts = np.empty(0, np.int64), np.empty(0, np.int64)
-        for k, c in each(f"{n}-grams", _count_order, {"counter": counter, "n": n, "kept": kept}):
-            keys, counts = _merge_counts(keys, counts, k, c)
+        keys, counts = step(f"{n}-grams", _count_order, {"counter": counter, "n": n, "kept": kept},
+                            _combine_counts)
         counter._add_order(keys, counts)
         del keys, counts
         kept[n] = finder.cohesion(n) > finder.thresholds[n - 2]
 
-    table = _PieceTable()
-    for chars, lens, counts in each("pieces", _cut_pieces, {"counter": counter, "n": K + 1, "kept": kept}):
-        table.add(chars, lens, counts)
-    ok = table.counts >= min_count
-    starts = np.cumsum(table.lens) - table.lens
-    words = _piece_strings(counter, table.chars, starts[ok], table.lens[ok])
-    lexicon = dict(zip(words, table.counts[ok].tolist()))
+    pieces = step("pieces", _cut_pieces, {"counter": counter, "n": K + 1, "kept": kept},
+                  _combine_pieces)
+    [(chars, lens, counts)] = pieces.grouped().tables
+    ok = counts >= min_count
+    starts = np.cumsum(lens) - lens
+    words = _piece_strings(counter, chars, starts[ok], lens[ok])
+    lexicon = dict(zip(words, counts[ok].tolist()))
     if finder.backoff_cohesion is not None:
         finder._add_backoff_pairs(lexicon)
     return Lexicon._from_valid_counts(lexicon)

@@ -229,6 +229,8 @@ class NgramCounter:
         self._counts: list[np.ndarray] = []
         self._index: list[np.ndarray] = []  # hash tables over self._keys
         self._matrix: list[np.ndarray] = []  # character ids of the kept n-grams
+        self._suffixes: dict[int, np.ndarray] = {}  # see _suffix_index
+        self._parts: dict[tuple, np.ndarray] = {}  # see part_index
         self._totals = np.zeros(self.order + 1, dtype=np.int64)
         self._V = 0
         self._stale = False
@@ -311,12 +313,54 @@ class NgramCounter:
         """(m, n) array of the character ids of the kept n-grams of order `n`."""
         self._ensure_counted()
         self._check_order(n)
+        if self._matrix[n] is None:
+            keys = self._keys[n]
+            self._matrix[n] = np.concatenate(
+                [self.char_matrix(n - 1)[keys // self._V], (keys % self._V).astype(np.int32)[:, None]],
+                axis=1)
         return self._matrix[n]
 
     def index_of(self, matrix: np.ndarray) -> np.ndarray:
         """Index among the kept n-grams of each row of an (m, n) id matrix, or -1."""
         self._ensure_counted()
         return self._index_of(np.asarray(matrix))
+
+    def part_index(self, n: int, start: int, width: int) -> np.ndarray:
+        """Index among the kept n-grams of order `width` of the part
+        ``[start, start + width)`` of every kept n-gram of order `n` (parts of kept
+        n-grams are kept: counting is Apriori)."""
+        self._ensure_counted()
+        self._check_order(n)
+        if not (0 <= start and 1 <= width and start + width <= n):
+            raise ValueError(f"no part [{start}, {start + width}) in an n-gram of order {n}")
+        if width == n:
+            return np.arange(len(self._keys[n]))
+        cached = self._parts.get((n, start, width))
+        if cached is None:
+            if start > 0:  # drop the first character: follow the suffix
+                cached = self.part_index(n - 1, start - 1, width)[self._suffix_index(n)]
+            else:  # drop the last character: follow the prefix
+                cached = self.part_index(n - 1, 0, width)[self._keys[n] // self._V]
+            self._parts[(n, start, width)] = cached
+        return cached
+
+    def _suffix_index(self, n: int) -> np.ndarray:
+        """Index among the kept (n-1)-grams of the suffix of each kept n-gram (cached):
+        the suffix's own prefix is the suffix of the n-gram's prefix, so one look-up
+        per n-gram finds it."""
+        cached = self._suffixes.get(n)
+        if cached is None:
+            keys = self._keys[n]
+            last = keys % self._V
+            if n == 2:
+                index_of_char = np.full(max(self._V, 1), -1, dtype=np.int64)
+                index_of_char[self._keys[1]] = np.arange(len(self._keys[1]))
+                cached = index_of_char[last]
+            else:
+                inner = self._suffix_index(n - 1)[keys // self._V]
+                cached = _extend_index(inner, last, self._V, self._index[n - 1])
+            self._suffixes[n] = cached
+        return cached
 
     def positions(self):
         """Yield ``(n, idx)`` for n = 1..order, idx[i] being the index of the kept
@@ -383,6 +427,8 @@ class NgramCounter:
     def _start_tables(self, unigram_counts: np.ndarray) -> None:
         """Keep the characters counted at least min_count times as the order-1 table."""
         kept = np.flatnonzero(unigram_counts >= self.min_count).astype(np.int64)
+        self._suffixes = {}
+        self._parts = {}
         empty = np.empty(0, np.int64)
         self._keys = [empty, kept]
         self._counts = [empty, unigram_counts[kept]]
@@ -396,9 +442,7 @@ class NgramCounter:
         self._keys.append(keys)
         self._counts.append(counts[keep])
         self._index.append(_build_index(keys))
-        self._matrix.append(np.concatenate(
-            [self._matrix[-1][keys // self._V], (keys % self._V).astype(np.int32)[:, None]],
-            axis=1))
+        self._matrix.append(None)  # made when first asked for (see char_matrix)
 
     @classmethod
     def _from_counts(cls, vocab: CharVocab, order: int, min_count: int, totals: np.ndarray,

@@ -325,3 +325,9 @@ def test_dask_unreachable_scheduler_is_one_error_line(tmp_path, pd_file):
                         "tcp://127.0.0.1:9"], capture_output=True, text=True, env=env)
     assert r.returncode == 1
     assert "scheduler" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_empty_files_give_an_empty_lexicon(tmp_path):
+    path = write(tmp_path / "empty.txt", "")
+    assert len(learn_lexicon(path)) == 0
+    assert len(learn_lexicon(write(tmp_path / "latin.txt", "abc 123\n" * 50))) == 0

@@ -113,3 +113,27 @@ def test_invalid_parameters():
         NgramCounter(min_count=0)
     with pytest.raises(TypeError):
         NgramCounter().fit([b"bytes"])
+
+
+def check_parts(counter):
+    """Every part of every kept n-gram is found at its own index (by string)."""
+    for n in range(2, counter.order + 1):
+        grams, _ = counter.ngrams(n)
+        for start in range(n):
+            for width in range(1, n - start + 1):
+                parts, _ = counter.ngrams(width)
+                idx = counter.part_index(n, start, width)
+                assert [parts[i] for i in idx] == [g[start:start + width] for g in grams]
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts=st.lists(st.text(alphabet="天地人和中国大小", max_size=15), max_size=20),
+       order=st.integers(2, 5), min_count=st.integers(1, 3))
+def test_part_index_names_every_part(texts, order, min_count):
+    check_parts(NgramCounter(order=order, min_count=min_count).fit(texts))
+
+
+def test_part_index_on_real_text(pd_lines):
+    check_parts(NgramCounter(order=4, min_count=3).fit(pd_lines[:300]))
+    with pytest.raises(ValueError, match="no part"):
+        NgramCounter(order=3).fit(["中国人民"]).part_index(3, 2, 2)
