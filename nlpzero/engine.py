@@ -281,9 +281,26 @@ def _combine_pieces(a: _PieceTables, b: _PieceTables) -> _PieceTables:
     return a.combine(b)
 
 
-def _finish(result):
-    """What a worker sends: piece tables grouped, anything else as it is."""
-    return result.grouped() if isinstance(result, _PieceTables) else result
+def _stash(result, folder: str, name: str):
+    """A worker's folded result (a tuple of arrays, or piece tables, grouped first)
+    saved as .npy files in the spill folder: the driver loads them from the page cache
+    faster than it would unpickle them from a pipe."""
+    pieces = isinstance(result, _PieceTables)
+    arrays = result.grouped().tables[0] if pieces else result
+    paths = []
+    for i, array in enumerate(arrays):
+        paths.append(os.path.join(folder, f"{name}.result{i}.npy"))
+        np.save(paths[-1], np.asarray(array))
+    return pieces, paths
+
+
+def _unstash(stashed):
+    pieces, paths = stashed
+    arrays = []
+    for path in paths:
+        arrays.append(np.load(path, allow_pickle=False))
+        os.remove(path)
+    return _PieceTables(tuple(arrays)) if pieces else tuple(arrays)
 
 
 # ---------------------------------------------------------------------------
@@ -321,7 +338,7 @@ def _work_through(func, tasks, shared: dict, combine, conn) -> None:
             result = func(task, shared)
             total = result if total is None else combine(total, result)
             conn.send(("tick", None))
-        conn.send(("result", _finish(total)))
+        conn.send(("result", _stash(total, shared["spill"].folder, f"worker{os.getpid()}")))
     except BaseException as exc:  # noqa: B902 - every failure must reach the driver
         try:
             conn.send(("error", exc))
@@ -391,7 +408,7 @@ def _collect(started, tick) -> Iterator:
                 raise payload
             else:
                 del pending[receiver]
-                yield payload
+                yield _unstash(payload)
 
 
 class _DaskRunner:
