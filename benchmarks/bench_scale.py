@@ -194,7 +194,7 @@ def plot(results: dict, path: str) -> None:
                          if r["job"] == job and r["workers"] == w)
             if not pts:
                 continue
-            label = f"{job}" + (f", {w} workers" if job != "cooccur" else "")
+            label = job if job == "cooccur" else f"{job}, {w} worker" + ("s" if w > 1 else "")
             style = "-o" if w == 1 else "--s"
             ax_t.plot([p[0] for p in pts], [p[1] for p in pts], style, label=label)
             ax_m.plot([p[0] for p in pts], [p[2] for p in pts], style, label=label)
