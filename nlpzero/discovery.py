@@ -244,10 +244,9 @@ class PMIWordFinder:
         if n_pairs == 0:
             return np.zeros(0, dtype=bool)
         pair_counts = c.counts(2).astype(np.float64)
-        mat = c.char_matrix(2)
         uni = c.counts(1).astype(np.float64)
-        left = uni[c.part_index(2, 0, 1)]
-        right = uni[c.part_index(2, 1, 1)]
+        left = uni[c.prefix_index(2)]
+        right = uni[c.suffix_index(2)]
         p_ab = pair_counts / n_pairs
         pmi = np.log(p_ab) - np.log(left / n_chars) - np.log(right / n_chars)
         return (p_ab > self.min_proba) & (pmi > self.min_pmi)
@@ -384,15 +383,22 @@ class CohesionWordFinder:
     def cohesion(self, n: int) -> np.ndarray:
         """Log cohesion of every kept n-gram of order `n` (index order)."""
         c = self.counter
-        mat = c.char_matrix(n)
-        if len(mat) == 0:
+        count_n = c.counts(n)
+        if len(count_n) == 0:
             return np.zeros(0)
-        log_ns = np.log(c.counts(n).astype(np.float64)) + math.log(c.total(1))
-        coh = np.full(len(mat), np.inf)
+        log_ns = np.log(count_n.astype(np.float64)) + math.log(c.total(1))
+        # left[k] / right[k]: index of the first k / last n - k characters of each n-gram,
+        # following the prefix and suffix links one order at a time.
+        left = {n - 1: c.prefix_index(n)}
+        for k in range(n - 2, 0, -1):
+            left[k] = c.prefix_index(k + 1)[left[k + 1]]
+        right = {1: c.suffix_index(n)}
+        for k in range(2, n):
+            right[k] = c.suffix_index(n - k + 1)[right[k - 1]]
+        coh = np.full(len(count_n), np.inf)
         for k in range(1, n):
-            left = c.counts(k)[c.part_index(n, 0, k)].astype(np.float64)
-            right = c.counts(n - k)[c.part_index(n, k, n - k)].astype(np.float64)
-            coh = np.minimum(coh, log_ns - np.log(left) - np.log(right))
+            coh = np.minimum(coh, log_ns - np.log(c.counts(k)[left[k]].astype(np.float64))
+                             - np.log(c.counts(n - k)[right[k]].astype(np.float64)))
         return coh
 
     def kept_ngrams(self) -> dict[int, np.ndarray]:

@@ -230,7 +230,6 @@ class NgramCounter:
         self._index: list[np.ndarray] = []  # hash tables over self._keys
         self._matrix: list[np.ndarray] = []  # character ids of the kept n-grams
         self._suffixes: dict[int, np.ndarray] = {}  # see _suffix_index
-        self._parts: dict[tuple, np.ndarray] = {}  # see part_index
         self._totals = np.zeros(self.order + 1, dtype=np.int64)
         self._V = 0
         self._stale = False
@@ -333,16 +332,25 @@ class NgramCounter:
         self._check_order(n)
         if not (0 <= start and 1 <= width and start + width <= n):
             raise ValueError(f"no part [{start}, {start + width}) in an n-gram of order {n}")
-        if width == n:
-            return np.arange(len(self._keys[n]))
-        cached = self._parts.get((n, start, width))
-        if cached is None:
-            if start > 0:  # drop the first character: follow the suffix
-                cached = self.part_index(n - 1, start - 1, width)[self._suffix_index(n)]
-            else:  # drop the last character: follow the prefix
-                cached = self.part_index(n - 1, 0, width)[self._keys[n] // self._V]
-            self._parts[(n, start, width)] = cached
-        return cached
+        idx = np.arange(len(self._keys[n]))
+        m = n
+        for _ in range(start):  # drop the first character: follow the suffixes
+            idx = self.suffix_index(m)[idx]
+            m -= 1
+        while m > width:  # drop the last character: follow the prefixes
+            idx = self.prefix_index(m)[idx]
+            m -= 1
+        return idx
+
+    def prefix_index(self, n: int) -> np.ndarray:
+        """Index among the kept (n-1)-grams of the prefix of each kept n-gram."""
+        self._ensure_counted()
+        return self._keys[n] // self._V
+
+    def suffix_index(self, n: int) -> np.ndarray:
+        """Index among the kept (n-1)-grams of the suffix of each kept n-gram."""
+        self._ensure_counted()
+        return self._suffix_index(n)
 
     def _suffix_index(self, n: int) -> np.ndarray:
         """Index among the kept (n-1)-grams of the suffix of each kept n-gram (cached):
@@ -428,7 +436,6 @@ class NgramCounter:
         """Keep the characters counted at least min_count times as the order-1 table."""
         kept = np.flatnonzero(unigram_counts >= self.min_count).astype(np.int64)
         self._suffixes = {}
-        self._parts = {}
         empty = np.empty(0, np.int64)
         self._keys = [empty, kept]
         self._counts = [empty, unigram_counts[kept]]
