@@ -471,19 +471,29 @@ def _regular_layout(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, int
     data, text = _checked_text(data, name)
     if not data:
         return None
+    regular = _regular_layout_of(data, text)
+    if regular is None:
+        return None
+    _, _, buf, (positions, _n_lines, k) = regular
+    # No empty field: no blank line, doubled space or space at either end of a line.
+    if positions[0] == 0 or np.any(positions[1:] - positions[:-1] == 1):
+        return None
+    return buf, positions, k
+
+
+def _regular_layout_of(data: bytes, text: str):
+    """The file with LF line ends and a final newline, its bytes as an array and its
+    layout (see _regular_shape); None when the layout is not regular or the text holds
+    non-ASCII whitespace."""
     if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n")
+        data, text = data.replace(b"\r\n", b"\n"), text.replace("\r\n", "\n")
     if not data.endswith(b"\n"):
         data += b"\n"
     buf = np.frombuffer(data, dtype=np.uint8)
     shape = _regular_shape(buf)
     if shape is None or _has_non_ascii_space(data, buf, text):
         return None
-    positions, _n_lines, k = shape
-    # No empty field: no blank line, doubled space or space at either end of a line.
-    if positions[0] == 0 or np.any(positions[1:] - positions[:-1] == 1):
-        return None
-    return buf, positions, k
+    return data, text, buf, shape
 
 
 def _reject_binary(data: bytes, name: str) -> None:
@@ -515,15 +525,10 @@ def _parse_regular(data: bytes, text: str) -> dict[str, int] | None:
     field i of line j is ``fields[j * k + i]``, and no Python code runs per line: the
     structure is checked on the bytes with NumPy and the counts are parsed by NumPy.
     """
-    if b"\r" in data:
-        data, text = data.replace(b"\r\n", b"\n"), text.replace("\r\n", "\n")
-    if not data.endswith(b"\n"):
-        data += b"\n"
-    buf = np.frombuffer(data, dtype=np.uint8)
-    shape = _regular_shape(buf)
-    if shape is None or _has_non_ascii_space(data, buf, text):
+    regular = _regular_layout_of(data, text)
+    if regular is None:
         return None
-    separators, n_lines, k = shape
+    data, text, buf, (separators, n_lines, k) = regular
     fields = text.split()
     # With no other whitespace about, str.split() cuts exactly at the separators but
     # drops empty fields: fewer fields means a blank line, a doubled space or a space
