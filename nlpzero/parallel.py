@@ -23,7 +23,6 @@ segmentation, and the message of an invalid byte, are the same too.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import os
 import shutil
@@ -196,10 +195,6 @@ def _count_newlines(path: str, end: int) -> int:
 # ---------------------------------------------------------------------------
 # Worker processes
 
-# The state of a worker process (what the pool's `state` argument was in the parent),
-# set once when the process starts; jobs run with it and nothing else.
-_worker_state = None
-
 
 def _numba_threads_started() -> bool:
     """True when this process has run a parallel Numba kernel: its threading layer
@@ -214,26 +209,40 @@ def _numba_threads_started() -> bool:
     return True
 
 
-def _start_worker(state, setup) -> None:
-    global _worker_state
+def _serve(conn, state, setup) -> None:
+    """A worker process: run the jobs that come down `conn` one at a time and send
+    back each result (or the exception it raised) with the job's number."""
     # Ctrl-C in a terminal reaches the whole process group: the parent handles it
     # and ends the workers, which must not each print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if setup is not None:
         setup(state)
-    _worker_state = state
-
-
-def _call(func, task):
-    return func(_worker_state, task)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        number, func, task = job
+        try:
+            outcome = ("result", func(state, task))
+        except Exception as exc:  # the parent raises it when the result is due
+            outcome = ("error", exc)
+        try:
+            conn.send((number, outcome))
+        except Exception as exc:  # e.g. an exception that cannot be pickled
+            conn.send((number, ("error", RuntimeError(f"{type(exc).__name__}: {exc}"))))
 
 
 class WorkerPool:
     """Worker processes that run jobs and give back the results in order.
 
-    Use it as a context manager: when the block ends with an exception (an error,
-    Ctrl-C, the consumer stopping early) the workers are terminated at once instead
-    of finishing their jobs.
+    Each worker has a pipe of its own and runs one job at a time, so a worker that
+    dies (killed, out of memory) is seen at once as the end of its pipe, and stopping
+    the pool never waits on a helper thread. Use it as a context manager: when the
+    block ends with an exception (an error, Ctrl-C, the consumer stopping early) the
+    workers are terminated at once instead of finishing their jobs.
 
     Parameters
     ----------
@@ -259,7 +268,6 @@ class WorkerPool:
     def __init__(self, workers: int, state=None, setup: Callable | None = None,
                  start_method: str | None = None):
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
         if workers < 1:
             raise InputError(f"workers must be at least 1, not {workers}")
@@ -268,8 +276,24 @@ class WorkerPool:
             forkable = "fork" in multiprocessing.get_all_start_methods()
             start_method = "fork" if forkable and not _numba_threads_started() else "spawn"
         ctx = multiprocessing.get_context(start_method)
-        self._executor = ProcessPoolExecutor(self.workers, mp_context=ctx,
-                                             initializer=_start_worker, initargs=(state, setup))
+        self._processes = []
+        self._conns = []
+        # Ctrl-C is held back while the workers start: arriving during a fork it would
+        # interrupt the fork handlers; it is delivered as soon as they are started.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for _ in range(self.workers):
+                ours, theirs = ctx.Pipe(duplex=True)
+                process = ctx.Process(target=_serve, args=(theirs, state, setup), daemon=True)
+                process.start()
+                theirs.close()  # so that the pipe ends when the worker does
+                self._processes.append(process)
+                self._conns.append(ours)
+        except BaseException:
+            self.terminate()
+            raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def map_ordered(self, func: Callable, tasks: Iterable, in_flight: int | None = None
                     ) -> Iterator:
@@ -283,7 +307,8 @@ class WorkerPool:
         tasks : iterable
             Arguments, consumed lazily.
         in_flight : int, optional
-            Most tasks submitted and not yet yielded (default two per worker).
+            Most tasks given out and not yet yielded (default and at most one per
+            worker).
 
         Raises
         ------
@@ -293,37 +318,68 @@ class WorkerPool:
             An exception raised by `func`, re-raised in the parent when its result
             is due.
         """
-        from concurrent.futures.process import BrokenProcessPool
+        from multiprocessing.connection import wait
 
-        limit = in_flight or 2 * self.workers
-        pending = collections.deque()
-        try:
-            for task in tasks:
-                pending.append(self._executor.submit(_call, func, task))
-                if len(pending) >= limit:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        except BrokenProcessPool:
-            raise WorkerError("a worker process ended unexpectedly (killed, or out of "
-                              "memory)") from None
+        limit = min(in_flight or self.workers, self.workers)
+        idle = list(reversed(self._conns[:limit]))
+        busy: dict = {}  # connection -> number of its job
+        done: dict = {}  # number -> outcome, until its turn comes
+        tasks = iter(tasks)
+        given = due = 0
+        exhausted = False
+        while True:
+            while idle and not exhausted:
+                try:
+                    task = next(tasks)
+                except StopIteration:
+                    exhausted = True
+                    break
+                conn = idle.pop()
+                conn.send((given, func, task))
+                busy[conn] = given
+                given += 1
+            while due in done:
+                kind, payload = done.pop(due)
+                due += 1
+                if kind == "error":
+                    raise payload
+                yield payload
+            if not busy:
+                return
+            for conn in wait(list(busy)):
+                try:
+                    number, outcome = conn.recv()
+                except (EOFError, OSError):
+                    raise WorkerError("a worker process ended unexpectedly (killed, or out of "
+                                      "memory)") from None
+                del busy[conn]
+                idle.append(conn)
+                done[number] = outcome
 
     def terminate(self) -> None:
         """End the workers now, abandoning their jobs."""
-        executor = self._executor
-        # No public way to stop running workers before Python 3.14 (terminate_workers).
-        processes = list((getattr(executor, "_processes", None) or {}).values())
-        executor.shutdown(wait=False, cancel_futures=True)
-        for p in processes:
+        for process in self._processes:
             with contextlib.suppress(Exception):
-                p.terminate()
-        for p in processes:
-            with contextlib.suppress(Exception):
-                p.join(5)
+                process.terminate()
+        self._finish()
 
     def close(self) -> None:
-        """Wait for the jobs under way, then end the workers."""
-        self._executor.shutdown(wait=True)
+        """Let the workers finish, then end them."""
+        for conn in self._conns:
+            with contextlib.suppress(Exception):
+                conn.send(None)
+        self._finish()
+
+    def _finish(self) -> None:
+        for process in self._processes:
+            with contextlib.suppress(Exception):
+                process.join(5)
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+        for conn in self._conns:
+            conn.close()
+        self._processes, self._conns = [], []
 
     def __enter__(self) -> "WorkerPool":
         return self
