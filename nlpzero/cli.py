@@ -237,7 +237,7 @@ def _single_threaded(tokenizer) -> None:
 
 def _render_in_workers(tokenizer, jobs, workers: int) -> Iterator[str]:
     """Render `jobs` in `workers` processes, yielding the outputs in input order with
-    at most two jobs per worker in flight (memory stays bounded on any input size)."""
+    one job per worker in flight (memory stays bounded on any input size)."""
     from .parallel import WorkerPool
 
     with WorkerPool(workers, tokenizer, _single_threaded) as pool:

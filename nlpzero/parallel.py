@@ -10,7 +10,7 @@ Two ways to feed the workers:
 * a stream (stdin, a pipe) is read by the parent, which sends the text of each job to
   the workers and gets its output back (:meth:`WorkerPool.map_ordered`).
 
-Either way at most two jobs per worker are under way or waiting to be written, so
+Either way each worker has one job under way and results wait only for their turn, so
 memory stays bounded on any input size, and the output is byte for byte the one a
 single process writes.
 
