@@ -18,6 +18,23 @@ from typing import IO, Iterator
 from .errors import InputError
 
 
+def open_input(path: str, what: str = "") -> IO[bytes]:
+    """Open a file to read its bytes, or raise one clear InputError line.
+
+    `what` names what the file should have been (``"a lexicon"``), for the message
+    about a directory.
+    """
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"cannot read {path}: it is a directory"
+                         + (f", not {what}" if what else "")) from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 @contextlib.contextmanager
 def atomic_write(path, encoding: str = "utf-8", newline: str = "\n",
                  binary: bool = False) -> Iterator[IO]:

@@ -25,6 +25,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from ._io import open_input
 from .errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -234,12 +235,7 @@ def read_lines(sources: Iterable[str] | str, errors: str = "strict") -> Iterator
 
 def _read_one(path: str, errors: str) -> Iterator[Piece]:
     name = "<stdin>" if path == "-" else path
-    try:
-        stream = sys.stdin.buffer if path == "-" else open(path, "rb")
-    except IsADirectoryError:
-        raise InputError(f"{name} is a directory") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror}") from None
+    stream = sys.stdin.buffer if path == "-" else open_input(path)
     try:
         yield from _LineDecoder(stream, name, errors)
     finally:

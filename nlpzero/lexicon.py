@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 
-from ._io import atomic_write
+from ._io import atomic_write, open_input
 from .errors import FormatError, InputError
 
 #: Largest count a lexicon holds (counts are exported as int64).
@@ -339,10 +339,7 @@ class Lexicon:
             names the file and, where there is one, the line.
         """
         name, data = _read_bytes(path)
-        lexicon = cls()
-        lexicon._counts = _parse_lexicon(data, name)
-        lexicon._total = sum(lexicon._counts.values())
-        return lexicon
+        return cls._from_valid_counts(_parse_lexicon(data, name))
 
     @classmethod
     def load_jieba_default(cls) -> "Lexicon":
@@ -426,15 +423,8 @@ def _read_bytes(path) -> tuple[str, bytes]:
     if isinstance(path, str) and path == "-":
         return "<stdin>", sys.stdin.buffer.read()
     path = os.fspath(path)
-    try:
-        with open(path, "rb") as f:
-            return path, f.read()
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"cannot read {path}: it is a directory, not a lexicon") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with open_input(path, "a lexicon") as f:
+        return path, f.read()
 
 
 def _parse_lexicon(data: bytes, name: str) -> dict[str, int]:

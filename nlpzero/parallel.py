@@ -33,6 +33,7 @@ import tempfile
 from typing import Callable, Iterable, Iterator
 
 from . import corpus
+from ._io import open_input
 from .errors import InputError, WorkerError
 
 #: Bytes of input per range: a job for one worker (rounded up to whole reader blocks).
@@ -77,7 +78,7 @@ def split_ranges(path: str, range_bytes: int | None = None) -> list[tuple[int, i
     if target < 1:
         raise InputError(f"range_bytes must be positive, not {range_bytes}")
     step = -(-target // block) * block
-    with _open(path) as f:
+    with open_input(path) as f:
         size = os.fstat(f.fileno()).st_size
         bounds = [0]
         block_end = step
@@ -104,15 +105,6 @@ def _after_last_newline(f, lo: int, hi: int) -> int:
             return start + k + 1
         hi = start
     return -1
-
-
-def _open(path: str):
-    try:
-        return open(path, "rb")
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
 
 
 class _RangeStream:
@@ -164,7 +156,7 @@ def read_range(path: str, start: int, end: int, errors: str = "strict",
         raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
     if not 0 <= start <= end:
         raise ValueError(f"not a byte range: {start}, {end}")
-    with _open(path) as f:
+    with open_input(path) as f:
         yield from corpus._LineDecoder(_RangeStream(f, start, end), path, errors,
                                        offset=start, line=first_line)
 
@@ -181,7 +173,7 @@ def is_regular_file(path: str) -> bool:
 
 def _count_newlines(path: str, end: int) -> int:
     n = 0
-    with _open(path) as f:
+    with open_input(path) as f:
         left = end
         while left > 0:
             data = f.read(min(left, corpus.BLOCK_BYTES))

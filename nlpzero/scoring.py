@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from typing import Container, Iterable, Iterator, Sequence
 
+from ._io import open_input
 from .errors import InputError
 
 
@@ -227,15 +228,7 @@ def _read_lines(path, errors: str) -> Iterator[str]:
         yield from _decode_lines(sys.stdin.buffer, "<stdin>", errors)
         return
     name = os.fspath(path)
-    try:
-        f = open(name, "rb")
-    except FileNotFoundError:
-        raise InputError(f"no such file: {name}") from None
-    except IsADirectoryError:
-        raise InputError(f"cannot read {name}: it is a directory") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
-    with f:
+    with open_input(name) as f:
         yield from _decode_lines(f, name, errors)
 
 
