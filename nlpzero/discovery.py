@@ -37,20 +37,19 @@ METHODS = ("cohesion", "pmi")
 
 
 @njit(cache=True)
-def _mark_kept_windows(pos, kept, order, joined):
-    """Join the inner gaps of every window whose n-gram index is marked in `kept`;
-    return a flag per position: the window of this order starting there is kept.
+def _mark_kept_windows(pos, kept, order, joined, kept_bits):
+    """Join the inner gaps of every window whose n-gram index is marked in `kept`, and
+    set bit `order` of kept_bits where such a window starts.
 
     joined[i] refers to the gap between corpus positions i and i + 1.
     """
-    at = np.zeros(len(pos), dtype=np.bool_)
+    bit = np.uint16(1 << order)
     for i in range(len(pos)):
         p = pos[i]
         if p >= 0 and kept[p]:
-            at[i] = True
+            kept_bits[i] |= bit
             for g in range(i, i + order - 1):
                 joined[g] = True
-    return at
 
 
 @njit(cache=True)
@@ -147,10 +146,18 @@ def _group_pieces(ids, starts, lens, hashes, weights):
 # Shared steps
 
 
-def distinct_pieces(counter: NgramCounter, joined: np.ndarray):
-    """Cut the corpus of `counter` at every gap not in `joined`; return the start and
-    length of one occurrence of each distinct piece, and its count."""
-    ids = counter.corpus_ids
+def backtracked(starts, lens, kept_bits, order: int) -> np.ndarray:
+    """Which pieces pass backtracking: every window of length 3..order inside them is
+    kept (`kept_bits` from :func:`_mark_kept_windows`)."""
+    ok = np.ones(len(starts), dtype=bool)
+    for n in range(3, order + 1):
+        ok &= _all_windows_kept(starts, lens, (kept_bits & np.uint16(1 << n)) != 0, n)
+    return ok
+
+
+def distinct_pieces(ids: np.ndarray, joined: np.ndarray):
+    """Cut the character ids at every gap not in `joined`; return the start and length
+    of one occurrence of each distinct piece, and its count."""
     starts, lens = _piece_bounds(ids, joined)
     hashes = _piece_hashes(ids, starts, lens)
     reps, counts = _group_pieces(ids, starts, lens, hashes, np.ones(len(starts), np.int64))
@@ -159,7 +166,7 @@ def distinct_pieces(counter: NgramCounter, joined: np.ndarray):
 
 def count_pieces(counter: NgramCounter, joined: np.ndarray) -> Counter:
     """Cut the corpus of `counter` at every gap not in `joined` and count the pieces."""
-    starts, lens, counts = distinct_pieces(counter, joined)
+    starts, lens, counts = distinct_pieces(counter.corpus_ids, joined)
     words = _piece_strings(counter, counter.corpus_ids, starts, lens)
     return Counter(dict(zip(words, counts.tolist())))
 
@@ -256,9 +263,10 @@ class PMIWordFinder:
         ids = self.counter.corpus_ids
         joined = np.zeros(len(ids), dtype=bool)
         strong = self.strong_pairs()
+        kept_bits = np.zeros(len(ids), dtype=np.uint16)
         for n, pos in self.counter.positions():
             if n == 2:
-                _mark_kept_windows(pos, strong, 2, joined)
+                _mark_kept_windows(pos, strong, 2, joined, kept_bits)
         pieces = count_pieces(self.counter, joined)
         total = sum(pieces.values())
         return Counter({w: c for w, c in pieces.items() if c > self.min_proba * total})
@@ -411,18 +419,17 @@ class CohesionWordFinder:
 
     def _cut(self):
         """Cut the corpus outside kept n-grams. Returns the distinct pieces (start,
-        length, count) and, per order 3..K, which windows are kept at each position."""
+        length, count) and, per position, a bit per order n set when the window of
+        order n starting there is kept."""
         kept = self.kept_ngrams()
         ids = self.counter.corpus_ids
         joined = np.zeros(len(ids), dtype=bool)
-        kept_at = {}
+        kept_bits = np.zeros(len(ids), dtype=np.uint16)
         for n, pos in self.counter.positions():
             if n >= 2:
-                at = _mark_kept_windows(pos, kept[n], n, joined)
-                if n >= 3:
-                    kept_at[n] = at
-        starts, lens, counts = distinct_pieces(self.counter, joined)
-        return starts, lens, counts, kept_at
+                _mark_kept_windows(pos, kept[n], n, joined, kept_bits)
+        starts, lens, counts = distinct_pieces(ids, joined)
+        return starts, lens, counts, kept_bits
 
     def candidates(self) -> Counter:
         """Pieces of the corpus cut outside kept n-grams, with their counts."""
@@ -437,10 +444,8 @@ class CohesionWordFinder:
         of length 3..K in it was itself kept. Back-off pairs (see ``backoff_cohesion``)
         are added last.
         """
-        starts, lens, counts, kept_at = self._cut()
-        ok = counts >= self.counter.min_count
-        for n, at in kept_at.items():
-            ok &= _all_windows_kept(starts, lens, at, n)
+        starts, lens, counts, kept_bits = self._cut()
+        ok = (counts >= self.counter.min_count) & backtracked(starts, lens, kept_bits, self.order)
         words = _piece_strings(self.counter, self.counter.corpus_ids, starts[ok], lens[ok])
         lexicon = dict(zip(words, counts[ok].tolist()))
         if self.backoff_cohesion is not None:

@@ -35,9 +35,8 @@ import numpy as np
 from numba import njit
 
 from .corpus import CharVocab, batch_texts, expand_sources
-from .discovery import (CohesionWordFinder, _all_windows_kept, _group_pieces,
-                        _piece_bounds, _piece_hashes, _piece_strings,
-                        default_min_count)
+from .discovery import (CohesionWordFinder, _group_pieces, _mark_kept_windows, _piece_hashes,
+                        _piece_strings, backtracked, default_min_count, distinct_pieces)
 from .errors import InputError, WorkerError
 from .lexicon import Lexicon
 from .ngrams import NgramCounter, _merge_counts, _window_totals, count_windows
@@ -111,19 +110,6 @@ def _gather_runs(ids, starts, lens):
     return out
 
 
-@njit(cache=True)
-def _mark_windows(pos, kept, order, joined, kept_bits):
-    """Join the inner gaps of every kept window of this order (as discovery's
-    _mark_kept_windows) and set bit `order` of kept_bits where one starts."""
-    bit = np.uint16(1 << order)
-    for i in range(len(pos)):
-        p = pos[i]
-        if p >= 0 and kept[p]:
-            kept_bits[i] |= bit
-            for g in range(i, i + order - 1):
-                joined[g] = True
-
-
 # ---------------------------------------------------------------------------
 # Work on one partition (module-level functions: they are sent to workers)
 
@@ -194,9 +180,10 @@ def _global_ids(task, shared: dict) -> np.ndarray:
     return local
 
 
-def _positions(ids: np.ndarray, task, shared: dict) -> np.ndarray:
+def _positions(ids: np.ndarray, task, shared: dict):
     """Index of the kept (n-1)-gram starting at each position (n = the step's order),
-    marking the windows of order n-2 and their kept gaps on the way."""
+    with the joined gaps and kept-window bits of the orders up to n-1 (marked on the
+    way; kept[n-1] is known by then)."""
     index, _ = task
     counter, spill, n = shared["counter"], shared["spill"], shared["n"]
     prev = spill.load(index, "positions") if n >= 3 else None
@@ -205,19 +192,15 @@ def _positions(ids: np.ndarray, task, shared: dict) -> np.ndarray:
         kept_bits = np.zeros(len(ids), dtype=np.uint16)
         for m, prev in counter.positions_in(ids, n - 1):
             if m >= 2:
-                _mark_order(prev, m, shared["kept"], joined, kept_bits)
+                _mark_kept_windows(prev, shared["kept"][m], m, joined, kept_bits)
     else:
         joined, kept_bits = spill.load(index, "joined"), spill.load(index, "kept_bits")
         prev = counter.next_positions(ids, prev, n - 1)[:-1]
-        _mark_order(prev, n - 1, shared["kept"], joined, kept_bits)
+        _mark_kept_windows(prev, shared["kept"][n - 1], n - 1, joined, kept_bits)
     spill.save(index, "positions", prev)
     spill.save(index, "joined", joined)
     spill.save(index, "kept_bits", kept_bits)
     return prev, joined, kept_bits
-
-
-def _mark_order(pos, m, kept, joined, kept_bits) -> None:
-    _mark_windows(pos, kept[m], m, joined, kept_bits)
 
 
 def _count_order(task, shared: dict):
@@ -232,13 +215,8 @@ def _cut_pieces(task, shared: dict):
     (concatenated ids), lengths and counts."""
     ids = _global_ids(task, shared)
     _, joined, kept_bits = _positions(ids, task, shared)
-    starts, lens = _piece_bounds(ids, joined)
-    hashes = _piece_hashes(ids, starts, lens)
-    reps, counts = _group_pieces(ids, starts, lens, hashes, np.ones(len(starts), np.int64))
-    starts, lens = starts[reps], lens[reps]
-    ok = np.ones(len(starts), dtype=bool)
-    for m in range(3, shared["counter"].order + 1):
-        ok &= _all_windows_kept(starts, lens, (kept_bits & np.uint16(1 << m)) != 0, m)
+    starts, lens, counts = distinct_pieces(ids, joined)
+    ok = backtracked(starts, lens, kept_bits, shared["counter"].order)
     return _PieceTables((_gather_runs(ids, starts[ok], lens[ok]), lens[ok], counts[ok]))
 
 

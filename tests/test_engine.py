@@ -14,8 +14,9 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero import corpus
 from nlpzero.corpus import read_lines
-from nlpzero.discovery import CohesionWordFinder, _group_pieces, _piece_hashes
-from nlpzero.engine import (_count_chars, _gather_runs, _learn, _mark_windows, _SerialRunner,
+from nlpzero.discovery import (CohesionWordFinder, _group_pieces, _mark_kept_windows,
+                               _piece_hashes)
+from nlpzero.engine import (_count_chars, _gather_runs, _learn, _SerialRunner,
                             _Spill, learn_lexicon, plan_partitions)
 from nlpzero.errors import InputError
 from nlpzero.parallel import read_range
@@ -78,11 +79,11 @@ def test_gather_runs_matches_slices(data, seed):
 @settings(max_examples=50, deadline=None)
 @given(pos=st.lists(st.integers(-1, 4), max_size=30), kept=st.lists(st.booleans(), min_size=5, max_size=5),
        order=st.integers(2, 5))
-def test_mark_windows_matches_reference(pos, kept, order):
+def test_mark_kept_windows_matches_reference(pos, kept, order):
     n = len(pos)
     joined = np.zeros(n + order, dtype=bool)
     bits = np.zeros(n, dtype=np.uint16)
-    _mark_windows(np.array(pos, dtype=np.int32), np.array(kept), order, joined, bits)
+    _mark_kept_windows(np.array(pos, dtype=np.int32), np.array(kept), order, joined, bits)
     want_joined = [False] * (n + order)
     want_bits = [0] * n
     for i, p in enumerate(pos):
