@@ -40,7 +40,8 @@ from .discovery import (CohesionWordFinder, _group_pieces, _mark_kept_windows, _
 from .errors import InputError, WorkerError
 from .lexicon import Lexicon
 from .ngrams import NgramCounter, _merge_counts, _window_totals, count_windows
-from .parallel import _raise_with_line_number, is_regular_file, read_range, split_ranges
+from .parallel import (_numba_threads_started, _raise_with_line_number, is_regular_file,
+                       read_range, split_ranges)
 
 ENGINES = ("local", "dask")
 
@@ -328,7 +329,8 @@ def _work_through(func, tasks, shared: dict, combine, conn) -> None:
 
 class _ProcessRunner:
     """Local worker processes, forked for each step so that they share the step's
-    tables with the driver instead of receiving a copy; the tasks are dealt out in
+    tables with the driver instead of receiving a copy (spawned once this process has
+    run Numba's threads, which a forked child must not use); the tasks are dealt out in
     turn. Each worker sends its results down a pipe of its own, so a worker that dies
     (killed, out of memory) is seen at once: the run stops with a WorkerError."""
 
@@ -337,7 +339,9 @@ class _ProcessRunner:
         _load_kernels()
 
     def run(self, func, tasks, shared, combine, tick):
-        ctx = multiprocessing.get_context("fork")
+        # A child forked after Numba's threads have run must not use them: spawn then
+        # (the workers get a copy of the step's tables instead of sharing them).
+        ctx = multiprocessing.get_context("spawn" if _numba_threads_started() else "fork")
         started = []
         # Ctrl-C is held back while the workers are forked: arriving during a fork it
         # would interrupt the fork handlers and print their tracebacks. The workers keep

@@ -140,6 +140,40 @@ def test_two_workers_give_the_same_lexicon(pd_file):
     assert learn_lexicon(pd_file, workers=2, part_bytes=15_000) == in_memory(pd_file)
 
 
+NUMBA_THREADS_THEN_WORKERS = """
+import sys
+import numpy as np
+from numba import njit, prange
+from nlpzero.discovery import CohesionWordFinder
+from nlpzero.corpus import read_lines
+from nlpzero.engine import learn_lexicon
+from nlpzero.parallel import _numba_threads_started
+
+@njit(parallel=True)
+def total(x):
+    s = 0.0
+    for i in prange(len(x)):
+        s += x[i]
+    return s
+
+assert total(np.ones(1000)) == 1000.0
+path = sys.argv[1]
+expected = CohesionWordFinder().train(read_lines(path)).find()
+assert learn_lexicon(path, workers=2, part_bytes=15_000) == expected
+print("threads started" if _numba_threads_started() else "no threads")
+"""
+
+
+def test_workers_after_numba_threads_ran(pd_file):
+    """Once a parallel kernel has run, workers are spawned, not forked: same lexicon.
+    (In a fresh process, so that Numba's threads do not start in the test runner.)"""
+    r = subprocess.run([sys.executable, "-c", NUMBA_THREADS_THEN_WORKERS, pd_file],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    if os.environ.get("NUMBA_DISABLE_JIT") != "1":
+        assert r.stdout.strip() == "threads started"
+
+
 @settings(max_examples=25, deadline=None)
 @given(lines=st.lists(st.text(alphabet="天地人和中国大小的了", min_size=0, max_size=12), min_size=1, max_size=60),
        part=st.integers(5, 200), min_count=st.integers(1, 3), order=st.integers(2, 5))
