@@ -256,10 +256,6 @@ class _PieceTables:
         return self
 
 
-def _combine_pieces(a: _PieceTables, b: _PieceTables) -> _PieceTables:
-    return a.combine(b)
-
-
 def _stash(result, folder: str, name: str):
     """A worker's folded result (a tuple of arrays, or piece tables, grouped first)
     saved as .npy files in the spill folder: the driver loads them from the page cache
@@ -287,21 +283,23 @@ def _unstash(stashed):
 # `combine`; `tick()` is called as each partition is done
 
 
-def _fold(results: Iterator, combine):
+def _fold(results: Iterable, combine):
     total = None
     for result in results:
         total = result if total is None else combine(total, result)
     return total
 
 
+def _run_tasks(func, tasks, shared: dict, tick) -> Iterator:
+    for task in tasks:
+        result = func(task, shared)
+        tick()
+        yield result
+
+
 class _SerialRunner:
     def run(self, func, tasks, shared, combine, tick):
-        def each():
-            for task in tasks:
-                result = func(task, shared)
-                tick()
-                yield result
-        return _fold(each(), combine)
+        return _fold(_run_tasks(func, tasks, shared, tick), combine)
 
     def close(self) -> None:
         pass
@@ -312,11 +310,7 @@ def _work_through(func, tasks, shared: dict, combine, conn) -> None:
     is shared out too), telling the driver as each task is done; then send the folded
     result. An exception goes to the driver instead, which raises it."""
     try:
-        total = None
-        for task in tasks:
-            result = func(task, shared)
-            total = result if total is None else combine(total, result)
-            conn.send(("tick", None))
+        total = _fold(_run_tasks(func, tasks, shared, lambda: conn.send(("tick", None))), combine)
         conn.send(("result", _stash(total, shared["spill"].folder, f"worker{os.getpid()}")))
     except BaseException as exc:  # noqa: B902 - every failure must reach the driver
         try:
@@ -567,7 +561,7 @@ def _learn(finder: CohesionWordFinder, parts: list[Partition], runner, errors: s
         kept[n] = finder.cohesion(n) > finder.thresholds[n - 2]
 
     pieces = step("pieces", _cut_pieces, {"counter": counter, "n": K + 1, "kept": kept},
-                  _combine_pieces)
+                  _PieceTables.combine)
     [(chars, lens, counts)] = pieces.grouped().tables
     ok = counts >= min_count
     starts = np.cumsum(lens) - lens
