@@ -90,7 +90,6 @@ def _load_tokenizer(args):
 def cmd_lexicon(args) -> int:
     from .discovery import make_finder
 
-    params = {}
     if args.method == "cohesion":
         params = dict(order=args.order, min_count=args.min_count,
                       thresholds=_thresholds(args.thresholds, args.order),

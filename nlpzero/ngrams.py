@@ -361,9 +361,7 @@ class NgramCounter:
             keys = self._keys[n]
             last = keys % self._V
             if n == 2:
-                index_of_char = np.full(max(self._V, 1), -1, dtype=np.int64)
-                index_of_char[self._keys[1]] = np.arange(len(self._keys[1]))
-                cached = index_of_char[last]
+                cached = self._index_of_char(np.int64)[last]
             else:
                 inner = self._suffix_index(n - 1)[keys // self._V]
                 cached = _extend_index(inner, last, self._V, self._index[n - 1])
@@ -401,8 +399,7 @@ class NgramCounter:
         m, n = mat.shape
         if n == 0 or n > self.order:
             return np.full(m, -1, dtype=np.int64)
-        index_of_char = np.full(max(self._V, 1), -1, dtype=np.int64)
-        index_of_char[self._keys[1]] = np.arange(len(self._keys[1]))
+        index_of_char = self._index_of_char(np.int64)
         col = mat[:, 0].astype(np.int64)
         idx = np.where((col >= 0) & (col < len(index_of_char)),
                        index_of_char[np.clip(col, 0, len(index_of_char) - 1)], -1)
@@ -411,9 +408,13 @@ class NgramCounter:
         return idx
 
     def _unigram_positions(self, ids: np.ndarray) -> np.ndarray:
-        index_of_char = np.full(max(self._V, 1), -1, dtype=np.int32)
-        index_of_char[self._keys[1]] = np.arange(len(self._keys[1]), dtype=np.int32)
-        return _unigram_positions(ids, index_of_char)
+        return _unigram_positions(ids, self._index_of_char(np.int32))
+
+    def _index_of_char(self, dtype) -> np.ndarray:
+        """Index among the kept characters of each character id, or -1."""
+        index_of_char = np.full(max(self._V, 1), -1, dtype=dtype)
+        index_of_char[self._keys[1]] = np.arange(len(self._keys[1]), dtype=dtype)
+        return index_of_char
 
     def _ensure_counted(self) -> None:
         if self._stale or not self._keys:
