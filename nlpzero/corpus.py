@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import numpy as np
+from numba import njit
 
 from ._io import open_input
 from .errors import InputError
@@ -89,6 +90,30 @@ NUMBER_UNIT = _build_unit_table(NUMBER_UNITS)
 #: ellipsis ……, ~~~, ...): a run of one of them is a single token.
 RUN_PUNCTUATION = "\u2014\u2026\u2500-\uFF0D~\uFF5E.\u3002\u00B7"
 RUN_PUNCT = _build_unit_table(RUN_PUNCTUATION)
+
+
+@njit(cache=True)
+def _encode_ids(cps, table, char_class, number_unit, unknown_han):
+    """Ids of the code points `cps` by `table`, -1 for the unit right after a digit
+    (see :func:`units_after_numbers`). Returns them with the number of positions
+    holding a Han character `table` has no id for, and flags those characters in
+    `unknown_han` (unless it is empty)."""
+    ids = np.empty(len(cps), dtype=np.int32)
+    unknown = 0
+    prev_digit = False
+    for i in range(len(cps)):
+        c = cps[i]
+        v = table[c]
+        cls = char_class[c]
+        if v < 0 and cls == HAN:
+            unknown += 1
+            if len(unknown_han):
+                unknown_han[c] = True
+        if prev_digit and number_unit[c]:
+            v = -1
+        ids[i] = v
+        prev_digit = cls == DIGIT
+    return ids, unknown
 
 
 def units_after_numbers(cps: np.ndarray) -> np.ndarray:
@@ -364,18 +389,16 @@ class CharVocab:
     def encode(self, text: str, grow: bool = True) -> np.ndarray:
         """Return the int32 ids of the characters of `text` (-1 for non-Han or unknown)."""
         cps = code_points(text)
-        ids = self._table[cps]
-        if grow:
-            new = (ids < 0) & (CHAR_CLASS[cps] == HAN)
-            if new.any():
-                # New characters get ids in code-point order (a linear-time bincount).
-                fresh = np.flatnonzero(np.bincount(cps[new], minlength=1)).astype(np.uint32)
-                self._table[fresh] = np.arange(len(self._chars), len(self._chars) + len(fresh),
-                                               dtype=np.int32)
-                self._chars.extend(int(c) for c in fresh)
-                ids = self._table[cps]
-        # The unit of a number (the 年 of １９９８年) belongs to the number's atom.
-        ids[units_after_numbers(cps)] = -1
+        unknown_han = np.zeros(len(CHAR_CLASS) if grow else 0, dtype=np.bool_)
+        # The unit of a number (the 年 of １９９８年) belongs to the number's atom: -1.
+        ids, unknown = _encode_ids(cps, self._table, CHAR_CLASS, NUMBER_UNIT, unknown_han)
+        if grow and unknown:
+            # New characters get ids in code-point order.
+            fresh = np.flatnonzero(unknown_han).astype(np.uint32)
+            self._table[fresh] = np.arange(len(self._chars), len(self._chars) + len(fresh),
+                                           dtype=np.int32)
+            self._chars.extend(int(c) for c in fresh)
+            ids, _ = _encode_ids(cps, self._table, CHAR_CLASS, NUMBER_UNIT, unknown_han)
         return ids
 
     @classmethod

@@ -66,24 +66,26 @@ def _all_windows_kept(starts, lens, kept_at, order):
 
 @njit(cache=True)
 def _piece_bounds(ids, joined):
-    """Start and length of every maximal piece of characters linked by joined gaps."""
+    """Start and length of every maximal piece of characters linked by joined gaps.
+
+    Two passes (count, then fill) so that the arrays have the size of the pieces, not
+    of the corpus."""
     n = len(ids)
-    starts = np.empty(n, dtype=np.int64)
-    lens = np.empty(n, dtype=np.int64)
     m = 0
-    i = 0
-    while i < n:
-        if ids[i] < 0:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and ids[j + 1] >= 0 and joined[j]:
-            j += 1
-        starts[m] = i
-        lens[m] = j - i + 1
-        m += 1
-        i = j + 1
-    return starts[:m], lens[:m]
+    for i in range(n):
+        if ids[i] >= 0 and (i == 0 or ids[i - 1] < 0 or not joined[i - 1]):
+            m += 1
+    starts = np.empty(m, dtype=np.int64)
+    lens = np.empty(m, dtype=np.int64)
+    k = -1
+    for i in range(n):
+        if ids[i] >= 0:
+            if i == 0 or ids[i - 1] < 0 or not joined[i - 1]:
+                k += 1
+                starts[k] = i
+                lens[k] = 0
+            lens[k] += 1
+    return starts, lens
 
 
 @njit(cache=True)
@@ -110,36 +112,70 @@ def _same_piece(ids, s1, s2, length):
 
 
 @njit(cache=True)
+def _insert_group(slots, mask, h, g):
+    s = np.int64(h >> np.uint64(11)) & mask
+    while slots[2 * s + 1] != -1:
+        s = (s + 1) & mask
+    slots[2 * s] = np.int64(h)
+    slots[2 * s + 1] = g
+
+
+@njit(cache=True)
+def _grown(a, size):
+    out = np.zeros(size, dtype=a.dtype)
+    out[:len(a)] = a
+    return out
+
+
+@njit(cache=True)
 def _group_pieces(ids, starts, lens, hashes, weights):
     """Add up the weights of equal pieces with an open-addressing table keyed by hash;
     pieces are compared exactly, so a hash collision only costs a probe. Returns the
     index of a representative of each distinct piece (in first-seen order) and its
-    total weight (its count when every weight is 1)."""
+    total weight (its count when every weight is 1).
+
+    The table holds (hash, group) pairs and grows with the distinct pieces, not with
+    all pieces: most pieces repeat, and a small table stays in cache."""
     n = len(starts)
-    size = 16
-    while size < 2 * n:
-        size *= 2
+    size = 1024
     mask = size - 1
-    slots = np.full(size, -1, dtype=np.int64)  # group number in each slot
-    reps = np.empty(n, dtype=np.int64)
-    counts = np.zeros(n, dtype=np.int64)
+    slots = np.full(2 * size, -1, dtype=np.int64)
+    reps = np.empty(size // 2, dtype=np.int64)  # per group, grown with the table
+    group_start = np.empty(size // 2, dtype=np.int64)
+    group_len = np.empty(size // 2, dtype=np.int64)
+    counts = np.zeros(size // 2, dtype=weights.dtype)
     m = 0
     for k in range(n):
-        s = np.int64(hashes[k] >> np.uint64(11)) & mask
+        h = hashes[k]
+        start, length = starts[k], lens[k]
+        s = np.int64(h >> np.uint64(11)) & mask
         while True:
-            g = slots[s]
+            g = slots[2 * s + 1]
             if g == -1:
-                slots[s] = m
+                slots[2 * s] = np.int64(h)
+                slots[2 * s + 1] = m
                 reps[m] = k
+                group_start[m] = start
+                group_len[m] = length
                 counts[m] = weights[k]
                 m += 1
+                if 2 * m >= size:  # keep the load under one half
+                    size *= 2
+                    mask = size - 1
+                    slots = np.full(2 * size, -1, dtype=np.int64)
+                    for q in range(m):
+                        _insert_group(slots, mask, hashes[reps[q]], q)
+                    reps = _grown(reps, size // 2)
+                    group_start = _grown(group_start, size // 2)
+                    group_len = _grown(group_len, size // 2)
+                    counts = _grown(counts, size // 2)
                 break
-            r = reps[g]
-            if hashes[r] == hashes[k] and lens[r] == lens[k] and _same_piece(ids, starts[r], starts[k], lens[k]):
+            if (slots[2 * s] == np.int64(h) and group_len[g] == length
+                    and _same_piece(ids, group_start[g], start, length)):
                 counts[g] += weights[k]
                 break
             s = (s + 1) & mask
-    return reps[:m], counts[:m]
+    return reps[:m].copy(), counts[:m].copy()
 
 
 # ---------------------------------------------------------------------------
@@ -421,13 +457,16 @@ class CohesionWordFinder:
         """Cut the corpus outside kept n-grams. Returns the distinct pieces (start,
         length, count) and, per position, a bit per order n set when the window of
         order n starting there is kept."""
-        kept = self.kept_ngrams()
+        self._apply_min_count()
         ids = self.counter.corpus_ids
         joined = np.zeros(len(ids), dtype=bool)
         kept_bits = np.zeros(len(ids), dtype=np.uint16)
+        # The cohesion of order n needs only the counts of orders 1..n, so each order's
+        # windows are marked while counting goes on (positions are computed once).
         for n, pos in self.counter.positions():
             if n >= 2:
-                _mark_kept_windows(pos, kept[n], n, joined, kept_bits)
+                kept = self.cohesion(n) > self.thresholds[n - 2]
+                _mark_kept_windows(pos, kept, n, joined, kept_bits)
         starts, lens, counts = distinct_pieces(ids, joined)
         return starts, lens, counts, kept_bits
 
@@ -453,11 +492,12 @@ class CohesionWordFinder:
         return Lexicon._from_valid_counts(lexicon)
 
     def _add_backoff_pairs(self, lexicon: dict) -> None:
-        pairs, counts = self.counter.ngrams(2)
+        c = self.counter
         strong = np.flatnonzero(self.cohesion(2) > self.backoff_cohesion)
-        weights = np.maximum(1, (counts[strong] * self.backoff_weight).astype(np.int64))
-        for i, w in zip(strong.tolist(), weights.tolist()):
-            lexicon.setdefault(pairs[i], w)
+        pairs = strings_from_code_points(c.vocab.code_points_of(c.char_matrix(2)[strong]))
+        weights = np.maximum(1, (c.counts(2)[strong] * self.backoff_weight).astype(np.int64))
+        for pair, w in zip(pairs, weights.tolist()):
+            lexicon.setdefault(pair, w)
 
 
 def make_finder(method: str = "cohesion", **params):

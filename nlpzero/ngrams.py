@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 #: Windows counted per chunk before merging.
 CHUNK_WINDOWS = 1 << 23
+#: Count and locate the windows of a corpus of one chunk with one sort (see
+#: NgramCounter._count_and_locate); False always counts, then looks up.
+PACKED_LOCATE = True
 
 
 # ---------------------------------------------------------------------------
@@ -46,6 +49,60 @@ def _window_keys(ids, prev, order, V, start, stop):
             out[k] = p * V + ids[i + order - 1]
             k += 1
     return out[:k]
+
+
+@njit(cache=True)
+def _packed_windows(ids, prev, order, V, pos_bits):
+    """Like :func:`_window_keys` over the whole array, each key shifted left by
+    `pos_bits` with the window's start position in the low bits, so that one sort
+    both groups the windows by n-gram and keeps where each one is."""
+    n = len(ids)
+    out = np.empty(max(n - order + 1, 0), dtype=np.int64)
+    k = 0
+    for i in range(n - order + 1):
+        p = prev[i]
+        if p >= 0 and prev[i + 1] >= 0:
+            out[k] = ((p * V + ids[i + order - 1]) << pos_bits) | i
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def _locate_groups(packed, pos_bits, min_count, n):
+    """From sorted packed windows (see :func:`_packed_windows`): the distinct keys
+    counted at least `min_count` times, their counts, and for each of the `n`
+    positions the index of its window's key among them, or -1 (one entry more than
+    `n`, the last -1, as :func:`_next_positions` gives)."""
+    cur = np.full(n + 1, -1, dtype=np.int32)
+    m = len(packed)
+    n_groups = 0
+    i = 0
+    while i < m:  # first pass: how many keys are kept
+        key = packed[i] >> pos_bits
+        j = i + 1
+        while j < m and packed[j] >> pos_bits == key:
+            j += 1
+        if j - i >= min_count:
+            n_groups += 1
+        i = j
+    keys = np.empty(n_groups, dtype=np.int64)
+    counts = np.empty(n_groups, dtype=np.int64)
+    mask = (np.int64(1) << pos_bits) - 1
+    g = 0
+    i = 0
+    while i < m:
+        key = packed[i] >> pos_bits
+        j = i + 1
+        while j < m and packed[j] >> pos_bits == key:
+            j += 1
+        if j - i >= min_count:
+            keys[g] = key
+            counts[g] = j - i
+            for t in range(i, j):
+                cur[packed[t] & mask] = g
+            g += 1
+        i = j
+    return keys, counts, cur
 
 
 @njit(cache=True)
@@ -370,9 +427,16 @@ class NgramCounter:
 
     def positions(self):
         """Yield ``(n, idx)`` for n = 1..order, idx[i] being the index of the kept
-        n-gram starting at corpus position i, or -1."""
-        self._ensure_counted()
-        yield from self.positions_in(self.corpus_ids, self.order)
+        n-gram starting at corpus position i, or -1.
+
+        When the counts are stale, counting happens as the generator advances (each
+        order's positions are needed to count the next one, so they are computed once):
+        when ``(n, idx)`` is yielded, the counts of orders 1..n can be queried, and the
+        higher orders only after the generator is exhausted."""
+        if self._stale or not self._keys:
+            yield from self._count_orders(last_positions=True)
+        else:
+            yield from self.positions_in(self.corpus_ids, self.order)
 
     def positions_in(self, ids: np.ndarray, max_order: int):
         """Like :meth:`positions`, for orders 1..`max_order` of any array of ids
@@ -394,6 +458,8 @@ class NgramCounter:
     def _check_order(self, n: int) -> None:
         if not 1 <= n <= self.order:
             raise ValueError(f"order {n} is outside 1..{self.order}")
+        if n >= len(self._keys):
+            raise RuntimeError(f"order {n} is not counted yet (positions() is still counting)")
 
     def _index_of(self, mat: np.ndarray) -> np.ndarray:
         m, n = mat.shape
@@ -418,20 +484,54 @@ class NgramCounter:
 
     def _ensure_counted(self) -> None:
         if self._stale or not self._keys:
-            self._count_all()
-            self._stale = False
+            for _ in self._count_orders(last_positions=False):
+                pass
 
-    def _count_all(self) -> None:
+    def _count_orders(self, last_positions: bool):
+        """Count order by order, yielding ``(n, positions of order n)`` once order n is
+        counted and indexed (the last order's positions only if `last_positions`). If the
+        caller stops early, the counts are marked stale and redone at the next query."""
         ids = self.corpus_ids
         self._V = max(len(self.vocab), 1)
         self._totals = _window_totals(ids, self.order)
         self._start_tables(np.bincount(ids[ids >= 0], minlength=self._V).astype(np.int64))
-        cur = self._unigram_positions(ids)
-        for n in range(2, self.order + 1):
-            self._add_order(*count_windows(ids, cur, n, self._V))
-            if n < self.order:
-                cur = _next_positions(ids, cur, n, self._V, self._index[n])
-        logger.debug("counted n-grams: %s", [len(k) for k in self._keys[1:]])
+        self._stale = False
+        finished = False
+        try:
+            cur = self._unigram_positions(ids)
+            yield 1, cur[:-1]
+            for n in range(2, self.order + 1):
+                want = n < self.order or last_positions
+                located = self._count_and_locate(ids, cur, n) if want else None
+                if located is not None:
+                    keys, counts, cur = located
+                    self._add_order(keys, counts)
+                else:
+                    self._add_order(*count_windows(ids, cur, n, self._V))
+                    if want:
+                        cur = _next_positions(ids, cur, n, self._V, self._index[n])
+                if want:
+                    yield n, cur[:-1]
+            finished = True
+            logger.debug("counted n-grams: %s", [len(k) for k in self._keys[1:]])
+        finally:
+            if not finished:
+                self._stale = True
+                self._keys = []
+
+    def _count_and_locate(self, ids: np.ndarray, prev: np.ndarray, n: int):
+        """Count order `n` and find the index of the window at each position with one
+        sort of keys packed with their positions, instead of counting and then looking
+        every window up in the hash table; None when the corpus is too large for one
+        chunk or the packed keys would not fit in 63 bits (then the caller counts in
+        chunks and looks up)."""
+        pos_bits = int(len(ids)).bit_length()
+        key_bits = int(max(len(self._keys[n - 1]), 1) * self._V).bit_length()
+        if not PACKED_LOCATE or len(ids) > CHUNK_WINDOWS or pos_bits + key_bits > 63:
+            return None
+        packed = _packed_windows(ids, prev, n, self._V, pos_bits)
+        packed.sort()  # numpy's sort (vectorised), faster than a compiled one
+        return _locate_groups(packed, pos_bits, self.min_count, len(ids))
 
     def _start_tables(self, unigram_counts: np.ndarray) -> None:
         """Keep the characters counted at least min_count times as the order-1 table."""

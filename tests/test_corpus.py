@@ -1,6 +1,7 @@
 """Streaming input: encodings, line endings, long lines, sources and character classes."""
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import nlpzero.corpus as corpus
 from nlpzero.corpus import (CharVocab, Piece, code_points, expand_sources, iter_runs, read_lines,
@@ -93,3 +94,38 @@ def test_vocab_assigns_dense_ids_and_marks_non_han():
     assert ids.tolist() == [0, -1, 1, 0]
     assert vocab.encode("国x", grow=False).tolist() == [1, -1]
     assert len(vocab) == 2
+
+
+def naive_encode(texts):
+    """Reference encoding: new Han characters of each text get the next ids in code-point
+    order; every other character, and a number's unit right after a digit, is -1."""
+    from nlpzero.corpus import CHAR_CLASS, DIGIT, HAN, NUMBER_UNITS
+
+    table, out = {}, []
+    for text in texts:
+        for c in sorted({ch for ch in text if CHAR_CLASS[ord(ch)] == HAN} - set(table)):
+            table[c] = len(table)
+        ids = []
+        for i, ch in enumerate(text):
+            unit = ch in NUMBER_UNITS and i > 0 and CHAR_CLASS[ord(text[i - 1])] == DIGIT
+            ids.append(-1 if unit else table.get(ch, -1))
+        out.append(ids)
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet="中国年月日万%％1１a，\u3007𠀀😀 \n", max_size=30), max_size=5))
+def test_vocab_encoding_matches_reference(texts):
+    vocab = CharVocab()
+    assert [vocab.encode(t).tolist() for t in texts] == naive_encode(texts)
+    # Without growing, known characters keep their ids and unknown ones are -1.
+    known = set(vocab._chars)
+    probe = "中国年人𠀁"
+    expected = [vocab.id_of(ch) if ord(ch) in known else -1 for ch in probe]
+    assert vocab.encode(probe, grow=False).tolist() == expected
+
+
+def test_vocab_encoding_of_real_text_matches_reference(pd_lines):
+    texts = pd_lines[:300]
+    vocab = CharVocab()
+    assert [vocab.encode(t).tolist() for t in texts] == naive_encode(texts)

@@ -137,3 +137,80 @@ def test_part_index_on_real_text(pd_lines):
     check_parts(NgramCounter(order=4, min_count=3).fit(pd_lines[:300]))
     with pytest.raises(ValueError, match="no part"):
         NgramCounter(order=3).fit(["中国人民"]).part_index(3, 2, 2)
+
+
+def naive_positions(counter, n):
+    """Index of the kept n-gram at each corpus position, by string look-up."""
+    words, _ = counter.ngrams(n)
+    index = {w: i for i, w in enumerate(words)}
+    ids = counter.corpus_ids.tolist()
+    chars = counter.vocab._chars
+    out = []
+    for i in range(len(ids)):
+        window = ids[i:i + n]
+        ok = len(window) == n and min(window) >= 0
+        out.append(index.get("".join(chr(chars[c]) for c in window), -1) if ok else -1)
+    return out
+
+
+@pytest.mark.parametrize("packed", [True, False])
+@settings(max_examples=40, deadline=None)
+@given(texts=texts_strategy, order=st.integers(2, 5), min_count=st.integers(1, 3))
+def test_positions_while_counting_match_naive(packed, texts, order, min_count):
+    import nlpzero.ngrams as ngrams
+
+    old = ngrams.PACKED_LOCATE
+    ngrams.PACKED_LOCATE = packed
+    try:
+        counter = NgramCounter(order=order, min_count=min_count).fit(texts)
+        got = {n: pos.tolist() for n, pos in counter.positions()}  # counts as it goes
+    finally:
+        ngrams.PACKED_LOCATE = old
+    assert all_counts(counter) == naive_counts(texts, order, min_count)
+    for n in range(1, order + 1):
+        assert got[n] == naive_positions(counter, n)
+    again = {n: pos.tolist() for n, pos in counter.positions()}  # from the tables
+    assert again == got
+
+
+def test_packed_and_looked_up_positions_agree_on_real_text(pd_lines, monkeypatch):
+    import nlpzero.ngrams as ngrams
+
+    def run():
+        c = NgramCounter(order=5, min_count=2).fit(pd_lines[:500])
+        return [pos.copy() for _, pos in c.positions()], all_counts(c)
+
+    packed_pos, packed_counts = run()
+    monkeypatch.setattr(ngrams, "PACKED_LOCATE", False)
+    plain_pos, plain_counts = run()
+    assert packed_counts == plain_counts
+    assert all((a == b).all() for a, b in zip(packed_pos, plain_pos))
+
+
+def test_abandoned_counting_is_redone():
+    counter = NgramCounter(order=4, min_count=1).fit(["中国人民日报", "人民日报社"])
+    gen = counter.positions()
+    next(gen)
+    next(gen)  # orders 1 and 2 counted
+    with pytest.raises(RuntimeError):
+        counter.counts(4)  # not counted yet
+    gen.close()
+    assert counter.count("人民日报") == 2 and counter.count("日报社") == 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 63)), max_size=60,
+                unique_by=lambda t: t[1]),
+       st.integers(1, 3))
+def test_locate_groups_matches_reference(windows, min_count):
+    from nlpzero.ngrams import _locate_groups
+
+    pos_bits = 6
+    packed = np.sort(np.array([(k << pos_bits) | p for k, p in windows], dtype=np.int64))
+    keys, counts, cur = _locate_groups(packed, pos_bits, min_count, 64)
+    freq = Counter(k for k, _ in windows)
+    kept = sorted(k for k, c in freq.items() if c >= min_count)
+    assert keys.tolist() == kept
+    assert counts.tolist() == [freq[k] for k in kept]
+    where = {p: kept.index(k) for k, p in windows if k in kept}
+    assert cur.tolist() == [where.get(p, -1) for p in range(65)]
