@@ -411,6 +411,7 @@ class CohesionWordFinder:
         self.backoff_cohesion = None if backoff_cohesion is None else float(backoff_cohesion)
         self.backoff_weight = float(backoff_weight)
         self.counter = NgramCounter(order=order, min_count=min_count or 1)
+        self._log_cache: dict[int, tuple] = {}
 
     def train(self, texts: Iterable[str] | str) -> "CohesionWordFinder":
         """Add `texts` to what the finder has seen (call again to train incrementally)."""
@@ -441,9 +442,20 @@ class CohesionWordFinder:
             right[k] = c.suffix_index(n - k + 1)[right[k - 1]]
         coh = np.full(len(count_n), np.inf)
         for k in range(1, n):
-            coh = np.minimum(coh, log_ns - np.log(c.counts(k)[left[k]].astype(np.float64))
-                             - np.log(c.counts(n - k)[right[k]].astype(np.float64)))
+            split = log_ns - self._log_counts(k)[left[k]]
+            split -= self._log_counts(n - k)[right[k]]
+            np.minimum(coh, split, out=coh)
         return coh
+
+    def _log_counts(self, k: int) -> np.ndarray:
+        """log of the counts of the kept k-grams, kept while those counts stay the same
+        array (each order's cohesion uses those of every lower order)."""
+        counts = self.counter.counts(k)
+        cached = self._log_cache.get(k)
+        if cached is None or cached[0] is not counts:
+            cached = (counts, np.log(counts.astype(np.float64)))
+            self._log_cache[k] = cached
+        return cached[1]
 
     def kept_ngrams(self) -> dict[int, np.ndarray]:
         """Boolean masks, per order 2..K, of the n-grams whose cohesion passes."""
