@@ -39,6 +39,8 @@ from .errors import InputError, WorkerError
 #: Bytes of input per range: a job for one worker (rounded up to whole reader blocks).
 RANGE_BYTES = 1 << 23
 
+WORKER_DIED = "a worker process ended unexpectedly (killed, or out of memory)"
+
 # Bytes read at a time when looking backwards for the last newline of a block.
 _PROBE_BYTES = 1 << 16
 
@@ -327,7 +329,10 @@ class WorkerPool:
                     exhausted = True
                     break
                 conn = idle.pop()
-                conn.send((given, func, task))
+                try:
+                    conn.send((given, func, task))
+                except OSError:  # the worker is gone (its end of the pipe is closed)
+                    raise WorkerError(WORKER_DIED) from None
                 busy[conn] = given
                 given += 1
             while due in done:
@@ -342,8 +347,7 @@ class WorkerPool:
                 try:
                     number, outcome = conn.recv()
                 except (EOFError, OSError):
-                    raise WorkerError("a worker process ended unexpectedly (killed, or out of "
-                                      "memory)") from None
+                    raise WorkerError(WORKER_DIED) from None
                 del busy[conn]
                 idle.append(conn)
                 done[number] = outcome
