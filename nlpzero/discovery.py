@@ -53,6 +53,16 @@ def _mark_kept_windows(pos, kept, order, joined, kept_bits):
 
 
 @njit(cache=True)
+def _min_split_pmi(coh, log_ns, log_left, left, log_right, right):
+    """coh[i] = min(coh[i], log_ns[i] - log_left[left[i]] - log_right[right[i]]): one
+    split's PMI folded into the running minimum in one pass, without temporaries."""
+    for i in range(len(coh)):
+        v = log_ns[i] - log_left[left[i]] - log_right[right[i]]
+        if v < coh[i]:
+            coh[i] = v
+
+
+@njit(cache=True)
 def _all_windows_kept(starts, lens, kept_at, order):
     """For each piece: are all its windows of this order kept (True when shorter)?"""
     ok = np.ones(len(starts), dtype=np.bool_)
@@ -442,9 +452,8 @@ class CohesionWordFinder:
             right[k] = c.suffix_index(n - k + 1)[right[k - 1]]
         coh = np.full(len(count_n), np.inf)
         for k in range(1, n):
-            split = log_ns - self._log_counts(k)[left[k]]
-            split -= self._log_counts(n - k)[right[k]]
-            np.minimum(coh, split, out=coh)
+            _min_split_pmi(coh, log_ns, self._log_counts(k), left[k], self._log_counts(n - k),
+                           right[k])
         return coh
 
     def _log_counts(self, k: int) -> np.ndarray:

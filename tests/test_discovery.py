@@ -3,6 +3,7 @@
 import math
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -157,3 +158,21 @@ def test_empty_and_non_han_input():
     assert len(find_words(["abc 123", ""], method="pmi")) == 0
     with pytest.raises(ValueError):
         find_words(["中国"], method="nope")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.floats(-5, 5), st.floats(-5, 5), st.integers(0, 3),
+                          st.integers(0, 2)), min_size=1, max_size=30))
+def test_min_split_pmi_kernel_matches_reference(rows):
+    from nlpzero.discovery import _min_split_pmi
+
+    log_left = np.array([0.1, -1.0, 2.0, 0.5])
+    log_right = np.array([1.5, -0.5, 0.0])
+    start = np.array([r[0] for r in rows])
+    log_ns = np.array([r[1] for r in rows])
+    left = np.array([r[2] for r in rows])
+    right = np.array([r[3] for r in rows])
+    coh = start.copy()
+    _min_split_pmi(coh, log_ns, log_left, left, log_right, right)
+    expected = [min(s, n - log_left[a] - log_right[b]) for s, n, a, b in rows]
+    assert coh.tolist() == expected
