@@ -46,7 +46,7 @@ def _window_keys(ids, prev, order, V, start, stop):
     for i in range(start, stop):
         p = prev[i]
         if p >= 0 and prev[i + 1] >= 0:
-            out[k] = p * V + ids[i + order - 1]
+            out[k] = np.int64(p) * V + ids[i + order - 1]
             k += 1
     return out[:k]
 
@@ -62,7 +62,8 @@ def _packed_windows(ids, prev, order, V, pos_bits):
     for i in range(n - order + 1):
         p = prev[i]
         if p >= 0 and prev[i + 1] >= 0:
-            out[k] = ((p * V + ids[i + order - 1]) << pos_bits) | i
+            # int64 before shifting (prev and ids are int32).
+            out[k] = ((np.int64(p) * V + ids[i + order - 1]) << pos_bits) | i
             k += 1
     return out[:k]
 
@@ -220,7 +221,7 @@ def _next_positions(ids, prev, order, V, index):
     for i in range(n - order + 1):
         p = prev[i]
         if p >= 0 and prev[i + 1] >= 0:
-            cur[i] = _lookup(index, p * V + ids[i + order - 1])
+            cur[i] = _lookup(index, np.int64(p) * V + ids[i + order - 1])
     return cur
 
 
