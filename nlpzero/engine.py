@@ -87,8 +87,14 @@ def plan_partitions(sources: Iterable[str] | str, workers: int = 1,
         if not is_regular_file(path):
             raise InputError(f"cannot read {path}: not a regular file")
     if part_bytes is None:
+        workers = max(workers, 1)
         total = sum(os.path.getsize(p) for p in paths)
-        part_bytes = min(MAX_PART_BYTES, max(MIN_PART_BYTES, total // (4 * max(workers, 1))))
+        n_parts = max(4 * workers, -(-total // MAX_PART_BYTES))
+        # Partitions are dealt out in turn: as many for every worker, or the last round
+        # leaves one worker idle while another counts (15 partitions of 1 GB take 8
+        # rounds on 2 workers, 16 take 8 rounds of smaller partitions).
+        n_parts = -(-n_parts // workers) * workers
+        part_bytes = min(MAX_PART_BYTES, max(MIN_PART_BYTES, -(-total // n_parts)))
     return [Partition(path, a, b) for path in paths for a, b in split_ranges(path, part_bytes)]
 
 
