@@ -90,9 +90,9 @@ def plan_partitions(sources: Iterable[str] | str, workers: int = 1,
         workers = max(workers, 1)
         total = sum(os.path.getsize(p) for p in paths)
         n_parts = max(4 * workers, -(-total // MAX_PART_BYTES))
-        # Partitions are dealt out in turn: as many for every worker, or the last round
-        # leaves one worker idle while another counts (15 partitions of 1 GB take 8
-        # rounds on 2 workers, 16 take 8 rounds of smaller partitions).
+        # Workers take one partition at a time: a count that is a multiple of the
+        # workers lets them finish together (with 15 partitions of 1 GB one of 2 workers
+        # counts the last alone; 16 smaller ones end together).
         n_parts = -(-n_parts // workers) * workers
         part_bytes = min(MAX_PART_BYTES, max(MIN_PART_BYTES, -(-total // n_parts)))
     return [Partition(path, a, b) for path in paths for a, b in split_ranges(path, part_bytes)]
@@ -311,13 +311,32 @@ class _SerialRunner:
         pass
 
 
-def _work_through(func, tasks, shared: dict, combine, conn) -> None:
-    """Worker process: run `func` on each task and fold the results (so that merging
-    is shared out too), telling the driver as each task is done; then send the folded
-    result. An exception goes to the driver instead, which raises it."""
+def _claimed(tasks: list, next_task) -> Iterator:
+    """The tasks this worker claims, one at a time, from the shared number of the next
+    unclaimed task: a worker whose partitions went faster takes more, so that all
+    finish together."""
+    while True:
+        with next_task.get_lock():
+            i = next_task.value
+            next_task.value = i + 1
+        if i >= len(tasks):
+            return
+        yield tasks[i]
+
+
+def _work_through(func, tasks, shared: dict, combine, conn, next_task) -> None:
+    """Worker process: run `func` on each task it claims and fold the results (so that
+    merging is shared out too), telling the driver as each task is done; then send the
+    folded result (None if it claimed none). An exception goes to the driver instead,
+    which raises it."""
     try:
-        total = _fold(_run_tasks(func, tasks, shared, lambda: conn.send(("tick", None))), combine)
-        conn.send(("result", _stash(total, shared["spill"].folder, f"worker{os.getpid()}")))
+        def tick():
+            conn.send(("tick", None))
+        total = _fold(_run_tasks(func, _claimed(tasks, next_task), shared, tick), combine)
+        stashed = None
+        if total is not None:
+            stashed = _stash(total, shared["spill"].folder, f"worker{os.getpid()}")
+        conn.send(("result", stashed))
     except BaseException as exc:  # noqa: B902 - every failure must reach the driver
         try:
             conn.send(("error", exc))
@@ -330,8 +349,8 @@ def _work_through(func, tasks, shared: dict, combine, conn) -> None:
 class _ProcessRunner:
     """Local worker processes, forked for each step so that they share the step's
     tables with the driver instead of receiving a copy (spawned once this process has
-    run Numba's threads, which a forked child must not use); the tasks are dealt out in
-    turn. Each worker sends its results down a pipe of its own, so a worker that dies
+    run Numba's threads, which a forked child must not use); each worker claims the next
+    task when it is free. Each worker sends its results down a pipe of its own, so a worker that dies
     (killed, out of memory) is seen at once: the run stops with a WorkerError."""
 
     def __init__(self, workers: int):
@@ -343,6 +362,7 @@ class _ProcessRunner:
         # (the workers get a copy of the step's tables instead of sharing them).
         ctx = multiprocessing.get_context("spawn" if _numba_threads_started() else "fork")
         started = []
+        next_task = ctx.Value("q", 0)
         # Ctrl-C is held back while the workers are forked: arriving during a fork it
         # would interrupt the fork handlers and print their tracebacks. The workers keep
         # it blocked (the driver stops them), so that only the driver reports it.
@@ -351,7 +371,7 @@ class _ProcessRunner:
             for w in range(min(self.workers, len(tasks))):
                 receiver, sender = ctx.Pipe(duplex=False)
                 process = ctx.Process(target=_work_through, daemon=True,
-                                      args=(func, tasks[w::self.workers], shared, combine, sender))
+                                      args=(func, tasks, shared, combine, sender, next_task))
                 process.start()
                 sender.close()  # so that the pipe ends when the worker does
                 started.append((process, receiver))
@@ -390,7 +410,8 @@ def _collect(started, tick) -> Iterator:
                 raise payload
             else:
                 del pending[receiver]
-                yield _unstash(payload)
+                if payload is not None:
+                    yield _unstash(payload)
 
 
 class _DaskRunner:

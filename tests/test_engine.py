@@ -369,3 +369,30 @@ def test_empty_files_give_an_empty_lexicon(tmp_path):
     path = write(tmp_path / "empty.txt", "")
     assert len(learn_lexicon(path)) == 0
     assert len(learn_lexicon(write(tmp_path / "latin.txt", "abc 123\n" * 50))) == 0
+
+
+def _index_and_worker(task, shared):
+    """A partition function for the runner test: the first task is slow, so the other
+    worker claims the rest meanwhile."""
+    import time
+
+    if task == 0:
+        time.sleep(0.5)
+    return np.array([task]), np.array([os.getpid()])
+
+
+def _concat(a, b):
+    return np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]])
+
+
+def test_workers_claim_each_task_once(tmp_path):
+    from nlpzero.engine import _ProcessRunner
+
+    runner = _ProcessRunner(2)
+    ticks = []
+    tasks, pids = runner.run(_index_and_worker, list(range(12)), {"spill": _Spill(str(tmp_path))},
+                             _concat, lambda: ticks.append(1))
+    assert sorted(tasks.tolist()) == list(range(12)) and len(ticks) == 12
+    slow = pids[tasks == 0][0]
+    assert (pids == slow).sum() < 12  # the other worker took tasks while the first slept
+    assert os.listdir(tmp_path) == []  # the workers' stashed results were read and removed
