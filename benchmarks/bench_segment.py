@@ -68,18 +68,9 @@ LOAD_KINDS = [
 ]
 
 
-class _BlockScipy:
-    """Meta-path finder that makes ``import scipy`` fail (benchmark child only)."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name == "scipy" or name.startswith("scipy."):
-            raise ImportError(f"{name} is blocked by bench_segment.py")
-        return None
-
-
 def load_child(kind: str, cache_dir: str | None) -> None:
     if kind.endswith("-noscipy"):
-        sys.meta_path.insert(0, _BlockScipy())
+        benchutil.block_scipy()
     t_start = time.perf_counter()
     import jieba
 

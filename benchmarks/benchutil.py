@@ -139,3 +139,18 @@ def md_table(headers: list[str], rows: list[list], align: str | None = None) -> 
 
 def fmt(x, spec: str = ".4f", none: str = "–") -> str:
     return none if x is None else format(x, spec)
+
+
+class _BlockScipy:
+    """Meta-path finder that makes ``import scipy`` fail."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "scipy" or name.startswith("scipy."):
+            raise ImportError(f"{name} is blocked by the benchmark")
+        return None
+
+
+def block_scipy() -> None:
+    """Make ``import scipy`` fail in this (child) process: Numba imports SciPy, when it
+    can, on its first kernel load (about 0.15 s), and nlpzero does not need it."""
+    sys.meta_path.insert(0, _BlockScipy())
