@@ -25,6 +25,7 @@ depends on the order in which counts are added up.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -318,9 +319,9 @@ def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 
         when no word reaches `min_count`.
     """
     p = _check_params(window, min_count, weighting, max_vocab, subsample, seed)
-    index: dict[str, int] = {}
+    index: dict = {None: -1}
     batches = list(_encode(sentences, index))
-    n_raw = len(index)
+    n_raw = len(index) - 1
     counts = np.zeros(n_raw, dtype=np.int64)
     for b in batches:
         counts += np.bincount(b[b >= 0], minlength=n_raw)
@@ -332,7 +333,7 @@ def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 
     remap = np.full(n_raw + 1, -2, dtype=np.int32)
     remap[0] = -1
     remap[keep + 1] = np.arange(V, dtype=np.int32)
-    words_by_raw = list(index)
+    words_by_raw = list(index)[1:]
     words = [words_by_raw[i] for i in keep.tolist()]
     del index, words_by_raw
 
@@ -476,7 +477,7 @@ def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccu
     tokens[part_index] = part_tokens
     offsets = np.cumsum(tokens) - tokens  # number of the first token of each partition
 
-    more = dict(vocab={w: i for i, w in enumerate(words)}, V=V, offsets=offsets,
+    more = dict(vocab={None: -1, **{w: i for i, w in enumerate(words)}}, V=V, offsets=offsets,
                 keep_p=_keep_probabilities(counts[keep], n_tokens, p["subsample"]),
                 **{k: p[k] for k in ("window", "harmonic", "scale", "seed")})
     keys, vals = step("pairs", _count_pairs, more, _combine_counts)
@@ -501,9 +502,11 @@ def _count_words(task, shared: dict):
     first occurrence, their counts and ranks ``(partition << 32) + rank``, and the
     partition's number and token count. Its token ids are kept in the spill folder."""
     index, part = task
-    words: dict[str, int] = {}
+    found: dict = {None: -1}
     ids = np.concatenate([np.zeros(0, np.int32), *_encode(_partition_sentences(part, shared),
-                                                          words)])
+                                                          found)])
+    words = list(found)[1:]
+    del found
     counts = np.bincount(ids[ids >= 0], minlength=len(words)).astype(np.int64)
     text = np.frombuffer("".join(w + "\n" for w in words).encode("utf-8"), dtype=np.uint8)
     spill = shared["spill"]
@@ -528,7 +531,8 @@ def _count_pairs(task, shared: dict):
     else:
         local = bytes(spill.load(index, "words")).decode("utf-8").split("\n")[:-1]
         # Id -1 (a line end) picks the last entry, -1.
-        to_global = np.array([vocab.get(w, -2) for w in local] + [-1], dtype=np.int32)
+        to_global = np.fromiter(itertools.chain(map(vocab.get, local, itertools.repeat(-2)),
+                                                [-1]), dtype=np.int32, count=len(local) + 1)
         batches = [to_global[ids]]
         del ids, local, to_global
     pairs = _PairCounter(shared["window"], shared["V"], shared["harmonic"], shared["scale"])
@@ -631,27 +635,39 @@ def _result(words, counts, parts, V: int, p: dict, n_tokens: int) -> Cooccurrenc
                         window=p["window"], weighting=p["weighting"], n_tokens=n_tokens)
 
 
-def _encode(sentences: Iterable, index: dict, grow: bool = True) -> Iterator[np.ndarray]:
-    """Yield int32 arrays of word ids, -1 after each line; a new word gets the next id,
-    or -2 when not `grow`."""
+def _encode(sentences: Iterable, ids: dict, grow: bool = True) -> Iterator[np.ndarray]:
+    """Yield int32 arrays of word ids, -1 after each line (whole lines per array).
+
+    `ids` maps words to ids and None (the line-end mark, which no word equals) to -1.
+    A new word gets the next id (``len(ids) - 1``), or -2 when not `grow`.
+    """
     if isinstance(sentences, str):
         raise InputError("sentences must be an iterable of lines, not one str")
-    setdefault, get = index.setdefault, index.get
-    buf: list[int] = []
+    words: list = []
     for k, s in enumerate(sentences):
         if isinstance(s, str):
-            s = s.split()
+            words += s.split()
         elif not isinstance(s, (list, tuple)):
             raise InputError(f"sentence {k} is a {type(s).__name__}, not a str or list of str")
         elif not all(type(w) is str for w in s):
             raise InputError(f"sentence {k} holds a word that is not a str")
-        if grow:
-            buf.extend([setdefault(w, len(index)) for w in s])
         else:
-            buf.extend([get(w, -2) for w in s])
-        buf.append(-1)
-        if len(buf) >= BATCH_TOKENS:
-            yield np.array(buf, dtype=np.int32)
-            buf = []
-    if buf:
-        yield np.array(buf, dtype=np.int32)
+            words += s
+        words.append(None)
+        if len(words) >= BATCH_TOKENS:
+            yield _word_ids(words, ids, grow)
+            words = []
+    if words:
+        yield _word_ids(words, ids, grow)
+
+
+def _word_ids(words: list, ids: dict, grow: bool) -> np.ndarray:
+    # Only the batch's distinct words are looked at in Python; the tokens are mapped
+    # by map() in C.
+    if grow:
+        new = [w for w in dict.fromkeys(words) if w not in ids]
+        ids.update(zip(new, range(len(ids) - 1, len(ids) - 1 + len(new))))
+        found = map(ids.__getitem__, words)
+    else:
+        found = map(ids.get, words, itertools.repeat(-2))
+    return np.fromiter(found, dtype=np.int32, count=len(words))
