@@ -154,9 +154,10 @@ def _select(ids, first, seed, keep_p, out):
 
 
 class _PairTable:
-    """Sorted (key, weight) tables over N_PARTS key ranges, fixed by the first batch."""
+    """Sorted (key, weight) tables over `n_parts` key ranges, fixed by the first batch."""
 
-    def __init__(self):
+    def __init__(self, n_parts: int = N_PARTS):
+        self.n_parts = n_parts
         self.bounds = None
         self.keys: list[np.ndarray] = []
         self.vals: list[np.ndarray] = []
@@ -166,7 +167,7 @@ class _PairTable:
 
     def add(self, keys: np.ndarray, vals: np.ndarray) -> None:
         if self.bounds is None:
-            qs = np.linspace(0, len(keys), N_PARTS + 1)[1:-1].astype(np.int64)
+            qs = np.linspace(0, len(keys), self.n_parts + 1)[1:-1].astype(np.int64)
             self.bounds = np.unique(keys[qs]) if len(keys) else np.zeros(0, np.int64)
             n = len(self.bounds) + 1
             self.keys = [np.zeros(0, np.int64) for _ in range(n)]
@@ -189,9 +190,9 @@ class _PairCounter:
     each sorted, run-length counted buffer into a :class:`_PairTable`."""
 
     def __init__(self, window: int, V: int, harmonic: bool, scale: float,
-                 buffer_pairs: int | None = None):
+                 buffer_pairs: int | None = None, n_parts: int = N_PARTS):
         self.window, self.V, self.harmonic, self.scale = window, V, harmonic, scale
-        self.table = _PairTable()
+        self.table = _PairTable(n_parts)
         self.fixed = buffer_pairs is not None
         size = max(int(buffer_pairs), window) if self.fixed else MIN_BUFFER
         self.buf = np.empty(size, dtype=np.int64)
@@ -219,11 +220,11 @@ class _PairCounter:
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """The whole table as one sorted (keys, weights) pair of arrays."""
-        keys, vals = [np.zeros(0, np.int64)], [np.zeros(0, np.float64)]
-        for k, v in self.pop_parts():
-            keys.append(k)
-            vals.append(v)
-        return np.concatenate(keys), np.concatenate(vals)
+        parts = list(self.pop_parts())
+        if len(parts) == 1:
+            return parts[0]
+        return (np.concatenate([np.zeros(0, np.int64)] + [k for k, _ in parts]),
+                np.concatenate([np.zeros(0, np.float64)] + [v for _, v in parts]))
 
 
 # ---------------------------------------------------------------------------
@@ -535,7 +536,9 @@ def _count_pairs(task, shared: dict):
                                                 [-1]), dtype=np.int32, count=len(local) + 1)
         batches = [to_global[ids]]
         del ids, local, to_global
-    pairs = _PairCounter(shared["window"], shared["V"], shared["harmonic"], shared["scale"])
+    # One key range: a partition's table is small, and is returned whole.
+    pairs = _PairCounter(shared["window"], shared["V"], shared["harmonic"], shared["scale"],
+                         n_parts=1)
     first = int(shared["offsets"][index])
     for ids in batches:
         pairs.add(_selected(ids, first, shared["seed"], shared["keep_p"]))
