@@ -111,6 +111,40 @@ def _run_length(keys, n, window, harmonic, vals, scale=1.0):
     return m
 
 
+@njit(cache=True)
+def _merge_into(k1, c1, k2, c2, keys, vals):
+    """Merge the sorted (key, weight) tables 1 and 2 into `keys`, `vals` (long enough),
+    adding the weights of shared keys; returns the merged length."""
+    n1, n2 = len(k1), len(k2)
+    i = j = m = 0
+    while i < n1 and j < n2:
+        if k1[i] < k2[j]:
+            keys[m] = k1[i]
+            vals[m] = c1[i]
+            i += 1
+        elif k2[j] < k1[i]:
+            keys[m] = k2[j]
+            vals[m] = c2[j]
+            j += 1
+        else:
+            keys[m] = k1[i]
+            vals[m] = c1[i] + c2[j]
+            i += 1
+            j += 1
+        m += 1
+    while i < n1:
+        keys[m] = k1[i]
+        vals[m] = c1[i]
+        i += 1
+        m += 1
+    while j < n2:
+        keys[m] = k2[j]
+        vals[m] = c2[j]
+        j += 1
+        m += 1
+    return m
+
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -154,10 +188,9 @@ def _select(ids, first, seed, keep_p, out):
 
 
 class _PairTable:
-    """Sorted (key, weight) tables over `n_parts` key ranges, fixed by the first batch."""
+    """Sorted (key, weight) tables over N_PARTS key ranges, fixed by the first batch."""
 
-    def __init__(self, n_parts: int = N_PARTS):
-        self.n_parts = n_parts
+    def __init__(self):
         self.bounds = None
         self.keys: list[np.ndarray] = []
         self.vals: list[np.ndarray] = []
@@ -167,7 +200,7 @@ class _PairTable:
 
     def add(self, keys: np.ndarray, vals: np.ndarray) -> None:
         if self.bounds is None:
-            qs = np.linspace(0, len(keys), self.n_parts + 1)[1:-1].astype(np.int64)
+            qs = np.linspace(0, len(keys), N_PARTS + 1)[1:-1].astype(np.int64)
             self.bounds = np.unique(keys[qs]) if len(keys) else np.zeros(0, np.int64)
             n = len(self.bounds) + 1
             self.keys = [np.zeros(0, np.int64) for _ in range(n)]
@@ -185,14 +218,63 @@ class _PairTable:
             yield self.keys.pop(0), self.vals.pop(0)
 
 
+class _GrowingTable:
+    """One sorted (key, weight) table, merged into a spare pair of arrays that is kept
+    for the next merge: a partition's table, which is returned whole, grows without
+    asking the system for fresh memory at every merge."""
+
+    def __init__(self):
+        self.n = 0
+        self.keys = self.spare_keys = np.zeros(0, np.int64)
+        self.vals = self.spare_vals = np.zeros(0, np.float64)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def add(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        need = self.n + len(keys)
+        if len(self.spare_keys) < need:
+            size = max(need, 2 * len(self.spare_keys))
+            self.spare_keys = np.empty(size, np.int64)
+            self.spare_vals = np.empty(size, np.float64)
+        m = _merge_into(self.keys[:self.n], self.vals[:self.n], keys, vals,
+                        self.spare_keys, self.spare_vals)
+        self.keys, self.spare_keys = self.spare_keys, self.keys
+        self.vals, self.spare_vals = self.spare_vals, self.vals
+        self.n = m
+
+    @classmethod
+    def of(cls, keys: np.ndarray, vals: np.ndarray) -> "_GrowingTable":
+        table = cls()
+        table.keys, table.vals, table.n = keys, vals, len(keys)
+        return table
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        """The keys and the weights (so that a table unpacks, and is stashed, as a pair)."""
+        return iter((self.keys[:self.n], self.vals[:self.n]))
+
+    def pop_parts(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        keys, vals = self
+        self.__init__()
+        yield keys, vals
+
+
+def _combine_pairs(a, b):
+    """Merge the pair table (or (keys, weights) pair) `b` into `a`, reusing a's arrays."""
+    if not isinstance(a, _GrowingTable):
+        a = _GrowingTable.of(*a)
+    a.add(*b)
+    return a
+
+
 class _PairCounter:
     """Emits the pair keys of id streams (-1 at line ends) into a buffer, and merges
     each sorted, run-length counted buffer into a :class:`_PairTable`."""
 
     def __init__(self, window: int, V: int, harmonic: bool, scale: float,
-                 buffer_pairs: int | None = None, n_parts: int = N_PARTS):
+                 buffer_pairs: int | None = None, table=None):
         self.window, self.V, self.harmonic, self.scale = window, V, harmonic, scale
-        self.table = _PairTable(n_parts)
+        self.table = _PairTable() if table is None else table
         self.fixed = buffer_pairs is not None
         size = max(int(buffer_pairs), window) if self.fixed else MIN_BUFFER
         self.buf = np.empty(size, dtype=np.int64)
@@ -222,7 +304,7 @@ class _PairCounter:
         """The whole table as one sorted (keys, weights) pair of arrays."""
         parts = list(self.pop_parts())
         if len(parts) == 1:
-            return parts[0]
+            return parts[0][0].copy(), parts[0][1].copy()  # not the table's larger buffers
         return (np.concatenate([np.zeros(0, np.int64)] + [k for k, _ in parts]),
                 np.concatenate([np.zeros(0, np.float64)] + [v for _, v in parts]))
 
@@ -443,7 +525,7 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
 
 
 def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccurrence:
-    from .engine import _combine_counts, _run_step
+    from .engine import _run_step
 
     tasks = list(enumerate(parts))
     if not tasks:  # empty files
@@ -481,7 +563,7 @@ def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccu
     more = dict(vocab={None: -1, **{w: i for i, w in enumerate(words)}}, V=V, offsets=offsets,
                 keep_p=_keep_probabilities(counts[keep], n_tokens, p["subsample"]),
                 **{k: p[k] for k in ("window", "harmonic", "scale", "seed")})
-    keys, vals = step("pairs", _count_pairs, more, _combine_counts)
+    keys, vals = step("pairs", _count_pairs, more, _combine_pairs)
     del more
     return _result(words, counts[keep], [(keys, vals)], V, p, n_tokens)
 
@@ -536,9 +618,8 @@ def _count_pairs(task, shared: dict):
                                                 [-1]), dtype=np.int32, count=len(local) + 1)
         batches = [to_global[ids]]
         del ids, local, to_global
-    # One key range: a partition's table is small, and is returned whole.
     pairs = _PairCounter(shared["window"], shared["V"], shared["harmonic"], shared["scale"],
-                         n_parts=1)
+                         table=_GrowingTable())
     first = int(shared["offsets"][index])
     for ids in batches:
         pairs.add(_selected(ids, first, shared["seed"], shared["keep_p"]))

@@ -3,6 +3,7 @@ pure-Python references, worker failures and the command line."""
 
 import os
 import signal
+from collections import Counter
 import subprocess
 import sys
 
@@ -11,8 +12,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero import corpus
-from nlpzero.cooccur import (_check_params, _count_partitioned, _select, _uniform,
-                             count_cooccurrences, count_cooccurrences_files)
+from nlpzero.cooccur import (_check_params, _combine_pairs, _count_partitioned, _merge_into,
+                             _select, _uniform, count_cooccurrences, count_cooccurrences_files)
 from nlpzero.corpus import read_lines
 from nlpzero.engine import _SerialRunner, _Spill, plan_partitions
 from nlpzero.errors import InputError, WorkerError
@@ -95,6 +96,48 @@ def test_select_matches_reference(ids, first, seed, probs):
     with np.errstate(over="ignore"):
         m = _select(np.array(ids, dtype=np.int32), first, np.uint64(seed), keep_p, out)
     assert out[:m].tolist() == select_reference(ids, first, seed, keep_p)
+
+
+def table(pairs: dict):
+    keys = sorted(pairs)
+    return (np.array(keys, dtype=np.int64),
+            np.array([pairs[k] for k in keys], dtype=np.float64))
+
+
+TABLES = st.dictionaries(st.integers(0, 50), st.integers(1, 9).map(float), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=TABLES, b=TABLES)
+def test_merge_into_adds_the_weights_of_shared_keys(a, b):
+    keys = np.empty(len(a) + len(b), dtype=np.int64)
+    vals = np.empty(len(a) + len(b), dtype=np.float64)
+    m = _merge_into(*table(a), *table(b), keys, vals)
+    want = Counter(a)
+    want.update(b)
+    assert (keys[:m].tolist(), vals[:m].tolist()) == tuple(x.tolist() for x in table(want))
+
+
+@settings(max_examples=40, deadline=None)
+@given(tables=st.lists(TABLES, min_size=1, max_size=8))
+def test_combining_pair_tables_in_any_grouping(tables):
+    """As the runners fold: partition tables into a worker's table, workers' together."""
+    want = Counter()
+    for t in tables:
+        want.update(t)
+    total = table(tables[0])
+    for t in tables[1:]:
+        total = _combine_pairs(total, table(t))
+    half = len(tables) // 2
+    if half:
+        left, right = table(tables[0]), table(tables[half])
+        for t in tables[1:half]:
+            left = _combine_pairs(left, table(t))
+        for t in tables[half + 1:]:
+            right = _combine_pairs(right, table(t))
+        total2 = _combine_pairs(left, tuple(right))
+        assert [x.tolist() for x in total2] == [x.tolist() for x in table(want)]
+    assert [x.tolist() for x in total] == [x.tolist() for x in table(want)]
 
 
 # ---------------------------------------------------------------------------
