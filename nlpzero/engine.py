@@ -19,6 +19,9 @@ Every count is a sum over partitions, so the lexicon is the one
 :class:`~nlpzero.discovery.CohesionWordFinder` finds on the whole text, whatever the
 partitioning, the number of workers or the order in which partitions finish. Memory is
 one partition per worker plus the merged tables.
+
+The partitions and runners also serve co-occurrence counting
+(:func:`nlpzero.cooccur.count_cooccurrences_files`).
 """
 
 from __future__ import annotations
