@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import shutil
+import tempfile
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -495,9 +497,6 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     --------
     >>> cooc = count_cooccurrences_files("corpus.seg.txt", workers=2)  # doctest: +SKIP
     """
-    import shutil
-    import tempfile
-
     from .engine import _make_runner, _Spill, plan_partitions
 
     p = _check_params(window, min_count, weighting, max_vocab, subsample, seed)
@@ -708,9 +707,14 @@ def _result(words, counts, parts, V: int, p: dict, n_tokens: int) -> Cooccurrenc
         cols.append((keys % V).astype(np.int32))
         values.append(v)
         del keys
-    rows = np.concatenate(rows) if rows else np.zeros(0, np.int32)
-    cols = np.concatenate(cols) if cols else np.zeros(0, np.int32)
-    values = np.concatenate(values) if values else np.zeros(0, np.float64)
+    if len(values) == 1:
+        [rows], [cols], [values] = rows, cols, values
+        if values.base is not None:  # a view of a larger buffer, which can go
+            values = values.copy()
+    else:
+        rows = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+        cols = np.concatenate(cols) if cols else np.zeros(0, np.int32)
+        values = np.concatenate(values) if values else np.zeros(0, np.float64)
     if p["scale"] != 1.0:
         values /= p["scale"]
     # A pair of positions with the same word is one occurrence in each order.
