@@ -133,7 +133,10 @@ def cooccur_child(path: str, workers: int) -> None:
 
 def best_of(cmd: list[str], repeat: int) -> dict:
     """The fastest of `repeat` runs (with that run's peak memory)."""
-    runs = [measure(cmd) for _ in range(repeat)]
+    runs = []
+    for _ in range(repeat):
+        load = os.getloadavg()[0]  # other work on the machine, for the record
+        runs.append(dict(measure(cmd), load_before=round(load, 2)))
     best = min(runs, key=lambda r: r["wall_s"])
     return dict(best, runs_s=[round(r["wall_s"], 2) for r in runs])
 
@@ -253,7 +256,7 @@ def render(results: dict) -> str:
             "read_lines(segmented), window=10, min_count=5)` on the text segmented with the learned "
             "lexicon), measured before the partitioned counting existed.",
             "- The machine's 2 cores may be shared with other work: best of `--repeat` runs "
-            "(the runs' times are in scale.json).",
+            "(every run's time, and the 1-minute load average before it, are in scale.json).",
             "", "![time and memory against corpus size](scale.png)"]
     return "\n".join(out)
 
