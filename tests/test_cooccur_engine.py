@@ -310,10 +310,16 @@ def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, seg_file):
 
     def kill_a_worker(step, done, total):
         if step == "pairs" and done == 1:
-            os.kill(sorted(set(child_pids()) - before)[0], signal.SIGKILL)
+            # Not multiprocessing's resource tracker, which spawning workers may start.
+            workers = [pid for pid in sorted(set(child_pids()) - before)
+                       if b"resource_tracker" not in open(f"/proc/{pid}/cmdline", "rb").read()]
+            os.kill(workers[0], signal.SIGKILL)
 
+    # Enough work that the workers are still counting when the first partition is
+    # reported (a worker that already sent its result would not be missed).
+    big = write(tmp_path / "big.txt", open(seg_file, encoding="utf-8").read() * 10)
     with pytest.raises(WorkerError, match="worker process died"):
-        count_cooccurrences_files(seg_file, workers=2, part_bytes=4_000, spill_dir=str(spill),
+        count_cooccurrences_files(big, workers=2, part_bytes=20_000, spill_dir=str(spill),
                                   progress=kill_a_worker)
     assert os.listdir(spill) == []
     assert set(child_pids()) == before
