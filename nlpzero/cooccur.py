@@ -114,37 +114,41 @@ def _run_length(keys, n, window, harmonic, vals, scale=1.0):
 
 
 @njit(cache=True)
-def _merge_into(k1, c1, k2, c2, keys, vals):
-    """Merge the sorted (key, weight) tables 1 and 2 into `keys`, `vals` (long enough),
-    adding the weights of shared keys; returns the merged length."""
-    n1, n2 = len(k1), len(k2)
-    i = j = m = 0
-    while i < n1 and j < n2:
-        if k1[i] < k2[j]:
-            keys[m] = k1[i]
-            vals[m] = c1[i]
-            i += 1
-        elif k2[j] < k1[i]:
-            keys[m] = k2[j]
-            vals[m] = c2[j]
-            j += 1
+def _merge_back(keys, vals, n1, k2, c2):
+    """Merge the sorted (key, weight) table (k2, c2) into the one in keys[:n1],
+    vals[:n1], in place (the arrays have room for both), adding the weights of shared
+    keys; returns the merged length.
+
+    The merge fills the arrays from the end, where nothing is left to read, and then
+    moves the merged block down over the gap left by shared keys.
+    """
+    i = n1 - 1
+    j = len(k2) - 1
+    w = n1 + len(k2) - 1
+    # w >= i + j + 1 throughout, so a write never lands on an entry not yet read.
+    while j >= 0:
+        if i >= 0 and keys[i] > k2[j]:
+            keys[w] = keys[i]
+            vals[w] = vals[i]
+            i -= 1
+        elif i >= 0 and keys[i] == k2[j]:
+            keys[w] = keys[i]
+            vals[w] = vals[i] + c2[j]
+            i -= 1
+            j -= 1
         else:
-            keys[m] = k1[i]
-            vals[m] = c1[i] + c2[j]
-            i += 1
-            j += 1
-        m += 1
-    while i < n1:
-        keys[m] = k1[i]
-        vals[m] = c1[i]
-        i += 1
-        m += 1
-    while j < n2:
-        keys[m] = k2[j]
-        vals[m] = c2[j]
-        j += 1
-        m += 1
-    return m
+            keys[w] = k2[j]
+            vals[w] = c2[j]
+            j -= 1
+        w -= 1
+    # keys[:i + 1] are in place; the merged block is keys[w + 1:n1 + len(k2)].
+    gap = w - i
+    end = n1 + len(k2)
+    if gap > 0:
+        for t in range(w + 1, end):
+            keys[t - gap] = keys[t]
+            vals[t - gap] = vals[t]
+    return end - gap
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -221,29 +225,31 @@ class _PairTable:
 
 
 class _GrowingTable:
-    """One sorted (key, weight) table, merged into a spare pair of arrays that is kept
-    for the next merge: a partition's table, which is returned whole, grows without
-    asking the system for fresh memory at every merge."""
+    """One sorted (key, weight) table in arrays with room to spare, merged into in
+    place: a partition's table, or a worker's total, grows without a second copy and
+    without asking the system for fresh memory at every merge."""
+
+    #: Growth of the arrays when a merge does not fit (amortised copies, little slack).
+    GROWTH = 1.25
 
     def __init__(self):
         self.n = 0
-        self.keys = self.spare_keys = np.zeros(0, np.int64)
-        self.vals = self.spare_vals = np.zeros(0, np.float64)
+        self.keys = np.zeros(0, np.int64)
+        self.vals = np.zeros(0, np.float64)
 
     def __len__(self) -> int:
         return self.n
 
     def add(self, keys: np.ndarray, vals: np.ndarray) -> None:
         need = self.n + len(keys)
-        if len(self.spare_keys) < need:
-            size = max(need, 2 * len(self.spare_keys))
-            self.spare_keys = np.empty(size, np.int64)
-            self.spare_vals = np.empty(size, np.float64)
-        m = _merge_into(self.keys[:self.n], self.vals[:self.n], keys, vals,
-                        self.spare_keys, self.spare_vals)
-        self.keys, self.spare_keys = self.spare_keys, self.keys
-        self.vals, self.spare_vals = self.spare_vals, self.vals
-        self.n = m
+        if need > len(self.keys) or not self.keys.flags.writeable:
+            size = max(need, int(self.GROWTH * len(self.keys)))
+            new_keys = np.empty(size, np.int64)
+            new_vals = np.empty(size, np.float64)
+            new_keys[:self.n] = self.keys[:self.n]
+            new_vals[:self.n] = self.vals[:self.n]
+            self.keys, self.vals = new_keys, new_vals
+        self.n = _merge_back(self.keys, self.vals, self.n, keys, vals)
 
     @classmethod
     def of(cls, keys: np.ndarray, vals: np.ndarray) -> "_GrowingTable":
@@ -306,7 +312,7 @@ class _PairCounter:
         """The whole table as one sorted (keys, weights) pair of arrays."""
         parts = list(self.pop_parts())
         if len(parts) == 1:
-            return parts[0][0].copy(), parts[0][1].copy()  # not the table's larger buffers
+            return parts[0]
         return (np.concatenate([np.zeros(0, np.int64)] + [k for k, _ in parts]),
                 np.concatenate([np.zeros(0, np.float64)] + [v for _, v in parts]))
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero import corpus
-from nlpzero.cooccur import (_check_params, _combine_pairs, _count_partitioned, _merge_into,
+from nlpzero.cooccur import (_check_params, _combine_pairs, _count_partitioned, _merge_back,
                              _select, _uniform, count_cooccurrences, count_cooccurrences_files)
 from nlpzero.corpus import read_lines
 from nlpzero.engine import _SerialRunner, _Spill, plan_partitions
@@ -109,10 +109,11 @@ TABLES = st.dictionaries(st.integers(0, 50), st.integers(1, 9).map(float), max_s
 
 @settings(max_examples=60, deadline=None)
 @given(a=TABLES, b=TABLES)
-def test_merge_into_adds_the_weights_of_shared_keys(a, b):
-    keys = np.empty(len(a) + len(b), dtype=np.int64)
-    vals = np.empty(len(a) + len(b), dtype=np.float64)
-    m = _merge_into(*table(a), *table(b), keys, vals)
+def test_merge_back_adds_the_weights_of_shared_keys(a, b):
+    k1, v1 = table(a)
+    keys = np.concatenate([k1, np.full(len(b) + 3, -7, np.int64)])  # room to spare
+    vals = np.concatenate([v1, np.full(len(b) + 3, -7.0)])
+    m = _merge_back(keys, vals, len(a), *table(b))
     want = Counter(a)
     want.update(b)
     assert (keys[:m].tolist(), vals[:m].tolist()) == tuple(x.tolist() for x in table(want))
