@@ -14,12 +14,20 @@ once):
 
 * ``nlpzero lexicon FILE -o LEX --workers W`` (W = 1, 2): the partitioned engine;
 * ``nlpzero segment --lexicon LEX FILE -o OUT --workers W`` (W = 1, 2);
-* co-occurrence counting (window 10, min count 5) of the segmented text, in a child
-  process through the Python API (``count_cooccurrences`` over the lines).
+* co-occurrence counting of the text segmented with jieba's dictionary (made once with
+  ``nlpzero segment --workers 2``, not timed), with the settings of ``nlpzero vectors``
+  (window 10, min count 5, subsampling 1e-4, seed 0) in a child process:
+  ``count_cooccurrences_files(..., workers=W)``, the partitioned counting that
+  ``nlpzero vectors FILE --pretokenized --workers W`` runs (job "cooccur"), and
+  ``count_cooccurrences(read_lines(FILE))``, the in-memory count that stdin gets
+  (job "cooccur-memory"). Counting only, no training.
 
 Usage::
 
     python benchmarks/bench_scale.py [--sizes 10,100,1000] [--workers 1,2]
+        [--jobs lexicon,segment,cooccur] [--repeat N]
+
+Rows of jobs not run are kept from the previous scale.json (with their date).
 
 Writes benchmarks/results/scale.md, scale.json and scale.png.
 """
@@ -105,66 +113,131 @@ def measure(cmd: list[str]) -> dict:
     return result
 
 
-def cooccur_child(path: str) -> None:
-    from nlpzero.cooccur import count_cooccurrences
+#: The counting settings of ``nlpzero vectors`` (with a fixed seed).
+COOCCUR_PARAMS = dict(window=10, min_count=5, subsample=1e-4, seed=0)
+
+
+def cooccur_child(path: str, workers: int) -> None:
+    """workers 0: the in-memory count; else the partitioned one with that many workers."""
+    from nlpzero.cooccur import count_cooccurrences, count_cooccurrences_files
     from nlpzero.corpus import read_lines
 
     t0 = time.perf_counter()
-    co = count_cooccurrences(read_lines(path), window=10, min_count=5)
+    if workers == 0:
+        co = count_cooccurrences(read_lines(path), **COOCCUR_PARAMS)
+    else:
+        co = count_cooccurrences_files(path, workers=workers, **COOCCUR_PARAMS)
     benchutil.report({"count_s": time.perf_counter() - t0, "pairs": len(co),
                       "tokens": co.n_tokens, "words": len(co.words)})
+
+
+def best_of(cmd: list[str], repeat: int) -> dict:
+    """The fastest of `repeat` runs (with that run's peak memory)."""
+    runs = []
+    for _ in range(repeat):
+        load = os.getloadavg()[0]  # other work on the machine, for the record
+        runs.append(dict(measure(cmd), load_before=round(load, 2)))
+    best = min(runs, key=lambda r: r["wall_s"])
+    return dict(best, runs_s=[round(r["wall_s"], 2) for r in runs])
 
 
 def nlpzero_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "nlpzero", *args]
 
 
-def run(sizes: list[int], workers: list[int]) -> dict:
+def run(sizes: list[int], workers: list[int], jobs: list[str], repeat: int) -> dict:
     paths = build_corpora(sizes)
-    results: dict = {"sizes_mb": sizes, "workers": workers, "rows": []}
+    rows = []
     # Fill Numba's cache before timing anything.
     measure(nlpzero_cmd("lexicon", "-q", paths[sizes[0]], "-o", os.path.join(SCALE_DIR, "warm.txt"),
                         "--workers", "2"))
+
+    def add(job: str, mb: int, w: int, r: dict) -> None:
+        rows.append(dict(job=job, mb=mb, workers=w, date=DATE, **r))
+        print(f"{job} {mb} MB, {w} worker(s): {r['wall_s']:.1f} s, {r['peak_mib']:.0f} MiB",
+              file=sys.stderr)
+
     for mb in sizes:
         path = paths[mb]
         lexicon = os.path.join(SCALE_DIR, f"lexicon_{mb}MB.txt")
         segmented = os.path.join(SCALE_DIR, f"segmented_{mb}MB.txt")
-        for w in workers:
-            r = measure(nlpzero_cmd("lexicon", "-q", path, "-o", lexicon, "--workers", str(w)))
-            results["rows"].append(dict(job="lexicon", mb=mb, workers=w, **r))
-            print(f"lexicon {mb} MB, {w} worker(s): {r['wall_s']:.1f} s, {r['peak_mib']:.0f} MiB",
-                  file=sys.stderr)
-        for w in workers:
-            r = measure(nlpzero_cmd("segment", "-q", "--lexicon", lexicon, path, "-o", segmented,
-                                    "--workers", str(w)))
-            results["rows"].append(dict(job="segment", mb=mb, workers=w, **r))
-            print(f"segment {mb} MB, {w} worker(s): {r['wall_s']:.1f} s, {r['peak_mib']:.0f} MiB",
-                  file=sys.stderr)
-        r = measure([sys.executable, os.path.abspath(__file__), "--cooccur-child", segmented])
-        results["rows"].append(dict(job="cooccur", mb=mb, workers=1, **r))
-        print(f"cooccur {mb} MB: {r['wall_s']:.1f} s, {r['peak_mib']:.0f} MiB", file=sys.stderr)
-        os.remove(segmented)
-    return results
+        if "lexicon" in jobs or "segment" in jobs:
+            for w in workers:
+                add("lexicon", mb, w, best_of(nlpzero_cmd("lexicon", "-q", path, "-o", lexicon,
+                                                          "--workers", str(w)), repeat))
+        if "segment" in jobs:
+            for w in workers:
+                add("segment", mb, w, best_of(nlpzero_cmd("segment", "-q", "--lexicon", lexicon,
+                                                          path, "-o", segmented, "--workers",
+                                                          str(w)), repeat))
+            os.remove(segmented)
+        if "cooccur" in jobs:
+            words = os.path.join(SCALE_DIR, f"words_{mb}MB.txt")
+            if not os.path.exists(words):
+                measure(nlpzero_cmd("segment", "-q", path, "-o", words, "--workers", "2"))
+            child = [sys.executable, os.path.abspath(__file__), "--cooccur-child", words]
+            add("cooccur-memory", mb, 1, best_of(child + ["--child-workers", "0"], repeat))
+            for w in workers:
+                add("cooccur", mb, w, best_of(child + ["--child-workers", str(w)], repeat))
+    return {"sizes_mb": sizes, "workers": workers, "rows": rows}
+
+
+DATE = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+
+def _date_of(md_path: str) -> str:
+    try:
+        with open(md_path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("- date: "):
+                    return line[len("- date: "):].strip()
+    except OSError:
+        pass
+    return "an earlier run"
+
+
+def merge_previous(results: dict, path: str) -> dict:
+    """Keep the rows of the previous results that this run did not measure again."""
+    if not os.path.exists(path):
+        return results
+    with open(path, encoding="utf-8") as f:
+        previous = json.load(f)
+    done = {(r["job"], r["mb"], r["workers"]) for r in results["rows"]}
+    when = previous.get("date") or _date_of(path.replace(".json", ".md"))
+    for r in previous.get("rows", []):
+        if r["job"] == "cooccur" and "date" not in r:
+            r["job"] = "cooccur-memory-nosub"  # the earlier in-memory count, no subsampling
+    kept = [r for r in previous.get("rows", []) if (r["job"], r["mb"], r["workers"]) not in done]
+    for r in kept:
+        r.setdefault("date", when)
+    order = {"lexicon": 0, "segment": 1, "cooccur-memory-nosub": 2, "cooccur-memory": 3,
+             "cooccur": 4}
+    rows = sorted(kept + results["rows"], key=lambda r: (r["mb"], order.get(r["job"], 9),
+                                                         r["workers"]))
+    sizes = sorted({r["mb"] for r in rows})
+    workers = sorted({r["workers"] for r in rows})
+    return {"sizes_mb": sizes, "workers": workers, "rows": rows, "date": DATE}
 
 
 def render(results: dict) -> str:
     rows = []
     for r in results["rows"]:
         rows.append([r["job"], r["mb"], r["workers"], f"{r['wall_s']:.1f}", f"{r['peak_mib']:.0f}",
-                     f"{r['mb'] / r['wall_s']:.2f}"])
+                     f"{r['mb'] / r['wall_s']:.2f}", r.get("date", "")])
     out = ["Corpora: the People's Daily, reviews and news raw text joined (38 MB) and repeated "
            "up to the size (1 MB = 10^6 bytes), cut at a line end.", "",
-           benchutil.md_table(["job", "MB", "workers", "wall s", "peak MiB (process tree PSS)", "MB/s"], rows),
+           benchutil.md_table(["job", "MB", "workers", "wall s", "peak MiB (process tree PSS)", "MB/s",
+                               "measured"], rows),
            ""]
     by = {(r["job"], r["mb"], r["workers"]): r for r in results["rows"]}
     notes = []
-    for job in ("lexicon", "segment"):
+    for job in ("lexicon", "segment", "cooccur"):
         for mb in results["sizes_mb"]:
             one, two = by.get((job, mb, 1)), by.get((job, mb, 2))
             if one and two:
                 notes.append(f"- {job}, {mb} MB: 2 workers {one['wall_s'] / two['wall_s']:.2f}x "
                              f"as fast as 1.")
-    for job in ("lexicon", "segment", "cooccur"):
+    for job in ("lexicon", "segment", "cooccur-memory-nosub", "cooccur-memory", "cooccur"):
         pts = sorted((r["mb"], r["wall_s"]) for r in results["rows"] if r["job"] == job and r["workers"] == 1)
         if len(pts) >= 2:
             (m0, t0), (m1, t1) = pts[0], pts[-1]
@@ -173,10 +246,17 @@ def render(results: dict) -> str:
     out += ["", "- Peak memory is the largest sum of the proportional set size (PSS) of the "
             "command and its worker processes, sampled every 50 ms: a page shared by n processes "
             "counts 1/n in each.",
-            "- cooccur: `count_cooccurrences(read_lines(segmented), window=10, min_count=5)` in a "
-            "fresh process (the segmented text of that size), counting only; it keeps the encoded "
-            "tokens (4 bytes each) and the distinct pairs (16 bytes each) in memory.",
-            "- The machine's 2 cores may be shared with other work; single runs, not best-of.",
+            "- cooccur: `count_cooccurrences_files(words, workers=W, window=10, min_count=5, "
+            "subsample=1e-4, seed=0)` (what `nlpzero vectors FILE --pretokenized --workers W` "
+            "counts) in a fresh process, on the text of that size segmented with jieba's "
+            "dictionary; counting only. cooccur-memory: `count_cooccurrences(read_lines(words), "
+            "...)` with the same settings (stdin's path), which keeps every token id in memory. "
+            "Both give the same matrix.",
+            "- cooccur-memory-nosub: the in-memory count without subsampling (`count_cooccurrences("
+            "read_lines(segmented), window=10, min_count=5)` on the text segmented with the learned "
+            "lexicon), measured before the partitioned counting existed.",
+            "- The machine's 2 cores may be shared with other work: best of `--repeat` runs "
+            "(every run's time, and the 1-minute load average before it, are in scale.json).",
             "", "![time and memory against corpus size](scale.png)"]
     return "\n".join(out)
 
@@ -188,13 +268,13 @@ def plot(results: dict, path: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(10, 4))
-    for job in ("lexicon", "segment", "cooccur"):
+    for job in ("lexicon", "segment", "cooccur-memory-nosub", "cooccur-memory", "cooccur"):
         for w in results["workers"]:
             pts = sorted((r["mb"], r["wall_s"], r["peak_mib"]) for r in results["rows"]
                          if r["job"] == job and r["workers"] == w)
             if not pts:
                 continue
-            label = job if job == "cooccur" else f"{job}, {w} worker" + ("s" if w > 1 else "")
+            label = job if job.startswith("cooccur-memory") else f"{job}, {w} worker" + ("s" if w > 1 else "")
             style = "-o" if w == 1 else "--s"
             ax_t.plot([p[0] for p in pts], [p[1] for p in pts], style, label=label)
             ax_m.plot([p[0] for p in pts], [p[2] for p in pts], style, label=label)
@@ -216,13 +296,20 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10,100,1000", help="corpus sizes in MB")
     parser.add_argument("--workers", default="1,2", help="worker counts to compare")
+    parser.add_argument("--jobs", default="lexicon,segment,cooccur",
+                        help="jobs to run (segment needs the lexicon of the same size)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each command; the "
+                        "fastest is reported")
     parser.add_argument("--cooccur-child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-workers", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.cooccur_child:
-        cooccur_child(args.cooccur_child)
+        cooccur_child(args.cooccur_child, args.child_workers)
         return 0
-    results = run([int(x) for x in args.sizes.split(",")], [int(x) for x in args.workers.split(",")])
+    results = run([int(x) for x in args.sizes.split(",")], [int(x) for x in args.workers.split(",")],
+                  args.jobs.split(","), args.repeat)
     os.makedirs(benchutil.RESULTS, exist_ok=True)
+    results = merge_previous(results, os.path.join(benchutil.RESULTS, "scale.json"))
     with open(os.path.join(benchutil.RESULTS, "scale.json"), "w", encoding="utf-8") as f:
         json.dump(results, f, indent=1)
     plot(results, os.path.join(benchutil.RESULTS, "scale.png"))

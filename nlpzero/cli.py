@@ -132,6 +132,12 @@ def _partitioned(args) -> bool:
 def _learn_partitioned(args, params: dict):
     from .engine import learn_lexicon
 
+    return _run_partitioned(args, learn_lexicon, **params)
+
+
+def _run_partitioned(args, func, **params):
+    """Call a partitioned job `func` on the CLI's files with its engine options, with
+    one progress bar per step."""
     bars: dict = {}
 
     def progress(step: str, done: int, total: int) -> None:
@@ -142,9 +148,9 @@ def _learn_partitioned(args, params: dict):
         bars[step].update(done - bars[step].n)
 
     try:
-        return learn_lexicon(args.corpus, errors=args.encoding_errors, workers=args.workers,
-                             engine=args.engine, scheduler=args.scheduler,
-                             spill_dir=args.spill_dir, progress=progress, **params)
+        return func(args.corpus, errors=args.encoding_errors, workers=args.workers,
+                    engine=args.engine, scheduler=args.scheduler, spill_dir=args.spill_dir,
+                    progress=progress, **params)
     finally:
         for bar in bars.values():
             bar.close()
@@ -439,19 +445,28 @@ def cmd_parse(args) -> int:
 
 def cmd_vectors(args) -> int:
     """Count co-occurrences and train PMI word vectors ("simpler GloVe")."""
-    from .cooccur import count_cooccurrences
+    from .cooccur import count_cooccurrences, count_cooccurrences_files
     from .vectors import train_vectors
 
-    lines = _read_corpus(args, "reading")
-    if args.pretokenized:
-        sentences = lines
-    else:
-        tokenizer = _load_tokenizer(args)
-        sentences = tokenizer.cut_lines(lines)
+    if args.workers < 1:
+        raise InputError(f"--workers must be at least 1, not {args.workers}")
+    if args.scheduler and args.engine != "dask":
+        raise InputError("--scheduler needs --engine dask")
+    # Files are counted by partitions (bounded memory, the same matrix); stdin and
+    # built-in datasets in memory.
+    in_memory = bool(args.dataset) or not args.corpus or "-" in args.corpus
+    if in_memory and (args.workers > 1 or args.engine == "dask"):
+        raise InputError("--workers and --engine dask need input files (not stdin or --dataset)")
+    tokenizer = None if args.pretokenized else _load_tokenizer(args)
+    params = dict(window=args.window, min_count=args.min_count, weighting=args.weighting,
+                  subsample=args.subsample, seed=args.seed)
     start = time.perf_counter()
-    cooc = count_cooccurrences(sentences, window=args.window, min_count=args.min_count,
-                               weighting=args.weighting, subsample=args.subsample,
-                               seed=args.seed)
+    if in_memory:
+        lines = _read_corpus(args, "reading")
+        sentences = lines if tokenizer is None else tokenizer.cut_lines(lines)
+        cooc = count_cooccurrences(sentences, **params)
+    else:
+        cooc = _run_partitioned(args, count_cooccurrences_files, tokenizer=tokenizer, **params)
     counted = time.perf_counter() - start
     _info(args, f"{len(cooc.words)} words (of {cooc.n_tokens} tokens), {len(cooc)} "
                 f"co-occurring pairs in {counted:.1f} s")
@@ -677,6 +692,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive_int, default=2, help="threads (default 2)")
     p.add_argument("--seed", type=int, default=None,
                    help="random seed (deterministic with --threads 1)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="files: processes that count co-occurrences in parallel (default 1; "
+                        "the counts do not depend on it), or the size of the local Dask "
+                        "cluster with --engine dask")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="files: count on this machine (default) or on Dask")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler (tcp://host:8786); the "
+                        "workers must read the same input paths (default: a local cluster)")
+    p.add_argument("--spill-dir", metavar="DIR",
+                   help="folder for the local engine's token ids between its two passes, 4 "
+                        "bytes per token (default: the system's temporary folder)")
     p.set_defaults(func=cmd_vectors)
 
     p = sub.add_parser("similar", parents=[common], help="words nearest to a word",

@@ -14,13 +14,23 @@ grows with the table to keep the number of merges logarithmic.
 The matrix is symmetric: ``X[i, j]`` is the number of ordered position pairs
 ``(p, q)``, ``1 <= |p - q| <= window``, with word ``i`` at ``p`` and ``j`` at ``q``. Only
 ``i <= j`` is stored; a diagonal entry counts both orders of its position pairs.
+
+Files can also be counted one partition (a byte range of whole lines) at a time, in
+worker processes or on a Dask cluster (:func:`count_cooccurrences_files`, built on the
+partitions and runners of :mod:`nlpzero.engine`): the result is the same matrix.
+Subsampling draws are a hash of the seed and the token's position in the corpus, and
+1/distance weights are summed as exact multiples of ``1 / lcm(1..window)``, so no result
+depends on the order in which counts are added up.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import shutil
+import tempfile
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from numba import njit
@@ -76,9 +86,9 @@ def _emit_pairs(ids, start, window, V, harmonic, out):
 
 
 @njit(cache=True)
-def _run_length(keys, n, window, harmonic, vals):
+def _run_length(keys, n, window, harmonic, vals, scale=1.0):
     """Collapse the sorted keys[:n] in place into distinct pair keys, writing each
-    pair's total weight (its count, or the sum of 1/distance) into `vals`.
+    pair's total weight (its count, or the sum of scale/distance) into `vals`.
     Returns the number of distinct pairs."""
     m = 0
     i = 0
@@ -91,7 +101,7 @@ def _run_length(keys, n, window, harmonic, vals):
             if harmonic:
                 if k // window != pair:
                     break
-                w += 1.0 / (k % window + 1)
+                w += scale / (k % window + 1)
             else:
                 if k != pair:
                     break
@@ -100,6 +110,82 @@ def _run_length(keys, n, window, harmonic, vals):
         keys[m] = pair
         vals[m] = w
         m += 1
+    return m
+
+
+@njit(cache=True)
+def _merge_back(keys, vals, n1, k2, c2):
+    """Merge the sorted (key, weight) table (k2, c2) into the one in keys[:n1],
+    vals[:n1], in place (the arrays have room for both), adding the weights of shared
+    keys; returns the merged length.
+
+    The merge fills the arrays from the end, where nothing is left to read, and then
+    moves the merged block down over the gap left by shared keys.
+    """
+    i = n1 - 1
+    j = len(k2) - 1
+    w = n1 + len(k2) - 1
+    # w >= i + j + 1 throughout, so a write never lands on an entry not yet read.
+    while j >= 0:
+        if i >= 0 and keys[i] > k2[j]:
+            keys[w] = keys[i]
+            vals[w] = vals[i]
+            i -= 1
+        elif i >= 0 and keys[i] == k2[j]:
+            keys[w] = keys[i]
+            vals[w] = vals[i] + c2[j]
+            i -= 1
+            j -= 1
+        else:
+            keys[w] = k2[j]
+            vals[w] = c2[j]
+            j -= 1
+        w -= 1
+    # keys[:i + 1] are in place; the merged block is keys[w + 1:n1 + len(k2)].
+    gap = w - i
+    end = n1 + len(k2)
+    if gap > 0:
+        for t in range(w + 1, end):
+            keys[t - gap] = keys[t]
+            vals[t - gap] = vals[t]
+    return end - gap
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(cache=True)
+def _uniform(seed, t):
+    """Output number `t` (from 0) of a splitmix64 generator seeded with `seed`, as a
+    float in [0, 1): a draw that depends on nothing but the seed and the position."""
+    z = seed + (t + np.uint64(1)) * _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _select(ids, first, seed, keep_p, out):
+    """Copy to `out` the line ends (-1) and the kept words of `ids`, where -2 marks a
+    dropped (rare) word; with a non-empty `keep_p`, the token numbered ``first + k``
+    (the k-th token of `ids`, dropped words included) is kept only if its draw is
+    below ``keep_p[id]``. Returns the length written."""
+    subsample = len(keep_p) > 0
+    t = np.uint64(first)
+    m = 0
+    for i in range(len(ids)):
+        a = ids[i]
+        if a == -1:
+            out[m] = a
+            m += 1
+            continue
+        if a >= 0 and (not subsample or _uniform(seed, t) < keep_p[a]):
+            out[m] = a
+            m += 1
+        t += np.uint64(1)
     return m
 
 
@@ -136,6 +222,99 @@ class _PairTable:
         """Yield the parts in key order, releasing each one."""
         while self.keys:
             yield self.keys.pop(0), self.vals.pop(0)
+
+
+class _GrowingTable:
+    """One sorted (key, weight) table in arrays with room to spare, merged into in
+    place: a partition's table, or a worker's total, grows without a second copy and
+    without asking the system for fresh memory at every merge."""
+
+    #: Growth of the arrays when a merge does not fit (amortised copies, little slack).
+    GROWTH = 1.25
+
+    def __init__(self):
+        self.n = 0
+        self.keys = np.zeros(0, np.int64)
+        self.vals = np.zeros(0, np.float64)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def add(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        need = self.n + len(keys)
+        if need > len(self.keys) or not self.keys.flags.writeable:
+            size = max(need, int(self.GROWTH * len(self.keys)))
+            new_keys = np.empty(size, np.int64)
+            new_vals = np.empty(size, np.float64)
+            new_keys[:self.n] = self.keys[:self.n]
+            new_vals[:self.n] = self.vals[:self.n]
+            self.keys, self.vals = new_keys, new_vals
+        self.n = _merge_back(self.keys, self.vals, self.n, keys, vals)
+
+    @classmethod
+    def of(cls, keys: np.ndarray, vals: np.ndarray) -> "_GrowingTable":
+        table = cls()
+        table.keys, table.vals, table.n = keys, vals, len(keys)
+        return table
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        """The keys and the weights (so that a table unpacks, and is stashed, as a pair)."""
+        return iter((self.keys[:self.n], self.vals[:self.n]))
+
+    def pop_parts(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        keys, vals = self
+        self.__init__()
+        yield keys, vals
+
+
+def _combine_pairs(a, b):
+    """Merge the pair table (or (keys, weights) pair) `b` into `a`, reusing a's arrays."""
+    if not isinstance(a, _GrowingTable):
+        a = _GrowingTable.of(*a)
+    a.add(*b)
+    return a
+
+
+class _PairCounter:
+    """Emits the pair keys of id streams (-1 at line ends) into a buffer, and merges
+    each sorted, run-length counted buffer into a :class:`_PairTable`."""
+
+    def __init__(self, window: int, V: int, harmonic: bool, scale: float,
+                 buffer_pairs: int | None = None, table=None):
+        self.window, self.V, self.harmonic, self.scale = window, V, harmonic, scale
+        self.table = _PairTable() if table is None else table
+        self.fixed = buffer_pairs is not None
+        size = max(int(buffer_pairs), window) if self.fixed else MIN_BUFFER
+        self.buf = np.empty(size, dtype=np.int64)
+        self.vals = np.empty(size, dtype=np.float64)
+
+    def add(self, ids: np.ndarray) -> None:
+        p = 0
+        while p < len(ids):
+            p, m = _emit_pairs(ids, p, self.window, self.V, self.harmonic, self.buf)
+            if m:
+                self.buf[:m].sort()
+                u = _run_length(self.buf, m, self.window, self.harmonic, self.vals, self.scale)
+                self.table.add(self.buf[:u], self.vals[:u])
+            if not self.fixed:
+                # A buffer of half the table keeps the number of merges logarithmic.
+                want = min(max(MIN_BUFFER, len(self.table) // 2), MAX_BUFFER)
+                if want > len(self.buf):
+                    self.buf = np.empty(want, dtype=np.int64)
+                    self.vals = np.empty(want, dtype=np.float64)
+
+    def pop_parts(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The table's (keys, weights) parts in key order; the buffer is released."""
+        self.buf = self.vals = None
+        return self.table.pop_parts()
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The whole table as one sorted (keys, weights) pair of arrays."""
+        parts = list(self.pop_parts())
+        if len(parts) == 1:
+            return parts[0]
+        return (np.concatenate([np.zeros(0, np.int64)] + [k for k, _ in parts]),
+                np.concatenate([np.zeros(0, np.float64)] + [v for _, v in parts]))
 
 
 # ---------------------------------------------------------------------------
@@ -215,7 +394,10 @@ def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 
         subsampling, e.g. 1e-3): windows reach past frequent function words. The
         word counts stay those of the whole text.
     seed : int, optional
-        Seed of the subsampling.
+        Seed of the subsampling. The draw of the k-th token of the text is a hash of
+        the seed and k, so :func:`count_cooccurrences_files` drops the same tokens
+        whatever the partitioning (the draws differ from those of versions that used
+        NumPy's generator).
 
     Returns
     -------
@@ -227,86 +409,238 @@ def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 
         On invalid parameters, a sentence that is neither str nor list of str, or
         when no word reaches `min_count`.
     """
-    window = _check_int("window", window, 1)
-    min_count = _check_int("min_count", min_count, 1)
-    if weighting not in ("count", "harmonic"):
-        raise InputError(f"weighting must be 'count' or 'harmonic', not {weighting!r}")
-    if max_vocab is not None:
-        max_vocab = _check_int("max_vocab", max_vocab, 1)
-    harmonic = weighting == "harmonic"
-
-    index: dict[str, int] = {}
+    p = _check_params(window, min_count, weighting, max_vocab, subsample, seed)
+    index: dict = {None: -1}
     batches = list(_encode(sentences, index))
-    n_raw = len(index)
+    n_raw = len(index) - 1
     counts = np.zeros(n_raw, dtype=np.int64)
     for b in batches:
         counts += np.bincount(b[b >= 0], minlength=n_raw)
     n_tokens = int(counts.sum())
-    # Most frequent first; a stable sort keeps ties in order of first occurrence.
-    order = np.argsort(-counts, kind="stable")
-    keep = order[counts[order] >= min_count]
-    if max_vocab is not None:
-        keep = keep[:max_vocab]
-    if not len(keep):
-        raise InputError(f"no word occurs at least min_count={min_count} times "
-                         f"(read {n_tokens} tokens)")
+    # Raw ids are in order of first occurrence: a stable sort keeps ties that way.
+    keep = _choose_words(np.argsort(-counts, kind="stable"), counts, p, n_tokens)
     V = len(keep)
-    if V * V * (window if harmonic else 1) >= 2 ** 62:
-        raise InputError(f"vocabulary of {V} words too large for int64 pair keys")
     # remap[raw + 1]: new id, -1 for a line end, -2 for a dropped word.
     remap = np.full(n_raw + 1, -2, dtype=np.int32)
     remap[0] = -1
     remap[keep + 1] = np.arange(V, dtype=np.int32)
-    words_by_raw = list(index)
+    words_by_raw = list(index)[1:]
     words = [words_by_raw[i] for i in keep.tolist()]
     del index, words_by_raw
 
-    keep_p = None
-    if subsample:
-        if not (isinstance(subsample, (int, float)) and 0 < subsample < 1):
-            raise InputError(f"subsample must be a number in (0, 1), not {subsample!r}")
-        freq = counts[keep] / n_tokens
-        keep_p = np.minimum(1.0, np.sqrt(subsample / freq))
-        rng = np.random.default_rng(seed)
-    table = _PairTable()
-    fixed = buffer_pairs is not None
-    size = max(int(buffer_pairs), window) if fixed else MIN_BUFFER
-    buf = np.empty(size, dtype=np.int64)
-    vals = np.empty(size, dtype=np.float64)
+    keep_p = _keep_probabilities(counts[keep], n_tokens, p["subsample"])
+    pairs = _PairCounter(p["window"], V, p["harmonic"], p["scale"], buffer_pairs)
+    first = 0
     while batches:
-        ids = remap[batches.pop(0) + 1]
-        ids = ids[ids != -2]
-        if keep_p is not None:
-            word = ids >= 0
-            drop = np.zeros(len(ids), dtype=bool)
-            drop[word] = rng.random(int(word.sum())) >= keep_p[ids[word]]
-            ids = ids[~drop]
-        p = 0
-        while p < len(ids):
-            p, m = _emit_pairs(ids, p, window, V, harmonic, buf)
-            if m:
-                buf[:m].sort()
-                u = _run_length(buf, m, window, harmonic, vals)
-                table.add(buf[:u], vals[:u])
-            if not fixed:
-                want = min(max(MIN_BUFFER, len(table) // 2), MAX_BUFFER)
-                if want > len(buf):
-                    buf = np.empty(want, dtype=np.int64)
-                    vals = np.empty(want, dtype=np.float64)
-    del buf, vals
-    rows, cols, values = [], [], []
-    for keys, v in table.pop_parts():
-        rows.append((keys // V).astype(np.int32))
-        cols.append((keys % V).astype(np.int32))
-        values.append(v)
-        del keys
-    rows = np.concatenate(rows) if rows else np.zeros(0, np.int32)
-    cols = np.concatenate(cols) if cols else np.zeros(0, np.int32)
-    values = np.concatenate(values) if values else np.zeros(0, np.float64)
-    # A pair of positions with the same word is one occurrence in each order.
-    values[rows == cols] *= 2
-    return Cooccurrence(words=words, counts=counts[keep], rows=rows, cols=cols, values=values,
-                        window=window, weighting=weighting, n_tokens=n_tokens)
+        raw = batches.pop(0)
+        pairs.add(_selected(remap[raw + 1], first, p["seed"], keep_p))
+        first += int(np.count_nonzero(raw >= 0))
+    return _result(words, counts[keep], pairs.pop_parts(), V, p, n_tokens)
+
+
+def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
+                              min_count: int = 5, weighting: str = "count",
+                              max_vocab: int | None = None, subsample: float = 0.0,
+                              seed: int | None = None, tokenizer=None, errors: str = "strict",
+                              workers: int = 1, engine: str = "local",
+                              scheduler: str | None = None, part_bytes: int | None = None,
+                              spill_dir: str | None = None,
+                              progress: Callable[[str, int, int], None] | None = None
+                              ) -> Cooccurrence:
+    """Count word co-occurrences in files one partition at a time, in worker processes
+    or on a Dask cluster.
+
+    The result equals ``count_cooccurrences(read_lines(sources), ...)`` (or of
+    ``tokenizer.cut_lines(read_lines(sources))`` with a tokenizer) with the same
+    parameters and seed, whatever the partitioning and the number of workers. Two
+    passes over the partitions: the first counts each partition's words (the driver
+    merges them into the vocabulary, in the same order), the second counts the pairs
+    of each partition, which the workers and the driver merge. Memory is one
+    partition per worker plus the tables of distinct words and pairs.
+
+    Parameters
+    ----------
+    sources : str or iterable of str
+        Files, directories or glob patterns (not standard input).
+    window, min_count, weighting, max_vocab, subsample, seed
+        As for :func:`count_cooccurrences`.
+    tokenizer : Tokenizer, optional
+        Segments each line (:meth:`~nlpzero.tokenizer.Tokenizer.cut_lines`); by default
+        the text is already words separated by whitespace.
+    errors : {"strict", "replace"}
+        Handling of bytes that are not UTF-8, as for :func:`~nlpzero.corpus.read_pieces`.
+    workers : int
+        Local worker processes (engine "local"), or workers of the local cluster started
+        when engine is "dask" and no scheduler is given.
+    engine : {"local", "dask"}
+        Where partitions are counted.
+    scheduler : str, optional
+        Address of a running Dask scheduler; the workers must be able to read the
+        input paths (and import nlpzero).
+    part_bytes : int, optional
+        Partition size in bytes (default: see :func:`nlpzero.engine.plan_partitions`).
+    spill_dir : str, optional
+        Folder for the local engine's token ids between the passes (4 bytes per token,
+        removed at the end; default: the system's temporary folder). On Dask, the
+        second pass reads and segments the text again instead.
+    progress : callable, optional
+        Called as ``progress(step, done, total)`` after each partition of each pass
+        (steps "words" and "pairs").
+
+    Returns
+    -------
+    Cooccurrence
+
+    Raises
+    ------
+    InputError
+        On invalid parameters, unreadable input (the message names the file and line),
+        or when no word reaches `min_count`.
+    WorkerError
+        If a local worker process died (a Dask task is retried on another worker).
+
+    Examples
+    --------
+    >>> cooc = count_cooccurrences_files("corpus.seg.txt", workers=2)  # doctest: +SKIP
+    """
+    from .engine import _make_runner, _Spill, plan_partitions
+
+    p = _check_params(window, min_count, weighting, max_vocab, subsample, seed)
+    if errors not in ("strict", "replace"):
+        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, not {workers!r}")
+    if tokenizer is not None and not hasattr(tokenizer, "cut_lines"):
+        raise InputError(f"tokenizer must have a cut_lines method, not {type(tokenizer).__name__}")
+    parts = plan_partitions(sources, workers, part_bytes)
+    if tokenizer is not None and hasattr(tokenizer, "lcut"):
+        tokenizer.lcut("")  # compiled once here, not in every worker
+    runner = _make_runner(engine, workers, scheduler, load_kernels=_load_kernels)
+    folder = None
+    try:
+        if engine == "local":
+            folder = tempfile.mkdtemp(prefix="nlpzero-spill-", dir=spill_dir)
+        shared = dict(errors=errors, spill=_Spill(folder), tokenizer=tokenizer)
+        return _count_partitioned(parts, runner, shared, p,
+                                  progress or (lambda step, done, total: None))
+    finally:
+        runner.close()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccurrence:
+    from .engine import _run_step
+
+    tasks = list(enumerate(parts))
+    if not tasks:  # empty files
+        _choose_words(np.zeros(0, np.int64), np.zeros(0, np.int64), p, 0)
+
+    def step(name, func, more, combine):
+        return _run_step(runner, tasks, progress, name, func, dict(shared, **more), combine)
+
+    text, part_counts, first, part_index, part_tokens = step("words", _count_words, {},
+                                                             _concatenate)
+    # Each distinct word of each partition once, in order of first occurrence in the
+    # corpus (partition, then rank in it): ids given in that order are the in-memory
+    # counter's raw ids.
+    local_words = bytes(text).decode("utf-8").split("\n")[:-1]
+    del text
+    order = np.argsort(first, kind="stable")
+    index: dict[str, int] = {}
+    raw = np.array([index.setdefault(local_words[i], len(index)) for i in order.tolist()],
+                   dtype=np.int64)
+    del local_words
+    counts = np.zeros(len(index), dtype=np.int64)
+    np.add.at(counts, raw, part_counts[order])
+    del raw, order, part_counts, first
+    n_tokens = int(counts.sum())
+    keep = _choose_words(np.argsort(-counts, kind="stable"), counts, p, n_tokens)
+    words_by_raw = list(index)
+    del index
+    words = [words_by_raw[i] for i in keep.tolist()]
+    del words_by_raw
+    V = len(words)
+    tokens = np.zeros(len(tasks), dtype=np.int64)
+    tokens[part_index] = part_tokens
+    offsets = np.cumsum(tokens) - tokens  # number of the first token of each partition
+
+    more = dict(vocab={None: -1, **{w: i for i, w in enumerate(words)}}, V=V, offsets=offsets,
+                keep_p=_keep_probabilities(counts[keep], n_tokens, p["subsample"]),
+                **{k: p[k] for k in ("window", "harmonic", "scale", "seed")})
+    keys, vals = step("pairs", _count_pairs, more, _combine_pairs)
+    del more
+    return _result(words, counts[keep], [(keys, vals)], V, p, n_tokens)
+
+
+# ---------------------------------------------------------------------------
+# Work on one partition (module-level functions: they are sent to workers)
+
+
+def _partition_sentences(part, shared: dict) -> Iterable:
+    from .engine import _partition_texts
+
+    texts = _partition_texts(part, shared["errors"])
+    tokenizer = shared["tokenizer"]
+    return texts if tokenizer is None else tokenizer.cut_lines(texts)
+
+
+def _count_words(task, shared: dict):
+    """The partition's distinct words (UTF-8, each followed by a newline) in order of
+    first occurrence, their counts and ranks ``(partition << 32) + rank``, and the
+    partition's number and token count. Its token ids are kept in the spill folder."""
+    index, part = task
+    found: dict = {None: -1}
+    ids = np.concatenate([np.zeros(0, np.int32), *_encode(_partition_sentences(part, shared),
+                                                          found)])
+    words = list(found)[1:]
+    del found
+    counts = np.bincount(ids[ids >= 0], minlength=len(words)).astype(np.int64)
+    text = np.frombuffer("".join(w + "\n" for w in words).encode("utf-8"), dtype=np.uint8)
+    spill = shared["spill"]
+    spill.save(index, "ids", ids)
+    spill.save(index, "words", text)
+    ranks = (np.int64(index) << np.int64(32)) + np.arange(len(words), dtype=np.int64)
+    return (text, counts, ranks, np.array([index], dtype=np.int64),
+            np.array([counts.sum()], dtype=np.int64))
+
+
+def _concatenate(a, b):
+    return tuple(np.concatenate([x, y]) for x, y in zip(a, b))
+
+
+def _count_pairs(task, shared: dict):
+    """Sorted keys and weights of the pairs of the partition's kept (and drawn) tokens."""
+    index, part = task
+    spill, vocab = shared["spill"], shared["vocab"]
+    ids = spill.load(index, "ids")
+    if ids is None:  # on a cluster: read and segment the text again
+        batches = _encode(_partition_sentences(part, shared), vocab, grow=False)
+    else:
+        local = bytes(spill.load(index, "words")).decode("utf-8").split("\n")[:-1]
+        # Id -1 (a line end) picks the last entry, -1.
+        to_global = np.fromiter(itertools.chain(map(vocab.get, local, itertools.repeat(-2)),
+                                                [-1]), dtype=np.int32, count=len(local) + 1)
+        batches = [to_global[ids]]
+        del ids, local, to_global
+    pairs = _PairCounter(shared["window"], shared["V"], shared["harmonic"], shared["scale"],
+                         table=_GrowingTable())
+    first = int(shared["offsets"][index])
+    for ids in batches:
+        pairs.add(_selected(ids, first, shared["seed"], shared["keep_p"]))
+        first += int(np.count_nonzero(ids != -1))
+    return pairs.arrays()
+
+
+def _load_kernels() -> None:
+    """Load the kernels of both passes (from Numba's cache, or compile them) before
+    worker processes are forked, so that they inherit them."""
+    count_cooccurrences([["甲", "乙", "甲"], "乙 甲 乙"], window=2, min_count=1,
+                        weighting="harmonic", subsample=0.5, seed=0)
+
+
+# ---------------------------------------------------------------------------
+# Helpers
 
 
 def _check_int(name: str, value, lo: int) -> int:
@@ -315,23 +649,119 @@ def _check_int(name: str, value, lo: int) -> int:
     return int(value)
 
 
-def _encode(sentences: Iterable, index: dict) -> Iterator[np.ndarray]:
-    """Yield int32 arrays of word ids (new words get the next id), -1 after each line."""
+def _check_params(window, min_count, weighting, max_vocab, subsample, seed) -> dict:
+    """The validated parameters of a count, with the harmonic weights' scale and the
+    subsampling seed as a uint64 (a random one when `seed` is None)."""
+    window = _check_int("window", window, 1)
+    min_count = _check_int("min_count", min_count, 1)
+    if weighting not in ("count", "harmonic"):
+        raise InputError(f"weighting must be 'count' or 'harmonic', not {weighting!r}")
+    if max_vocab is not None:
+        max_vocab = _check_int("max_vocab", max_vocab, 1)
+    if subsample and not (isinstance(subsample, (int, float)) and 0 < subsample < 1):
+        raise InputError(f"subsample must be a number in (0, 1), not {subsample!r}")
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+    elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InputError(f"seed must be an integer, not {seed!r}")
+    harmonic = weighting == "harmonic"
+    # 1/distance weights as the integers lcm(1..window) / distance, whose sums are exact
+    # (below 2^53) in any order; windows past 16 would need too large a multiple and
+    # sum 1/distance itself (the last bits then depend on the order of the sums).
+    scale = float(np.lcm.reduce(np.arange(1, window + 1))) if harmonic and window <= 16 else 1.0
+    return dict(window=window, min_count=min_count, weighting=weighting, harmonic=harmonic,
+                max_vocab=max_vocab, subsample=float(subsample or 0.0),
+                seed=np.uint64(int(seed) % 2**64), scale=scale)
+
+
+def _choose_words(order: np.ndarray, counts: np.ndarray, p: dict, n_tokens: int) -> np.ndarray:
+    """The kept word ids, most frequent first: `order` (ids by decreasing count) cut at
+    min_count and max_vocab."""
+    keep = order[counts[order] >= p["min_count"]]
+    if p["max_vocab"] is not None:
+        keep = keep[:p["max_vocab"]]
+    if not len(keep):
+        raise InputError(f"no word occurs at least min_count={p['min_count']} times "
+                         f"(read {n_tokens} tokens)")
+    V = len(keep)
+    if V * V * (p["window"] if p["harmonic"] else 1) >= 2 ** 62:
+        raise InputError(f"vocabulary of {V} words too large for int64 pair keys")
+    return keep
+
+
+def _keep_probabilities(counts: np.ndarray, n_tokens: int, subsample: float) -> np.ndarray:
+    """Probability of keeping an occurrence of each word (empty: no subsampling)."""
+    if not subsample:
+        return np.zeros(0, dtype=np.float64)
+    return np.minimum(1.0, np.sqrt(subsample / (counts / n_tokens)))
+
+
+def _selected(ids: np.ndarray, first: int, seed, keep_p: np.ndarray) -> np.ndarray:
+    """The line ends and kept, drawn tokens of `ids` (see :func:`_select`)."""
+    out = np.empty(len(ids), dtype=np.int32)
+    # The hash wraps around 2^64 on purpose (NumPy warns about it when the kernel runs
+    # as plain Python).
+    with np.errstate(over="ignore"):
+        m = _select(ids, first, seed, keep_p, out)
+    return out[:m]
+
+
+def _result(words, counts, parts, V: int, p: dict, n_tokens: int) -> Cooccurrence:
+    rows, cols, values = [], [], []
+    for keys, v in parts:
+        rows.append((keys // V).astype(np.int32))
+        cols.append((keys % V).astype(np.int32))
+        values.append(v)
+        del keys
+    if len(values) == 1:
+        [rows], [cols], [values] = rows, cols, values
+        if values.base is not None:  # a view of a larger buffer, which can go
+            values = values.copy()
+    else:
+        rows = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+        cols = np.concatenate(cols) if cols else np.zeros(0, np.int32)
+        values = np.concatenate(values) if values else np.zeros(0, np.float64)
+    if p["scale"] != 1.0:
+        values /= p["scale"]
+    # A pair of positions with the same word is one occurrence in each order.
+    values[rows == cols] *= 2
+    return Cooccurrence(words=words, counts=counts, rows=rows, cols=cols, values=values,
+                        window=p["window"], weighting=p["weighting"], n_tokens=n_tokens)
+
+
+def _encode(sentences: Iterable, ids: dict, grow: bool = True) -> Iterator[np.ndarray]:
+    """Yield int32 arrays of word ids, -1 after each line (whole lines per array).
+
+    `ids` maps words to ids and None (the line-end mark, which no word equals) to -1.
+    A new word gets the next id (``len(ids) - 1``), or -2 when not `grow`.
+    """
     if isinstance(sentences, str):
         raise InputError("sentences must be an iterable of lines, not one str")
-    setdefault = index.setdefault
-    buf: list[int] = []
+    words: list = []
     for k, s in enumerate(sentences):
         if isinstance(s, str):
-            s = s.split()
+            words += s.split()
         elif not isinstance(s, (list, tuple)):
             raise InputError(f"sentence {k} is a {type(s).__name__}, not a str or list of str")
         elif not all(type(w) is str for w in s):
             raise InputError(f"sentence {k} holds a word that is not a str")
-        buf.extend([setdefault(w, len(index)) for w in s])
-        buf.append(-1)
-        if len(buf) >= BATCH_TOKENS:
-            yield np.array(buf, dtype=np.int32)
-            buf = []
-    if buf:
-        yield np.array(buf, dtype=np.int32)
+        else:
+            words += s
+        words.append(None)
+        if len(words) >= BATCH_TOKENS:
+            yield _word_ids(words, ids, grow)
+            words = []
+    if words:
+        yield _word_ids(words, ids, grow)
+
+
+def _word_ids(words: list, ids: dict, grow: bool) -> np.ndarray:
+    # Only the batch's distinct words are looked at in Python; the tokens are mapped
+    # by map() in C.
+    if grow:
+        new = [w for w in dict.fromkeys(words) if w not in ids]
+        ids.update(zip(new, range(len(ids) - 1, len(ids) - 1 + len(new))))
+        found = map(ids.__getitem__, words)
+    else:
+        found = map(ids.get, words, itertools.repeat(-2))
+    return np.fromiter(found, dtype=np.int32, count=len(words))

@@ -19,6 +19,9 @@ Every count is a sum over partitions, so the lexicon is the one
 :class:`~nlpzero.discovery.CohesionWordFinder` finds on the whole text, whatever the
 partitioning, the number of workers or the order in which partitions finish. Memory is
 one partition per worker plus the merged tables.
+
+The partitions and runners also serve co-occurrence counting
+(:func:`nlpzero.cooccur.count_cooccurrences_files`).
 """
 
 from __future__ import annotations
@@ -142,18 +145,23 @@ class _Spill:
         return np.load(self._path(index, name), allow_pickle=False)
 
 
-def _partition_ids(part: Partition, errors: str, vocab: CharVocab, grow: bool) -> np.ndarray:
-    """The partition as int32 character ids, -1 between runs (as NgramCounter.update)."""
-    chunks = []
-    pieces = read_range(part.path, part.start, part.stop, errors)
+def _partition_texts(part: Partition, errors: str) -> Iterator[str]:
+    """The texts of the partition's pieces (lines, or stretches of a very long line)."""
     try:
-        for batch in batch_texts(piece.text for piece in pieces):
-            chunks.append(np.append(vocab.encode(batch, grow=grow), np.int32(-1)))
+        for piece in read_range(part.path, part.start, part.stop, errors):
+            yield piece.text
     except InputError:
         # The message names the line counted from the partition's start: raise it
         # again with the line number in the whole file (rare, so counted only now).
         _raise_with_line_number(part.path, part.start, part.stop, errors)
         raise
+
+
+def _partition_ids(part: Partition, errors: str, vocab: CharVocab, grow: bool) -> np.ndarray:
+    """The partition as int32 character ids, -1 between runs (as NgramCounter.update)."""
+    chunks = []
+    for batch in batch_texts(_partition_texts(part, errors)):
+        chunks.append(np.append(vocab.encode(batch, grow=grow), np.int32(-1)))
     return np.concatenate(chunks) if chunks else np.full(1, -1, np.int32)
 
 
@@ -353,9 +361,9 @@ class _ProcessRunner:
     task when it is free. Each worker sends its results down a pipe of its own, so a worker that dies
     (killed, out of memory) is seen at once: the run stops with a WorkerError."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, load_kernels: Callable[[], None] | None = None):
         self.workers = workers
-        _load_kernels()
+        (load_kernels or _load_kernels)()
 
     def run(self, func, tasks, shared, combine, tick):
         # A child forked after Numba's threads have run must not use them: spawn then
@@ -477,14 +485,28 @@ def _load_kernels() -> None:
                "strict", _Spill(folder), lambda step, done, total: None)
 
 
-def _make_runner(engine: str, workers: int, scheduler: str | None):
+def _make_runner(engine: str, workers: int, scheduler: str | None,
+                 load_kernels: Callable[[], None] | None = None):
+    """The runner of an engine; `load_kernels` loads the kernels of the job's steps
+    before local workers are forked (default: the lexicon's)."""
     if engine == "dask":
         return _DaskRunner(scheduler, workers)
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     if scheduler is not None:
         raise ValueError("a scheduler address needs engine='dask'")
-    return _SerialRunner() if workers == 1 else _ProcessRunner(workers)
+    return _SerialRunner() if workers == 1 else _ProcessRunner(workers, load_kernels)
+
+
+def _run_step(runner, tasks: list, progress, name: str, func, shared: dict, combine):
+    """Run one step over every partition, reporting ``progress(name, done, total)``."""
+    done = [0]
+
+    def tick():
+        done[0] += 1
+        progress(name, done[0], len(tasks))
+    progress(name, 0, len(tasks))
+    return runner.run(func, tasks, shared, combine, tick)
 
 
 # ---------------------------------------------------------------------------
@@ -560,13 +582,8 @@ def _learn(finder: CohesionWordFinder, parts: list[Partition], runner, errors: s
         return Lexicon._from_valid_counts({})
 
     def step(name: str, func, shared: dict, combine):
-        done = [0]
-
-        def tick():
-            done[0] += 1
-            progress(name, done[0], len(tasks))
-        progress(name, 0, len(tasks))
-        return runner.run(func, tasks, dict(shared, errors=errors, spill=spill), combine, tick)
+        return _run_step(runner, tasks, progress, name, func,
+                         dict(shared, errors=errors, spill=spill), combine)
 
     cps, counts, totals = step("characters", _count_chars, {"order": K}, _combine_chars)
     char_counts = np.zeros(0x110000, dtype=np.int64)
