@@ -255,8 +255,11 @@ def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, pd_file):
         if step == "3-grams" and done == 1:
             os.kill(sorted(set(child_pids()) - before)[0], signal.SIGKILL)
 
+    # Enough work that the workers are still counting when the first partition's tick
+    # reaches the driver, even on a loaded machine.
+    big = write(tmp_path / "big.txt", open(pd_file, encoding="utf-8").read() * 10)
     with pytest.raises(WorkerError, match="worker process died"):
-        learn_lexicon(pd_file, workers=2, part_bytes=5_000, spill_dir=str(spill),
+        learn_lexicon(big, workers=2, part_bytes=20_000, spill_dir=str(spill),
                       progress=kill_a_worker)
     assert os.listdir(spill) == []
     assert set(child_pids()) == before
