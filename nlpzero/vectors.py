@@ -393,7 +393,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
                   x_max: float = 100.0, alpha: float = 0.75, truncate: bool = True,
                   learning_rate: float = 0.1, threads: int = 2, seed: int | None = None,
                   init_scale: float = 1.0, adagrad: str = "word", sample: bool = False,
-                  smoothing: float = 1.0, unobserved: float = 0.0, negatives: int = 1,
+                  smoothing: float = 1.0, unobserved: float = 0.0, negatives: float = 1.0,
                   blas: bool | None = None, progress: bool = False) -> "WordVectors":
     """Fit PMI vectors to a co-occurrence matrix.
 
@@ -437,9 +437,10 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
         `negatives` after each entry of each pass, each standing for its share of
         all unobserved pairs (a sampled pair is in fact observed with probability
         about ``len(cooc) / V^2``, small, and not checked).
-    negatives : int, default 1
-        Sampled unobserved pairs per entry and pass (when `unobserved` > 0); each
-        costs about one step.
+    negatives : float, default 1
+        Sampled unobserved pairs per entry and pass (when `unobserved` > 0), on
+        average: ``floor(negatives)``, and one more with the probability of its
+        fractional part. Each costs about one step.
     blas : bool, optional
         Compute inner products with BLAS (needs SciPy; default: when SciPy is
         installed) or with a plain loop. Same results up to rounding.
@@ -461,7 +462,9 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     dim = _check_int("dim", dim, 1)
     iterations = _check_int("iterations", iterations, 0)
     threads = _check_int("threads", threads, 1)
-    negatives = _check_int("negatives", negatives, 1)
+    if (isinstance(negatives, bool) or not isinstance(negatives, (int, float))
+            or not 0 < negatives <= 64):
+        raise InputError(f"negatives must be a number in (0, 64], not {negatives!r}")
     if (isinstance(unobserved, bool) or not isinstance(unobserved, (int, float))
             or not unobserved >= 0 or not math.isfinite(unobserved)):
         raise InputError(f"unobserved must be a number >= 0, not {unobserved!r}")
@@ -535,8 +538,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
         raise InputError("blas=True needs SciPy (pip install scipy)")
     for it in bar:
         draws = rng.random(len(rows), dtype=np.float32) if sample else no_draws
-        neg = (rng.integers(0, V, (len(rows), negatives), dtype=np.int32) if hinge
-               else no_neg)
+        neg = _sample_unobserved(rng, len(rows), V, negatives) if hinge else no_neg
         hargs = (neg, log_p32, np.float32(log_norm), wneg)
         extra = ()
         if blas:
@@ -576,6 +578,17 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     wv = WordVectors(cooc.words, out, counts=cooc.counts)
     wv.losses = losses
     return wv
+
+
+def _sample_unobserved(rng, n: int, V: int, rate: float) -> np.ndarray:
+    """Uniform word ids, shape (n, ceil(rate)): floor(rate) per row, and one more with
+    the probability of the fractional part (-1 when not drawn)."""
+    k = math.ceil(rate)
+    neg = rng.integers(0, V, (n, k), dtype=np.int32)
+    frac = rate - math.floor(rate)
+    if frac > 0:
+        neg[rng.random(n) >= frac, k - 1] = -1
+    return neg
 
 
 def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterations: int = 15,
