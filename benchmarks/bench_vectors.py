@@ -240,7 +240,8 @@ def child_nlpzero(args) -> None:
                        smoothing=kw.get("smoothing", 1.0),
                        learning_rate=kw.get("learning_rate", 0.1),
                        init_scale=kw.get("init_scale", 1.0), threads=kw.get("threads", 2),
-                       seed=kw.get("train_seed"))
+                       unobserved=kw.get("unobserved", 0.0),
+                       negatives=kw.get("negatives", 1.0), seed=kw.get("train_seed"))
     t2 = time.perf_counter()
     res = {"count_s": t1 - t0, "train_s": t2 - t1, "total_s": t2 - t0,
            "peak_mib": benchutil.peak_rss_mib(), "vocab": len(wv), "pairs": len(cooc),

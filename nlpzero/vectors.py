@@ -129,7 +129,7 @@ else:
 
 
 @njit(cache=True)
-def _prefetch_rows(rows, cols, neg, W, C, e, stop):
+def _prefetch_rows(rows, cols, W, C, e, stop, neg_seed, neg_rate):
     """Prefetch the rows of entry ``e + PREFETCH_AHEAD`` (and of its unobserved pairs)."""
     f = e + PREFETCH_AHEAD
     if f < stop:
@@ -138,12 +138,11 @@ def _prefetch_rows(rows, cols, neg, W, C, e, stop):
         for k in range(0, W.shape[1], 16):  # 16 float32 per 64-byte line
             _prefetch(W, i, k)
             _prefetch(C, j, k)
-        if neg.shape[0] > 0:
-            for r in range(neg.shape[1]):
-                b = neg[f, r]
-                if b >= 0:
-                    for k in range(0, W.shape[1], 16):
-                        _prefetch(C, b, k)
+        if neg_rate > 0:
+            for r in range(_n_unobserved(neg_seed, neg_rate, f)):
+                b = _unobserved_word(neg_seed, f, r, W.shape[0])
+                for k in range(0, W.shape[1], 16):
+                    _prefetch(C, b, k)
 
 
 @njit(cache=True)
@@ -154,6 +153,55 @@ def _entry_weight(weight, draws, e):
     if len(draws) > 0 and f < 1.0:
         return np.float32(1.0) if draws[e] < f else np.float32(0.0)
     return f
+
+
+_M64 = (1 << 64) - 1
+
+if config.DISABLE_JIT:
+    # Plain Python: the same arithmetic on Python ints, wrapped explicitly (numpy's
+    # scalar uint64 would warn at every overflow).
+    def _mix64(x):
+        """splitmix64's finaliser (see the compiled version)."""
+        x = int(x)
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+        return np.uint64(x ^ (x >> 31))
+
+    def _draw(seed, e, r):
+        """See the compiled version."""
+        return _mix64((int(seed) * 0x9E3779B97F4A7C15 + int(e) * 64 + int(r)) & _M64)
+else:
+    @njit(cache=True)
+    def _mix64(x):
+        """splitmix64's finaliser: a bijection of uint64 whose outputs look uniform."""
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+    @njit(cache=True)
+    def _draw(seed, e, r):
+        """A uniform uint64 for slot `r` of entry `e` in the pass seeded by `seed`: a
+        hash of the three, so the draws need no state and no memory, and do not depend
+        on how the entries are split between threads."""
+        return _mix64(np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+                      + np.uint64(e) * np.uint64(64) + np.uint64(r))
+
+
+@njit(cache=True)
+def _n_unobserved(seed, rate, e):
+    """Unobserved pairs sampled after entry `e`: floor(rate), plus one with the
+    probability of rate's fractional part (a uniform from slot 63)."""
+    k = int(rate)
+    u = (_draw(seed, e, 63) >> np.uint64(11)) * (1.0 / 9007199254740992.0)  # [0, 1)
+    if u < rate - k:
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def _unobserved_word(seed, e, r, V):
+    """The word of the `r`-th sampled unobserved pair of entry `e`, uniform over V."""
+    return np.int64(_draw(seed, e, r) % np.uint64(V))
 
 
 @njit(cache=True)
@@ -231,24 +279,25 @@ def _update(W, C, GW, GC, i, j, fd, nw, nc, lr, shared):
 
 
 @njit(cache=True, error_model="numpy")
-def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg, log_p,
-                 log_norm, wneg, start, stop):
+def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
+                 neg_rate, log_p, log_norm, wneg, start, stop):
     """AdaGrad steps on the entries [start, stop); returns the sum of f * error^2
     (estimated from the visited entries when sampling).
 
     With `shared` (variant 0), `C` and `GC` are the very arrays `W` and `GW`. When
     `draws` (uniform in [0, 1), one per entry) is not empty, an entry of weight f < 1
-    is visited only when its draw is below f, and then with weight 1. When `neg`
-    (shape (n, k), word ids or -1) is not empty, each entry is followed by a soft
-    hinge step on the unobserved pairs (a, neg[e, r]) (see :func:`_hinge_fd`), `a`
-    from :func:`_unobserved_side`; `log_p`, `log_norm` and `wneg` give their bound
-    and weight. The returned loss is that of the observed entries.
+    is visited only when its draw is below f, and then with weight 1. When `neg_rate`
+    > 0, each entry is followed by soft hinge steps (see :func:`_hinge_fd`) on
+    sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` uniform
+    words `b` on average (:func:`_n_unobserved`, :func:`_unobserved_word`, drawn
+    from `neg_seed`); `log_p`, `log_norm` and `wneg` give their bound and weight.
+    The returned loss is that of the observed entries.
     """
     loss = 0.0
     per_word = GW.shape[1] == 1
     zero = np.float32(0.0)
     for e in range(start, stop):
-        _prefetch_rows(rows, cols, neg, W, C, e, stop)
+        _prefetch_rows(rows, cols, W, C, e, stop, neg_seed, neg_rate)
         f = _entry_weight(weight, draws, e)
         if f != 0.0:
             i = rows[e]
@@ -262,13 +311,11 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
             fd = f * diff
             loss += fd * diff
             _update(W, C, GW, GC, i, j, fd, nw, nc, lr, shared)
-        if neg.shape[0] == 0:
+        if neg_rate <= 0:
             continue
         a = _unobserved_side(rows, cols, e, shared)
-        for r in range(neg.shape[1]):
-            b = neg[e, r]
-            if b < 0:
-                continue
+        for r in range(_n_unobserved(neg_seed, neg_rate, e)):
+            b = _unobserved_word(neg_seed, e, r, W.shape[0])
             if per_word:
                 dot, nw, nc = _dot3(W[a], C[b])
             else:
@@ -303,8 +350,8 @@ def _step_tracked(W, C, GW, GC, SW, SC, i, j, fd, dot, lr, shared):
 
 
 @njit(cache=True, error_model="numpy")
-def _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg,
-                      log_p, log_norm, wneg, SW, SC, start, stop):
+def _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
+                      neg_rate, log_p, log_norm, wneg, SW, SC, start, stop):
     """:func:`_train_block` with the inner products done by BLAS (``np.dot``, which
     Numba hands to SciPy's BLAS): vectorised, several times faster than a loop that
     may not reorder its sum. Used when SciPy is installed.
@@ -315,7 +362,7 @@ def _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draw
     """
     loss = 0.0
     for e in range(start, stop):
-        _prefetch_rows(rows, cols, neg, W, C, e, stop)
+        _prefetch_rows(rows, cols, W, C, e, stop, neg_seed, neg_rate)
         f = _entry_weight(weight, draws, e)
         if f != 0.0:
             i = rows[e]
@@ -325,13 +372,11 @@ def _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draw
             fd = f * diff
             loss += fd * diff
             _step_tracked(W, C, GW, GC, SW, SC, i, j, fd, dot, lr, shared)
-        if neg.shape[0] == 0:
+        if neg_rate <= 0:
             continue
         a = _unobserved_side(rows, cols, e, shared)
-        for r in range(neg.shape[1]):
-            b = neg[e, r]
-            if b < 0:
-                continue
+        for r in range(_n_unobserved(neg_seed, neg_rate, e)):
+            b = _unobserved_word(neg_seed, e, r, W.shape[0])
             dot = np.dot(W[a], C[b])
             fd = _hinge_fd(dot, log_p, log_norm, a, b, wneg)
             if fd != 0.0:
@@ -340,27 +385,28 @@ def _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draw
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _train_parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg, log_p,
-                    log_norm, wneg, n_blocks):
+def _train_parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
+                    neg_rate, log_p, log_norm, wneg, n_blocks):
     """One pass over all entries, `n_blocks` contiguous blocks in parallel (Hogwild)."""
     n = len(rows)
     losses = np.zeros(n_blocks)
     for b in prange(n_blocks):
         losses[b] = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
-                                 neg, log_p, log_norm, wneg,
+                                 neg_seed, neg_rate, log_p, log_norm, wneg,
                                  b * n // n_blocks, (b + 1) * n // n_blocks)
     return losses.sum()
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _train_parallel_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg,
-                         log_p, log_norm, wneg, SW, SC, n_blocks):
+def _train_parallel_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
+                         neg_seed, neg_rate, log_p, log_norm, wneg, SW, SC, n_blocks):
     """:func:`_train_parallel` with :func:`_train_block_blas`."""
     n = len(rows)
     losses = np.zeros(n_blocks)
     for b in prange(n_blocks):
         losses[b] = _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared,
-                                      draws, neg, log_p, log_norm, wneg, SW, SC,
+                                      draws, neg_seed, neg_rate, log_p, log_norm, wneg,
+                                      SW, SC,
                                       b * n // n_blocks, (b + 1) * n // n_blocks)
     return losses.sum()
 
@@ -531,15 +577,15 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     bar = tqdm(range(iterations), desc="training", unit="iter", disable=not progress,
                file=sys.stderr, leave=False)
     no_draws = np.zeros(0, dtype=np.float32)
-    no_neg = np.zeros((0, 1), dtype=np.int32)
     if blas is None:
         blas = _have_blas()
     elif blas and not _have_blas():
         raise InputError("blas=True needs SciPy (pip install scipy)")
     for it in bar:
         draws = rng.random(len(rows), dtype=np.float32) if sample else no_draws
-        neg = _sample_unobserved(rng, len(rows), V, negatives) if hinge else no_neg
-        hargs = (neg, log_p32, np.float32(log_norm), wneg)
+        # A fresh seed per pass for the unobserved pairs (drawn in the kernels).
+        hargs = (np.uint64(rng.integers(0, 2**63)), float(negatives) if hinge else 0.0,
+                 log_p32, np.float32(log_norm), wneg)
         extra = ()
         if blas:
             # Exact squared norms at the start of each pass: the running updates drift
@@ -578,17 +624,6 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     wv = WordVectors(cooc.words, out, counts=cooc.counts)
     wv.losses = losses
     return wv
-
-
-def _sample_unobserved(rng, n: int, V: int, rate: float) -> np.ndarray:
-    """Uniform word ids, shape (n, ceil(rate)): floor(rate) per row, and one more with
-    the probability of the fractional part (-1 when not drawn)."""
-    k = math.ceil(rate)
-    neg = rng.integers(0, V, (n, k), dtype=np.int32)
-    frac = rate - math.floor(rate)
-    if frac > 0:
-        neg[rng.random(n) >= frac, k - 1] = -1
-    return neg
 
 
 def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterations: int = 15,

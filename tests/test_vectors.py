@@ -18,8 +18,8 @@ from nlpzero.vectors import (WordVectors, _have_blas, _train_block, _train_block
 
 #: Training kernels: the plain one, and the BLAS one when SciPy is there.
 KERNELS = [_train_block] + ([_train_block_blas] if _have_blas() else [])
-#: The kernels' arguments for no unobserved pairs (neg, log_p, log_norm, wneg).
-NO_HINGE = (np.zeros((0, 1), np.int32), np.zeros(1, np.float32), np.float32(0.0), 0.0)
+#: The kernels' arguments for no unobserved pairs (seed, rate, log_p, log_norm, wneg).
+NO_HINGE = (np.uint64(0), 0.0, np.zeros(1, np.float32), np.float32(0.0), 0.0)
 
 
 # ---------------------------------------------------------------------------

@@ -10,14 +10,32 @@ from hypothesis import given, settings, strategies as st
 from nlpzero.cli import main
 from nlpzero.cooccur import count_cooccurrences
 from nlpzero.errors import InputError
-from nlpzero.vectors import (_have_blas, _sample_unobserved, _train_block, _train_block_blas,
-                             train_vectors)
+from nlpzero.vectors import (_have_blas, _n_unobserved, _train_block, _train_block_blas,
+                             _unobserved_word, train_vectors)
 
 KERNELS = [_train_block] + ([_train_block_blas] if _have_blas() else [])
 
 
-def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, neg, log_p, log_norm,
-               wneg):
+M64 = (1 << 64) - 1
+
+
+def naive_draw(seed, e, r):
+    """splitmix64's finaliser of seed * golden + 64 e + r, on Python ints."""
+    x = (seed * 0x9E3779B97F4A7C15 + 64 * e + r) & M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & M64
+    return x ^ (x >> 31)
+
+
+def naive_unobserved(seed, rate, e, V):
+    """The words b of entry e's sampled pairs: floor(rate) of them, one more when the
+    uniform of slot 63 is below rate's fractional part."""
+    k = int(rate) + ((naive_draw(seed, e, 63) >> 11) / 2.0**53 < rate - int(rate))
+    return [naive_draw(seed, e, r) % V for r in range(k)]
+
+
+def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, seed, rate, log_p,
+               log_norm, wneg):
     """One AdaGrad pass in float64: each entry's squared-error step, then a soft hinge
     step ``wneg * log(1 + exp(<a, b> - pmi1))`` for each sampled pair (a, b) of the
     entry (a: either word of the entry by its parity when shared, else the row word)."""
@@ -51,9 +69,7 @@ def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, neg, log_p,
         loss += weight[e] * diff * diff
         step(i, j, weight[e] * diff)
         a = j if shared and e % 2 else i
-        for b in (neg[e] if len(neg) else []):
-            if b < 0:
-                continue
+        for b in (naive_unobserved(seed, rate, e, len(W)) if rate > 0 else []):
             z = float(W[a] @ C[b]) - (log_norm - log_p[a] - log_p[b])
             if z >= -30:
                 step(a, int(b), 0.5 * wneg / (1 + math.exp(-z)))
@@ -62,16 +78,15 @@ def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, neg, log_p,
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**31), shared=st.booleans(), n=st.integers(1, 30),
-       dim=st.integers(1, 9), per_word=st.booleans(), k=st.integers(1, 3),
-       kernel=st.sampled_from(KERNELS))
-def test_hinge_kernels_match_naive(seed, shared, n, dim, per_word, k, kernel):
+       dim=st.integers(1, 9), per_word=st.booleans(), rate=st.sampled_from([0, 0.3, 1, 2.5]),
+       neg_seed=st.integers(0, 2**63 - 1), kernel=st.sampled_from(KERNELS))
+def test_hinge_kernels_match_naive(seed, shared, n, dim, per_word, rate, neg_seed, kernel):
     rng = np.random.default_rng(seed)
     V = 6
     rows = rng.integers(0, V, n).astype(np.int32)
     cols = rng.integers(0, V, n).astype(np.int32)
     target = rng.normal(size=n).astype(np.float32)
     weight = rng.random(n).astype(np.float32)
-    neg = rng.integers(-1, V, (n, k)).astype(np.int32)
     log_p = (rng.normal(size=V) - 2).astype(np.float32)
     log_norm = np.float32(rng.normal() - 3)
     wneg = float(rng.random() * 2)
@@ -80,10 +95,10 @@ def test_hinge_kernels_match_naive(seed, shared, n, dim, per_word, k, kernel):
     GW = (1 + rng.random((V, gdim))).astype(np.float32)
     C = W if shared else rng.normal(size=(V, dim)).astype(np.float32)
     GC = GW if shared else (1 + rng.random((V, gdim))).astype(np.float32)
-    ref = naive_pass(rows, cols, target, weight, W, C, GW, GC, 0.05, shared, neg, log_p,
-                     float(log_norm), wneg)
+    ref = naive_pass(rows, cols, target, weight, W, C, GW, GC, 0.05, shared, neg_seed, rate,
+                     log_p, float(log_norm), wneg)
     args = (rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
-            np.zeros(0, np.float32), neg, log_p, log_norm, wneg)
+            np.zeros(0, np.float32), np.uint64(neg_seed), float(rate), log_p, log_norm, wneg)
     if kernel is _train_block:
         loss = kernel(*args, 0, n)
     else:
@@ -98,13 +113,17 @@ def test_hinge_kernels_match_naive(seed, shared, n, dim, per_word, k, kernel):
 
 
 @pytest.mark.parametrize("rate", [0.25, 1.0, 2.5])
-def test_sample_unobserved(rate):
-    neg = _sample_unobserved(np.random.default_rng(0), 20000, 7, rate)
-    assert neg.shape == (20000, math.ceil(rate)) and neg.dtype == np.int32
-    assert neg.min() >= -1 and neg.max() == 6
-    assert (neg >= 0).sum() / 20000 == pytest.approx(rate, abs=0.02)
-    drawn = neg[neg >= 0]
-    assert np.bincount(drawn, minlength=7).min() > 0.9 * len(drawn) / 7  # uniform
+def test_unobserved_sampling(rate):
+    """The kernels' draws: rate pairs per entry on average, uniform words."""
+    V, n = 7, 20000
+    seed = np.uint64(12345)
+    ks = [_n_unobserved(seed, rate, e) for e in range(n)]
+    assert set(ks) <= {math.floor(rate), math.ceil(rate)}
+    assert np.mean(ks) == pytest.approx(rate, abs=0.02)
+    words = [_unobserved_word(seed, e, r, V) for e in range(n) for r in range(ks[e])]
+    assert words[:50] == [b for e in range(n) for b in naive_unobserved(12345, rate, e, V)][:50]
+    counts = np.bincount(words, minlength=V)
+    assert counts.min() > 0.9 * len(words) / V
 
 
 @pytest.fixture(scope="module")
