@@ -655,7 +655,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dim", type=_positive_int, default=128, help="dimension (default 128)")
     p.add_argument("--window", type=_positive_int, default=10,
                    help="largest distance of co-occurring words (default 10)")
-    p.add_argument("--iter", type=_positive_int, default=15, help="iterations (default 15)")
+    p.add_argument("--iter", type=_positive_int, default=10, help="iterations (default 10)")
     p.add_argument("--min-count", type=_positive_int, default=5,
                    help="drop rarer words (default 5)")
     p.add_argument("--variant", type=int, choices=(0, 1, 2), default=0,
@@ -674,12 +674,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x-max", type=float, default=100.0, help="weighting scale (default 100)")
     p.add_argument("--alpha", type=float, default=0.75, help="weighting power (default 0.75)")
     p.add_argument("--no-truncate", action="store_true", help="do not cap the weights at 1")
-    p.add_argument("--unobserved", type=float, default=0.0,
+    p.add_argument("--unobserved", type=float, default=0.025,
                    help="weight of each never co-occurring pair in a soft hinge that keeps "
-                        f"its PMI below a count of 1's (Swivel; default 0: off)")
-    p.add_argument("--negatives", type=float, default=1.0,
+                        "its PMI below a count of 1's (Swivel; default 0.025, 0 off)")
+    p.add_argument("--negatives", type=float, default=0.5,
                    help="unobserved pairs sampled per co-occurring pair and iteration "
-                        "(default 1)")
+                        "(default 0.5)")
     p.add_argument("--learning-rate", type=float, default=0.1,
                    help="initial AdaGrad rate (default 0.1)")
     p.add_argument("--threads", type=_positive_int, default=2, help="threads (default 2)")
