@@ -13,6 +13,11 @@ AdaGrad with a learning rate per parameter, over the entries in a random order
 * 1: separate word and context vectors, output concatenated (twice the dimension);
 * 2: separate word and context vectors, output summed.
 
+Optionally (``unobserved`` > 0; on in :func:`learn_vectors` and the command line) a soft
+hinge ``w log(1 + exp(<u_i, w_j> - pmi1_ij))`` on the pairs never seen together keeps
+their PMI below ``pmi1_ij``, the PMI of a count of 1 (Swivel, Shazeer et al. 2016);
+sampled pairs stand for all of them.
+
 Several threads update the vectors at once without locks (Hogwild): two threads
 rarely touch the same word at the same moment, and a lost update costs little. One
 thread with a fixed seed is deterministic.
@@ -486,7 +491,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     negatives : float, default 0.5
         Sampled unobserved pairs per entry and pass (when `unobserved` > 0), on
         average: ``floor(negatives)``, and one more with the probability of its
-        fractional part. Each costs about one step.
+        fractional part. Each costs about one and a half steps.
     blas : bool, optional
         Compute inner products with BLAS (needs SciPy; default: when SciPy is
         installed) or with a plain loop. Same results up to rounding.
