@@ -130,7 +130,7 @@ def test_unobserved_sampling(rate):
 def cooc(pd_lines):
     from nlpzero.tokenizer import Tokenizer
 
-    return count_cooccurrences(Tokenizer().cut_lines(pd_lines[:800]), window=5, min_count=3)
+    return count_cooccurrences(Tokenizer().cut_lines(pd_lines[:300]), window=3, min_count=3)
 
 
 def test_hinge_lowers_unobserved_pmi(cooc):
