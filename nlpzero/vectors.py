@@ -491,7 +491,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     negatives : float, default 0.5
         Sampled unobserved pairs per entry and pass (when `unobserved` > 0), on
         average: ``floor(negatives)``, and one more with the probability of its
-        fractional part. Each costs about one and a half steps.
+        fractional part; at most 32. Each costs about one and a half steps.
     blas : bool, optional
         Compute inner products with BLAS (needs SciPy; default: when SciPy is
         installed) or with a plain loop. Same results up to rounding.
@@ -514,8 +514,8 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     iterations = _check_int("iterations", iterations, 0)
     threads = _check_int("threads", threads, 1)
     if (isinstance(negatives, bool) or not isinstance(negatives, (int, float))
-            or not 0 < negatives <= 64):
-        raise InputError(f"negatives must be a number in (0, 64], not {negatives!r}")
+            or not 0 < negatives <= 32):
+        raise InputError(f"negatives must be a number in (0, 32], not {negatives!r}")
     if (isinstance(unobserved, bool) or not isinstance(unobserved, (int, float))
             or not unobserved >= 0 or not math.isfinite(unobserved)):
         raise InputError(f"unobserved must be a number >= 0, not {unobserved!r}")
@@ -588,9 +588,10 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
         raise InputError("blas=True needs SciPy (pip install scipy)")
     for it in bar:
         draws = rng.random(len(rows), dtype=np.float32) if sample else no_draws
-        # A fresh seed per pass for the unobserved pairs (drawn in the kernels).
-        hargs = (np.uint64(rng.integers(0, 2**63)), float(negatives) if hinge else 0.0,
-                 log_p32, np.float32(log_norm), wneg)
+        # A fresh seed per pass for the unobserved pairs (drawn in the kernels); none
+        # taken from `rng` without them, so that seeded runs stay as they were.
+        hargs = (np.uint64(rng.integers(0, 2**63) if hinge else 0),
+                 float(negatives) if hinge else 0.0, log_p32, np.float32(log_norm), wneg)
         extra = ()
         if blas:
             # Exact squared norms at the start of each pass: the running updates drift
