@@ -55,10 +55,20 @@ BIG = os.path.join(benchutil.WORK, "vectors_100mb.txt")
 DEFAULT_EVAL = os.path.join(os.path.dirname(benchutil.REPO), "shared", "eval")
 
 #: nlpzero configurations: (name, keyword arguments of the pipeline).
+#: The command line's defaults: subsampling 1e-4, count smoothing 0.75, 15 iterations,
+#: no hinge on unobserved pairs.
+DEFAULTS = dict(variant=0, weighting="count", truncate=True, subsample=1e-4, smoothing=0.75,
+                unobserved=0.0, iterations=15)
+#: The soft hinge on unobserved pairs (weight 0.025, 0.5 sampled pairs per entry) with 10
+#: iterations, about the defaults' time.
+HINGE = dict(DEFAULTS, unobserved=0.025, negatives=0.5, iterations=10)
 NLPZERO_RUNS = [
-    # The command line's defaults first: subsampling 1e-4 and count smoothing 0.75.
-    ("v0 count trunc ss smooth", dict(variant=0, weighting="count", truncate=True,
-                                      subsample=1e-4, smoothing=0.75)),
+    ("defaults (no hinge, 15 it)", DEFAULTS),
+    ("hinge 0.025 x 0.5, 10 it", HINGE),
+    ("hinge 0.0125 x 0.25, 10 it", dict(HINGE, unobserved=0.0125, negatives=0.25)),
+    ("hinge 0.025 x 0.5, 15 it", dict(HINGE, iterations=15)),
+    ("hinge 0.075 x 1, 10 it", dict(HINGE, unobserved=0.075, negatives=1.0)),
+    # Without the hinge (15 iterations).
     ("v0 count trunc (plain PMI)", dict(variant=0, weighting="count", truncate=True,
                                         subsample=0.0, smoothing=1.0)),
     ("v0 count trunc ss", dict(variant=0, weighting="count", truncate=True, subsample=1e-4,
@@ -72,13 +82,13 @@ NLPZERO_RUNS = [
     ("v2 count trunc ss smooth", dict(variant=2, weighting="count", truncate=True,
                                       subsample=1e-4, smoothing=0.75)),
     # The defaults with one training setting changed.
-    ("defaults, window 5", dict(variant=0, weighting="count", truncate=True, subsample=1e-4,
+    ("no hinge, window 5", dict(variant=0, weighting="count", truncate=True, subsample=1e-4,
                                 smoothing=0.75, window=5)),
-    ("defaults, learning rate 0.2", dict(variant=0, weighting="count", truncate=True,
+    ("no hinge, learning rate 0.2", dict(variant=0, weighting="count", truncate=True,
                                          subsample=1e-4, smoothing=0.75, learning_rate=0.2)),
-    ("defaults, init_scale 0.25", dict(variant=0, weighting="count", truncate=True,
+    ("no hinge, init_scale 0.25", dict(variant=0, weighting="count", truncate=True,
                                        subsample=1e-4, smoothing=0.75, init_scale=0.25)),
-    ("defaults, 30 iterations", dict(variant=0, weighting="count", truncate=True,
+    ("no hinge, 30 iterations", dict(variant=0, weighting="count", truncate=True,
                                      subsample=1e-4, smoothing=0.75, iterations=30)),
 ]
 #: Whitening sizes scored (the number of most frequent words that define it); None
@@ -240,7 +250,8 @@ def child_nlpzero(args) -> None:
                        smoothing=kw.get("smoothing", 1.0),
                        learning_rate=kw.get("learning_rate", 0.1),
                        init_scale=kw.get("init_scale", 1.0), threads=kw.get("threads", 2),
-                       seed=kw.get("train_seed"))
+                       unobserved=kw.get("unobserved", 0.0),
+                       negatives=kw.get("negatives", 1.0), seed=kw.get("train_seed"))
     t2 = time.perf_counter()
     res = {"count_s": t1 - t0, "train_s": t2 - t1, "total_s": t2 - t0,
            "peak_mib": benchutil.peak_rss_mib(), "vocab": len(wv), "pairs": len(cooc),
@@ -324,9 +335,13 @@ def main() -> None:
     ap.add_argument("--tokens", default=TOKENS)
     ap.add_argument("--params", default="{}")
     ap.add_argument("--dim", type=int, default=128)
-    ap.add_argument("--iter", type=int, default=15)
+    ap.add_argument("--iter", type=int, default=15,
+                    help="iterations of the nlpzero runs that do not set them")
     ap.add_argument("--window", type=int, default=5)
     ap.add_argument("--sg", type=int, default=0)
+    ap.add_argument("--seed-hinge", action="store_true",
+                    help="seed study of the hinge on unobserved pairs (10 iterations) "
+                         "instead of the defaults")
     ap.add_argument("--seed-study", type=int, default=0, metavar="N",
                     help="instead of the comparison: score the defaults with N subsampling "
                          "seeds (training seed fixed) and N training seeds (subsampling seed "
@@ -359,23 +374,26 @@ def main() -> None:
                                          "--dim", str(args.dim)], timeout=3600)
 
     nz(dict(NLPZERO_RUNS[0][1], variant=1), with_eval=False)  # warm-up: fills Numba's cache
-    first = NLPZERO_RUNS[0][0]
+    first, second = NLPZERO_RUNS[0][0], NLPZERO_RUNS[1][0]
     results = {"data": data, "nlpzero": {}, "gensim": {}, "timing": {}}
     # Speed: the default configuration and gensim CBOW / skip-gram with window 5,
     # interleaved, best of `repeats` (evaluation not timed: it runs after the clock;
     # every repeat is scored, which gives the run-to-run spread).
-    timing = {f"nlpzero {first}": [], "gensim cbow w5": [], "gensim skip-gram w5": []}
+    timing = {f"nlpzero {first}": [], f"nlpzero {second}": [], "gensim cbow w5": [],
+              "gensim skip-gram w5": []}
     for r in range(args.repeats):
         timing[f"nlpzero {first}"].append(nz(NLPZERO_RUNS[0][1]))
+        timing[f"nlpzero {second}"].append(nz(NLPZERO_RUNS[1][1]))
         timing["gensim cbow w5"].append(gs(0, 5))
         timing["gensim skip-gram w5"].append(gs(1, 5))
         print(f"timing round {r + 1}: " + ", ".join(
             f"{k} {v[-1]['total_s']:.1f} s" for k, v in timing.items()), file=sys.stderr)
     results["timing"] = timing
     results["nlpzero"][first] = timing[f"nlpzero {first}"][0]
+    results["nlpzero"][second] = timing[f"nlpzero {second}"][0]
     results["gensim"]["cbow w5"] = timing["gensim cbow w5"][0]
     results["gensim"]["skip-gram w5"] = timing["gensim skip-gram w5"][0]
-    for name, params in NLPZERO_RUNS[1:]:
+    for name, params in NLPZERO_RUNS[2:]:
         results["nlpzero"][name] = nz(params)
         print(f"nlpzero {name}: {results['nlpzero'][name]['total_s']:.1f} s", file=sys.stderr)
     for name, sg, window in GENSIM_RUNS:
@@ -438,7 +456,7 @@ def spread_table(results: dict) -> list:
 def seed_study(args, me, eval_dir, data) -> None:
     """How much the subsampling draw and the training's random start move the scores:
     the defaults, one thread (deterministic for fixed seeds), one seed varied at a time."""
-    base = dict(NLPZERO_RUNS[0][1], threads=1)
+    base = dict(NLPZERO_RUNS[1 if args.seed_hinge else 0][1], threads=1)
     runs = {"subsampling seed": [dict(base, count_seed=k, train_seed=0)
                                  for k in range(args.seed_study)],
             "training seed": [dict(base, count_seed=0, train_seed=k)
@@ -461,8 +479,8 @@ def seed_study(args, me, eval_dir, data) -> None:
                     ("wordsim whitened", "spearman"), ("ca8 semantic whitened", "accuracy"),
                     ("ca8 morphological whitened", "accuracy"))])
     body = "\n".join([
-        f"The defaults (variant 0, count weighting truncated, subsampling 1e-4, smoothing 0.75, "
-        f"window 10, {args.iter} iterations, {args.dim} dimensions), one thread; in each row "
+        f"The {'hinge on unobserved pairs' if args.seed_hinge else 'defaults'}: "
+        f"{json.dumps(base)}, window 10, {args.dim} dimensions, one thread; in each row "
         "one seed varies (0, 1, ...) and the other is 0. Tokens as in vectors.md. Scores by "
         "whitened cosine (CA8 by 3CosAdd): mean [min, max].", "",
         benchutil.md_table(["seed varied", "runs", "whitening", "wordsim-297", "CA8 semantic",
@@ -479,8 +497,10 @@ def report(results: dict, args) -> str:
     d = results["data"]
     lines = [f"Tokens: {d['tokens']:,} in {d['lines']:,} lines ({d['bytes'] / 1e6:.1f} MB): "
              "People's Daily gold words + reviews segmented by `Tokenizer()`. "
-             f"{args.dim} dimensions; nlpzero window 10, {args.iter} iterations, "
-             "min_count 5, 2 threads; gensim min_count 5, 5 epochs, 2 workers.", ""]
+             f"{args.dim} dimensions; nlpzero window 10, min_count 5, 2 threads, "
+             f"{args.iter} iterations without the hinge on unobserved pairs, "
+             f"{HINGE['iterations']} with it (unless the row says otherwise); gensim min_count 5, "
+             "5 epochs, 2 workers.", ""]
     rows = []
     best = {k: min(r["total_s"] for r in v) for k, v in results["timing"].items()}
     base = best["gensim cbow w5"]

@@ -473,7 +473,9 @@ def cmd_vectors(args) -> int:
     wv = train_vectors(cooc, dim=args.dim, iterations=args.iter, variant=args.variant,
                        x_max=args.x_max, alpha=args.alpha, truncate=not args.no_truncate,
                        learning_rate=args.learning_rate, threads=args.threads, seed=args.seed,
-                       smoothing=args.smoothing, adagrad=args.adagrad, progress=not args.quiet)
+                       smoothing=args.smoothing, adagrad=args.adagrad,
+                       unobserved=args.unobserved, negatives=args.negatives,
+                       progress=not args.quiet)
     binary = args.binary or args.output.endswith(".bin")
     wv.save_word2vec_format(args.output, binary=binary)
     loss = f", final loss {wv.losses[-1]:.4f}" if wv.losses else ""
@@ -687,6 +689,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x-max", type=float, default=100.0, help="weighting scale (default 100)")
     p.add_argument("--alpha", type=float, default=0.75, help="weighting power (default 0.75)")
     p.add_argument("--no-truncate", action="store_true", help="do not cap the weights at 1")
+    p.add_argument("--unobserved", type=float, default=0.0,
+                   help="weight of each never co-occurring pair in a soft hinge that keeps "
+                        "its PMI below a count of 1's (Swivel; default 0: off; 0.025 with "
+                        "--iter 10 scores better in the same time)")
+    p.add_argument("--negatives", type=float, default=0.5,
+                   help="unobserved pairs sampled per co-occurring pair and iteration "
+                        "(default 0.5)")
     p.add_argument("--learning-rate", type=float, default=0.1,
                    help="initial AdaGrad rate (default 0.1)")
     p.add_argument("--threads", type=_positive_int, default=2, help="threads (default 2)")

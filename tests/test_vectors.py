@@ -18,6 +18,8 @@ from nlpzero.vectors import (WordVectors, _have_blas, _train_block, _train_block
 
 #: Training kernels: the plain one, and the BLAS one when SciPy is there.
 KERNELS = [_train_block] + ([_train_block_blas] if _have_blas() else [])
+#: The kernels' arguments for no unobserved pairs (seed, rate, log_p, log_norm, wneg).
+NO_HINGE = (np.uint64(0), 0.0, np.zeros(1, np.float32), np.float32(0.0), 0.0)
 
 
 # ---------------------------------------------------------------------------
@@ -228,12 +230,12 @@ def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample, kern
                                          shared, draws)
     if kernel is _train_block:
         loss = kernel(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
-                      draws, 0, n)
+                      draws, *NO_HINGE, 0, n)
     else:
         SW = np.einsum("ij,ij->i", W, W)
         SC = SW if shared else np.einsum("ij,ij->i", C, C)
         loss = kernel(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
-                      draws, SW, SC, 0, n)
+                      draws, *NO_HINGE, SW, SC, 0, n)
         if per_word:  # the running squared norms are those of the final vectors
             np.testing.assert_allclose(SW, np.einsum("ij,ij->i", W, W), rtol=1e-3,
                                        atol=1e-3)

@@ -1,0 +1,201 @@
+"""The soft hinge on unobserved pairs (Swivel) in the vector training: kernels against a
+pure-Python reference, its sampling, its effect, its parameters on the API and CLI."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from nlpzero.cli import main
+from nlpzero.cooccur import count_cooccurrences
+from nlpzero.errors import InputError
+from nlpzero.vectors import (_have_blas, _n_unobserved, _train_block, _train_block_blas,
+                             _unobserved_word, train_vectors)
+
+KERNELS = [_train_block] + ([_train_block_blas] if _have_blas() else [])
+
+
+M64 = (1 << 64) - 1
+
+
+def naive_draw(seed, e, r):
+    """splitmix64's finaliser of seed * golden + 64 e + r, on Python ints."""
+    x = (seed * 0x9E3779B97F4A7C15 + 64 * e + r) & M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & M64
+    return x ^ (x >> 31)
+
+
+def naive_unobserved(seed, rate, e, V):
+    """The words b of entry e's sampled pairs: floor(rate) of them, one more when the
+    uniform of slot 63 is below rate's fractional part."""
+    k = int(rate) + ((naive_draw(seed, e, 63) >> 11) / 2.0**53 < rate - int(rate))
+    return [naive_draw(seed, e, r) % V for r in range(k)]
+
+
+def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, seed, rate, log_p,
+               log_norm, wneg):
+    """One AdaGrad pass in float64: each entry's squared-error step, then a soft hinge
+    step ``wneg * log(1 + exp(<a, b> - pmi1))`` for each sampled pair (a, b) of the
+    entry (a: either word of the entry by its parity when shared, else the row word)."""
+    W, C, GW, GC = (np.array(x, dtype=np.float64) for x in (W, C, GW, GC))
+    if shared:
+        C, GC = W, GW
+    d = W.shape[1]
+    per_word = GW.shape[1] == 1
+
+    def step(i, j, fd):
+        # fd: half the derivative of the loss by the inner product.
+        if shared and i == j:
+            pairs = [(W, GW, i, [2 * fd * W[i, k] for k in range(d)])]
+        else:
+            pairs = [(W, GW, i, [fd * C[j, k] for k in range(d)]),
+                     (C, GC, j, [fd * W[i, k] for k in range(d)])]
+        for M, G, r, g in pairs:
+            rates = [G[r, 0] if per_word else G[r, k] for k in range(d)]
+            for k in range(d):
+                M[r, k] -= lr * g[k] / math.sqrt(rates[k])
+            if per_word:
+                G[r, 0] += sum(x * x for x in g) / d
+            else:
+                for k in range(d):
+                    G[r, k] += g[k] ** 2
+
+    loss = 0.0
+    for e in range(len(rows)):
+        i, j = int(rows[e]), int(cols[e])
+        diff = float(W[i] @ C[j]) - target[e]
+        loss += weight[e] * diff * diff
+        step(i, j, weight[e] * diff)
+        a = j if shared and e % 2 else i
+        for b in (naive_unobserved(seed, rate, e, len(W)) if rate > 0 else []):
+            z = float(W[a] @ C[b]) - (log_norm - log_p[a] - log_p[b])
+            if z >= -30:
+                step(a, int(b), 0.5 * wneg / (1 + math.exp(-z)))
+    return loss, W, C
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), shared=st.booleans(), n=st.integers(1, 30),
+       dim=st.integers(1, 9), per_word=st.booleans(), rate=st.sampled_from([0, 0.3, 1, 2.5]),
+       neg_seed=st.integers(0, 2**63 - 1), kernel=st.sampled_from(KERNELS))
+def test_hinge_kernels_match_naive(seed, shared, n, dim, per_word, rate, neg_seed, kernel):
+    rng = np.random.default_rng(seed)
+    V = 6
+    rows = rng.integers(0, V, n).astype(np.int32)
+    cols = rng.integers(0, V, n).astype(np.int32)
+    target = rng.normal(size=n).astype(np.float32)
+    weight = rng.random(n).astype(np.float32)
+    log_p = (rng.normal(size=V) - 2).astype(np.float32)
+    log_norm = np.float32(rng.normal() - 3)
+    wneg = float(rng.random() * 2)
+    W = rng.normal(size=(V, dim)).astype(np.float32)
+    gdim = 1 if per_word else dim
+    GW = (1 + rng.random((V, gdim))).astype(np.float32)
+    C = W if shared else rng.normal(size=(V, dim)).astype(np.float32)
+    GC = GW if shared else (1 + rng.random((V, gdim))).astype(np.float32)
+    ref = naive_pass(rows, cols, target, weight, W, C, GW, GC, 0.05, shared, neg_seed, rate,
+                     log_p, float(log_norm), wneg)
+    args = (rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
+            np.zeros(0, np.float32), np.uint64(neg_seed), float(rate), log_p, log_norm, wneg)
+    if kernel is _train_block:
+        loss = kernel(*args, 0, n)
+    else:
+        SW = np.einsum("ij,ij->i", W, W)
+        SC = SW if shared else np.einsum("ij,ij->i", C, C)
+        loss = kernel(*args, SW, SC, 0, n)
+        if per_word:
+            np.testing.assert_allclose(SW, np.einsum("ij,ij->i", W, W), rtol=1e-3, atol=1e-3)
+    assert loss == pytest.approx(ref[0], rel=1e-3, abs=1e-3)
+    np.testing.assert_allclose(W, ref[1], rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(C, ref[2], rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("rate", [0.25, 1.0, 2.5])
+def test_unobserved_sampling(rate):
+    """The kernels' draws: rate pairs per entry on average, uniform words."""
+    V, n = 7, 20000
+    seed = np.uint64(12345)
+    ks = [_n_unobserved(seed, rate, e) for e in range(n)]
+    assert set(ks) <= {math.floor(rate), math.ceil(rate)}
+    assert np.mean(ks) == pytest.approx(rate, abs=0.02)
+    words = [_unobserved_word(seed, e, r, V) for e in range(n) for r in range(ks[e])]
+    assert words[:50] == [b for e in range(n) for b in naive_unobserved(12345, rate, e, V)][:50]
+    counts = np.bincount(words, minlength=V)
+    assert counts.min() > 0.9 * len(words) / V
+
+
+@pytest.fixture(scope="module")
+def cooc(pd_lines):
+    from nlpzero.tokenizer import Tokenizer
+
+    return count_cooccurrences(Tokenizer().cut_lines(pd_lines[:300]), window=3, min_count=3)
+
+
+def test_hinge_lowers_unobserved_pmi(cooc):
+    """With the hinge, pairs never seen together get lower inner products relative to
+    their count-1 bound than without it; seen pairs still fit their PMI."""
+    V = len(cooc.words)
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, V, 4000)
+    b = rng.integers(0, V, 4000)
+    seen = set(zip(cooc.rows.tolist(), cooc.cols.tolist()))
+    unseen = np.array([(min(x, y), max(x, y)) not in seen for x, y in zip(a, b)])
+    a, b = a[unseen], b[unseen]
+    log_p = 0.75 * np.log(cooc.counts.astype(float))
+    log_p -= np.logaddexp.reduce(log_p)
+    pmi1 = -math.log(cooc.total) - log_p[a] - log_p[b]
+    excess = {}
+    for w in (0.0, 0.05):
+        wv = train_vectors(cooc, dim=16, iterations=6, threads=1, seed=3, smoothing=0.75,
+                           unobserved=w, negatives=1)
+        dots = np.einsum("ij,ij->i", wv.vectors[a], wv.vectors[b])
+        excess[w] = np.mean(np.maximum(dots - pmi1, 0))
+        assert np.isfinite(wv.vectors).all() and wv.losses[-1] < wv.losses[0]
+    assert excess[0.05] < 0.8 * excess[0.0]
+
+
+def test_hinge_deterministic_and_off_by_default(cooc):
+    kw = dict(dim=8, iterations=3, threads=1, seed=5)
+    a = train_vectors(cooc, unobserved=0.05, negatives=0.5, **kw)
+    b = train_vectors(cooc, unobserved=0.05, negatives=0.5, **kw)
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    off = train_vectors(cooc, **kw)
+    np.testing.assert_array_equal(off.vectors, train_vectors(cooc, unobserved=0, **kw).vectors)
+    assert not np.array_equal(a.vectors, off.vectors)
+
+
+@pytest.mark.parametrize("variant,blas", [(1, None), (2, False), (0, False)])
+def test_hinge_variants_and_threads(cooc, variant, blas):
+    wv = train_vectors(cooc, dim=8, iterations=3, variant=variant, threads=2, seed=1,
+                       unobserved=0.05, negatives=1.5, blas=blas)
+    # (The loss of the observed entries alone need not fall: the hinge trades some.)
+    assert wv.vectors.shape[1] == (16 if variant == 1 else 8)
+    assert np.isfinite(wv.vectors).all() and np.isfinite(wv.losses).all()
+
+
+@pytest.mark.parametrize("kw", [dict(unobserved=-1), dict(unobserved=float("nan")),
+                                dict(unobserved="1"), dict(negatives=0),
+                                dict(negatives=True), dict(negatives=33)])
+def test_hinge_bad_parameters(cooc, kw):
+    with pytest.raises(InputError):
+        train_vectors(cooc, dim=4, iterations=1, **kw)
+
+
+def test_cli_unobserved(tmp_path, pd_lines, capsys):
+    from nlpzero.tokenizer import Tokenizer
+
+    path = tmp_path / "w.txt"
+    path.write_text("\n".join(Tokenizer().render_lines(pd_lines[:300]).split("\n")) + "\n",
+                    encoding="utf-8")
+    out = tmp_path / "v.txt"
+    base = ["vectors", str(path), "--pretokenized", "-o", str(out), "--dim", "4", "--iter",
+            "2", "--min-count", "2", "--threads", "1", "--seed", "0", "-q"]
+    assert main(base + ["--unobserved", "0.1", "--negatives", "0.5"]) == 0
+    assert out.exists()
+    out.unlink()
+    assert main(base + ["--negatives", "0"]) == 1
+    _, err = capsys.readouterr()
+    assert err.startswith("nlpzero vectors: error: ") and "negatives" in err
+    assert not out.exists()
