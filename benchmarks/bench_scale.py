@@ -8,7 +8,7 @@ count tables is that of a 38 MB corpus; what grows with the size is the text eve
 reads and the per-partition work.
 
 Every job runs as the `nlpzero` command in a fresh process; wall time and the peak of the
-summed memory of the whole process tree (sampled every 50 ms with psutil) are
+summed memory of the whole process tree (sampled every 100 ms with psutil) are
 reported (proportional set size, so that memory shared by forked workers is counted
 once):
 
@@ -78,6 +78,20 @@ def build_corpora(sizes_mb: list[int]) -> dict[int, str]:
     return paths
 
 
+def _pss_bytes(pid: int) -> int:
+    """Proportional set size of a process from /proc/PID/smaps_rollup: one summary the
+    kernel adds up, where reading the whole smaps of a large process (as psutil's
+    memory_full_info does) took enough CPU to slow two workers on two cores."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def measure(cmd: list[str]) -> dict:
     """Run `cmd`; return its wall time and the peak summed PSS of its process tree."""
     import psutil
@@ -90,18 +104,12 @@ def measure(cmd: list[str]) -> dict:
     while proc.poll() is None:
         try:
             tree = [root] + root.children(recursive=True)
-            rss = 0
-            for p in tree:
-                try:
-                    # PSS: pages shared by forked workers are split between them, not
-                    # counted once per process.
-                    rss += p.memory_full_info().pss
-                except psutil.Error:
-                    pass
-            peak = max(peak, rss)
+            # PSS: pages shared by forked workers are split between them, not counted
+            # once per process.
+            peak = max(peak, sum(_pss_bytes(p.pid) for p in tree))
         except psutil.Error:
             pass
-        time.sleep(0.05)
+        time.sleep(0.1)
     out, err = proc.communicate()
     wall = time.perf_counter() - start
     if proc.returncode != 0:
@@ -244,7 +252,7 @@ def render(results: dict) -> str:
             notes.append(f"- {job}, 1 worker: {m1 / m0:.0f}x the text took {t1 / t0:.1f}x the time.")
     out += notes
     out += ["", "- Peak memory is the largest sum of the proportional set size (PSS) of the "
-            "command and its worker processes, sampled every 50 ms: a page shared by n processes "
+            "command and its worker processes, sampled every 100 ms: a page shared by n processes "
             "counts 1/n in each.",
             "- cooccur: `count_cooccurrences_files(words, workers=W, window=10, min_count=5, "
             "subsample=1e-4, seed=0)` (what `nlpzero vectors FILE --pretokenized --workers W` "
