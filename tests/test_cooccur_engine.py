@@ -17,6 +17,7 @@ from nlpzero.cooccur import (_check_params, _combine_pairs, _count_partitioned, 
 from nlpzero.corpus import read_lines
 from nlpzero.engine import _SerialRunner, _Spill, plan_partitions
 from nlpzero.errors import InputError, WorkerError
+from processes import children
 
 MASK = (1 << 64) - 1
 
@@ -289,30 +290,16 @@ def test_bad_arguments(tmp_path, seg_file):
         count_cooccurrences_files(seg_file, engine="spark")
 
 
-def child_pids() -> list[int]:
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == os.getpid():
-                pids.append(int(entry))
-    return pids
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds worker processes through /proc")
 def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, seg_file):
     spill = tmp_path / "spill"
     spill.mkdir()
-    before = set(child_pids())  # e.g. multiprocessing's resource tracker
+    before = set(children())  # e.g. multiprocessing's resource tracker
 
     def kill_a_worker(step, done, total):
         if step == "pairs" and done == 1:
             # Not multiprocessing's resource tracker, which spawning workers may start.
-            workers = [pid for pid in sorted(set(child_pids()) - before)
+            workers = [pid for pid in sorted(set(children()) - before)
                        if b"resource_tracker" not in open(f"/proc/{pid}/cmdline", "rb").read()]
             os.kill(workers[0], signal.SIGKILL)
 
@@ -323,7 +310,7 @@ def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, seg_file):
         count_cooccurrences_files(big, workers=2, part_bytes=20_000, spill_dir=str(spill),
                                   progress=kill_a_worker)
     assert os.listdir(spill) == []
-    assert set(child_pids()) == before
+    assert set(children()) == before
 
 
 # ---------------------------------------------------------------------------

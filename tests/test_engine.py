@@ -19,6 +19,7 @@ from nlpzero.discovery import (CohesionWordFinder, _group_pieces, _mark_kept_win
 from nlpzero.engine import (_count_chars, _gather_runs, _learn, _SerialRunner,
                             _Spill, learn_lexicon, plan_partitions)
 from nlpzero.errors import InputError
+from processes import children
 from nlpzero.parallel import read_range
 
 
@@ -227,20 +228,6 @@ def test_bad_arguments(pd_file):
         learn_lexicon(pd_file, scheduler="tcp://localhost:1")
 
 
-def child_pids() -> list[int]:
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == os.getpid():
-                pids.append(int(entry))
-    return pids
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds worker processes through /proc")
 def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, pd_file):
     from nlpzero.errors import WorkerError
@@ -249,11 +236,11 @@ def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, pd_file):
     spill.mkdir()
 
     # Children from earlier tests (e.g. multiprocessing's resource tracker) are not ours.
-    before = set(child_pids())
+    before = set(children())
 
     def kill_a_worker(step, done, total):
         if step == "3-grams" and done == 1:
-            os.kill(sorted(set(child_pids()) - before)[0], signal.SIGKILL)
+            os.kill(sorted(set(children()) - before)[0], signal.SIGKILL)
 
     # Enough work that the workers are still counting when the first partition's tick
     # reaches the driver, even on a loaded machine.
@@ -262,7 +249,7 @@ def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, pd_file):
         learn_lexicon(big, workers=2, part_bytes=20_000, spill_dir=str(spill),
                       progress=kill_a_worker)
     assert os.listdir(spill) == []
-    assert set(child_pids()) == before
+    assert set(children()) == before
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import nlpzero.corpus as corpus
 import nlpzero.parallel as parallel
 from nlpzero.cli import main
 from nlpzero.errors import InputError, WorkerError
+from processes import alive, children
 
 # Characters that exercise the reader and the segmenter: Han, digits and Latin atoms,
 # full-width forms, punctuation runs, spaces, CR, emoji (4-byte UTF-8), a stray BOM.
@@ -268,27 +269,6 @@ def test_stdin_and_pipes_keep_the_streaming_path(tmp_path, pd_lines, lexicon):
 # Interruption: Ctrl-C of the parent, a killed worker
 
 
-def _children(pid):
-    found = []
-    for stat_path in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            with open(stat_path) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat_path.split("/")[2]))
-    return found
-
-
-def _alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def big_input(tmp_path, pd_lines):
     """About 24 MB of text: several ranges per worker, seconds of work."""
@@ -307,7 +287,7 @@ def _start_and_wait_for_work(args, tmp_path, lexicon, stdin=None):
                             cwd=str(tmp_path))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        workers = _children(proc.pid)
+        workers = children(proc.pid, zombies=False)
         parts = glob.glob(str(tmp_path / ".nlpzero-parts.*" / "*.part"))
         if len(workers) >= 2 and (parts or stdin is not None):
             return proc, workers
@@ -333,7 +313,7 @@ def test_interruption_leaves_no_output_and_no_worker(tmp_path, big_input, lexico
     assert out_path.read_text() == "previous\n"
     assert sorted(os.listdir(tmp_path)) == ["big.txt", "out.txt"]
     time.sleep(0.2)
-    assert not any(_alive(pid) for pid in workers)
+    assert not any(alive(pid) for pid in workers)
 
 
 def _check_stopped(proc, err: bytes, how: str) -> None:
@@ -359,7 +339,7 @@ def test_interruption_on_stdin(tmp_path, big_input, lexicon, how):
         _, err = proc.communicate(timeout=30)
     _check_stopped(proc, err, how)
     time.sleep(0.2)
-    assert not any(_alive(pid) for pid in workers)
+    assert not any(alive(pid) for pid in workers)
 
 
 def test_workers_with_a_segmenter_model(tmp_path, capsys, tiny_ranges, pd_lines, lexicon):

@@ -1,0 +1,31 @@
+"""Finding a process's children through /proc (Linux), for the tests that kill workers."""
+
+import os
+
+
+def _stat_fields(pid) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (state, parent pid, ...)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def children(pid: int | None = None, zombies: bool = True) -> list[int]:
+    """Process ids whose parent is `pid` (default: this process); `zombies=False`
+    leaves out the ones that have ended but were not reaped."""
+    pid = os.getpid() if pid is None else pid
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat_fields(entry)
+            if fields and int(fields[1]) == pid and (zombies or fields[0] != "Z"):
+                found.append(int(entry))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """The process exists and has not ended (a zombie has ended)."""
+    fields = _stat_fields(pid)
+    return bool(fields) and fields[0] != "Z"
