@@ -499,6 +499,22 @@ def cmd_similar(args) -> int:
     return 0
 
 
+def _add_partition_options(p, scope: str, workers: str, spill: str) -> None:
+    """--workers, --engine, --scheduler and --spill-dir of a partitioned job: `scope`
+    says when they apply, `workers` what the workers do, `spill` what is spilled."""
+    p.add_argument("--workers", type=int, default=1,
+                   help=f"{scope}: {workers}, or the size of the local Dask cluster with "
+                        "--engine dask")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help=f"{scope}: count on this machine (default) or on Dask")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running scheduler (tcp://host:8786); the "
+                        "workers must read the same input paths (default: a local cluster)")
+    p.add_argument("--spill-dir", metavar="DIR",
+                   help=f"folder for the local engine's {spill} (default: the system's "
+                        "temporary folder)")
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -549,17 +565,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-pmi", type=float, default=1.0, help="pmi: minimum PMI (default 1)")
     p.add_argument("--min-proba", type=float, default=1e-7,
                    help="pmi: minimum probability (default 1e-7)")
-    p.add_argument("--workers", type=int, default=1,
-                   help="cohesion on files: processes that count in parallel (default 1), or "
-                        "the size of the local Dask cluster with --engine dask")
-    p.add_argument("--engine", choices=("local", "dask"), default="local",
-                   help="cohesion on files: count on this machine (default) or on Dask")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="with --engine dask: a running scheduler (tcp://host:8786); the "
-                        "workers must read the same input paths (default: a local cluster)")
-    p.add_argument("--spill-dir", metavar="DIR",
-                   help="folder for the local engine's intermediate files, about 11 bytes per "
-                        "input character (default: the system's temporary folder)")
+    _add_partition_options(p, "cohesion on files", "processes that count in parallel (default 1)",
+                           "intermediate files, about 11 bytes per input character")
     p.set_defaults(func=cmd_lexicon)
 
     p = sub.add_parser("segment", parents=[common], help="segment text into words",
@@ -701,18 +708,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive_int, default=2, help="threads (default 2)")
     p.add_argument("--seed", type=int, default=None,
                    help="random seed (deterministic with --threads 1)")
-    p.add_argument("--workers", type=int, default=1,
-                   help="files: processes that count co-occurrences in parallel (default 1; "
-                        "the counts do not depend on it), or the size of the local Dask "
-                        "cluster with --engine dask")
-    p.add_argument("--engine", choices=("local", "dask"), default="local",
-                   help="files: count on this machine (default) or on Dask")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="with --engine dask: a running scheduler (tcp://host:8786); the "
-                        "workers must read the same input paths (default: a local cluster)")
-    p.add_argument("--spill-dir", metavar="DIR",
-                   help="folder for the local engine's token ids between its two passes, 4 "
-                        "bytes per token (default: the system's temporary folder)")
+    _add_partition_options(p, "files", "processes that count co-occurrences in parallel "
+                                       "(default 1; the counts do not depend on it)",
+                           "token ids between its two passes, 4 bytes per token")
     p.set_defaults(func=cmd_vectors)
 
     p = sub.add_parser("similar", parents=[common], help="words nearest to a word",
