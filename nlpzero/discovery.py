@@ -469,10 +469,12 @@ class CohesionWordFinder:
     def kept_ngrams(self) -> dict[int, np.ndarray]:
         """Boolean masks, per order 2..K, of the n-grams whose cohesion passes."""
         self._apply_min_count()
-        return self._kept_masks()
+        return {n: self._kept(n) for n in range(2, self.order + 1)}
 
-    def _kept_masks(self) -> dict[int, np.ndarray]:
-        return {n: self.cohesion(n) > self.thresholds[n - 2] for n in range(2, self.order + 1)}
+    def _kept(self, n: int) -> np.ndarray:
+        """Mask of the kept n-grams of order `n` whose cohesion passes its threshold
+        (needs the counts of orders 1..n only)."""
+        return self.cohesion(n) > self.thresholds[n - 2]
 
     def _cut(self):
         """Cut the corpus outside kept n-grams. Returns the distinct pieces (start,
@@ -486,8 +488,7 @@ class CohesionWordFinder:
         # windows are marked while counting goes on (positions are computed once).
         for n, pos in self.counter.positions():
             if n >= 2:
-                kept = self.cohesion(n) > self.thresholds[n - 2]
-                _mark_kept_windows(pos, kept, n, joined, kept_bits)
+                _mark_kept_windows(pos, self._kept(n), n, joined, kept_bits)
         starts, lens, counts = distinct_pieces(ids, joined)
         return starts, lens, counts, kept_bits
 

@@ -602,7 +602,7 @@ def _learn(finder: CohesionWordFinder, parts: list[Partition], runner, errors: s
                             _combine_counts)
         counter._add_order(keys, counts)
         del keys, counts
-        kept[n] = finder.cohesion(n) > finder.thresholds[n - 2]
+        kept[n] = finder._kept(n)
 
     pieces = step("pieces", _cut_pieces, {"counter": counter, "n": K + 1, "kept": kept},
                   _PieceTables.combine)

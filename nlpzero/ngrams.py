@@ -69,35 +69,38 @@ def _packed_windows(ids, prev, order, V, pos_bits):
 
 
 @njit(cache=True)
+def _group_end(packed, i, pos_bits):
+    """End of the run of sorted packed windows from `i` that share i's key."""
+    key = packed[i] >> pos_bits
+    j = i + 1
+    while j < len(packed) and packed[j] >> pos_bits == key:
+        j += 1
+    return j
+
+
+@njit(cache=True)
 def _locate_groups(packed, pos_bits, min_count, n):
     """From sorted packed windows (see :func:`_packed_windows`): the distinct keys
     counted at least `min_count` times, their counts, and for each of the `n`
     positions the index of its window's key among them, or -1 (one entry more than
     `n`, the last -1, as :func:`_next_positions` gives)."""
-    cur = np.full(n + 1, -1, dtype=np.int32)
-    m = len(packed)
     n_groups = 0
     i = 0
-    while i < m:  # first pass: how many keys are kept
-        key = packed[i] >> pos_bits
-        j = i + 1
-        while j < m and packed[j] >> pos_bits == key:
-            j += 1
+    while i < len(packed):  # first pass: how many keys are kept, to size the tables
+        j = _group_end(packed, i, pos_bits)
         if j - i >= min_count:
             n_groups += 1
         i = j
     keys = np.empty(n_groups, dtype=np.int64)
     counts = np.empty(n_groups, dtype=np.int64)
+    cur = np.full(n + 1, -1, dtype=np.int32)
     mask = (np.int64(1) << pos_bits) - 1
     g = 0
     i = 0
-    while i < m:
-        key = packed[i] >> pos_bits
-        j = i + 1
-        while j < m and packed[j] >> pos_bits == key:
-            j += 1
+    while i < len(packed):
+        j = _group_end(packed, i, pos_bits)
         if j - i >= min_count:
-            keys[g] = key
+            keys[g] = packed[i] >> pos_bits
             counts[g] = j - i
             for t in range(i, j):
                 cur[packed[t] & mask] = g
