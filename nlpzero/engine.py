@@ -358,8 +358,9 @@ class _ProcessRunner:
     """Local worker processes, forked for each step so that they share the step's
     tables with the driver instead of receiving a copy (spawned once this process has
     run Numba's threads, which a forked child must not use); each worker claims the next
-    task when it is free. Each worker sends its results down a pipe of its own, so a worker that dies
-    (killed, out of memory) is seen at once: the run stops with a WorkerError."""
+    task when it is free. Each worker sends its results down a pipe of its own, so a
+    worker that dies (killed, out of memory) is seen at once: the run stops with a
+    WorkerError."""
 
     def __init__(self, workers: int, load_kernels: Callable[[], None] | None = None):
         self.workers = workers
