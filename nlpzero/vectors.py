@@ -55,48 +55,28 @@ class TrainingDiverged(NlpzeroError, ArithmeticError):
 # Kernels
 
 
-@njit(cache=True)
+# Reassociation (and fused multiply-adds) only, not blanket fastmath: the sum may then
+# be taken in SIMD lanes, about ten times faster than in the written order, and the
+# inputs are finite vector coordinates, so no other fast-math assumption is needed.
+@njit(cache=True, fastmath={"reassoc", "contract"})
 def _dot(a, b):
-    # Four partial sums: without fastmath the compiler may not reorder a reduction,
-    # so one accumulator would serialise every addition on its latency.
-    d = len(a)
-    s0 = s1 = s2 = s3 = np.float32(0.0)
-    k = 0
-    while k + 4 <= d:
-        s0 += a[k] * b[k]
-        s1 += a[k + 1] * b[k + 1]
-        s2 += a[k + 2] * b[k + 2]
-        s3 += a[k + 3] * b[k + 3]
-        k += 4
-    while k < d:
-        s0 += a[k] * b[k]
-        k += 1
-    return (s0 + s1) + (s2 + s3)
+    s = np.float32(0.0)
+    for k in range(len(a)):
+        s += a[k] * b[k]
+    return s
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract"})
 def _dot3(a, b):
-    """(a.b, a.a, b.b) in one pass over the two rows, two partial sums each."""
-    d = len(a)
-    p0 = p1 = q0 = q1 = r0 = r1 = np.float32(0.0)
-    k = 0
-    while k + 2 <= d:
-        x0 = a[k]
-        x1 = a[k + 1]
-        y0 = b[k]
-        y1 = b[k + 1]
-        p0 += x0 * y0
-        p1 += x1 * y1
-        q0 += x0 * x0
-        q1 += x1 * x1
-        r0 += y0 * y0
-        r1 += y1 * y1
-        k += 2
-    if k < d:
-        p0 += a[k] * b[k]
-        q0 += a[k] * a[k]
-        r0 += b[k] * b[k]
-    return p0 + p1, q0 + q1, r0 + r1
+    """(a.b, a.a, b.b) in one pass over the two rows."""
+    p = q = r = np.float32(0.0)
+    for k in range(len(a)):
+        x = a[k]
+        y = b[k]
+        p += x * y
+        q += x * x
+        r += y * y
+    return p, q, r
 
 
 #: Entries ahead of the current one whose rows are prefetched.
@@ -332,63 +312,6 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
     return loss
 
 
-@njit(cache=True, error_model="numpy")
-def _step_tracked(W, C, GW, GC, SW, SC, i, j, fd, dot, lr, shared):
-    """:func:`_update` keeping the squared norms `SW` of W's rows and `SC` of C's
-    up to date in O(1) from the inner product `dot` of the rows before the step."""
-    if GW.shape[1] != 1:
-        _update(W, C, GW, GC, i, j, fd, np.float32(0.0), np.float32(0.0), lr, shared)
-        return
-    nw = SW[i]
-    nc = SC[j]
-    if shared and i == j:
-        a = lr * np.float32(2.0) * fd / np.sqrt(GW[i, 0])
-        _update(W, C, GW, GC, i, j, fd, nw, nc, lr, shared)
-        SW[i] = (1 - a) * (1 - a) * nw
-    else:
-        a1 = lr * fd / np.sqrt(GW[i, 0])
-        a2 = lr * fd / np.sqrt(GC[j, 0])
-        _update(W, C, GW, GC, i, j, fd, nw, nc, lr, shared)
-        # |w - a1 c|^2 and |c - a2 w|^2 from the values before the step.
-        SW[i] = max(nw - 2 * a1 * dot + a1 * a1 * nc, np.float32(0.0))
-        SC[j] = max(nc - 2 * a2 * dot + a2 * a2 * nw, np.float32(0.0))
-
-
-@njit(cache=True, error_model="numpy")
-def _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
-                      neg_rate, log_p, log_norm, wneg, SW, SC, start, stop):
-    """:func:`_train_block` with the inner products done by BLAS (``np.dot``, which
-    Numba hands to SciPy's BLAS): vectorised, several times faster than a loop that
-    may not reorder its sum. Used when SciPy is installed.
-
-    `SW` and `SC` hold the squared norms of the rows of `W` and `C` (the same array
-    when shared), kept up to date in O(1) per step from the inner product, so that
-    the per-vector AdaGrad sums need no further pass over the rows.
-    """
-    loss = 0.0
-    for e in range(start, stop):
-        _prefetch_rows(rows, cols, W, C, e, stop, neg_seed, neg_rate)
-        f = _entry_weight(weight, draws, e)
-        if f != 0.0:
-            i = rows[e]
-            j = cols[e]
-            dot = np.dot(W[i], C[j])
-            diff = dot - target[e]
-            fd = f * diff
-            loss += fd * diff
-            _step_tracked(W, C, GW, GC, SW, SC, i, j, fd, dot, lr, shared)
-        if neg_rate <= 0:
-            continue
-        a = _unobserved_side(rows, cols, e, shared)
-        for r in range(_n_unobserved(neg_seed, neg_rate, e)):
-            b = _unobserved_word(neg_seed, e, r, W.shape[0])
-            dot = np.dot(W[a], C[b])
-            fd = _hinge_fd(dot, log_p, log_norm, a, b, wneg)
-            if fd != 0.0:
-                _step_tracked(W, C, GW, GC, SW, SC, a, b, fd, dot, lr, shared)
-    return loss
-
-
 @njit(cache=True, parallel=True, error_model="numpy")
 def _train_parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
                     neg_rate, log_p, log_norm, wneg, n_blocks):
@@ -400,27 +323,6 @@ def _train_parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
                                  neg_seed, neg_rate, log_p, log_norm, wneg,
                                  b * n // n_blocks, (b + 1) * n // n_blocks)
     return losses.sum()
-
-
-@njit(cache=True, parallel=True, error_model="numpy")
-def _train_parallel_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
-                         neg_seed, neg_rate, log_p, log_norm, wneg, SW, SC, n_blocks):
-    """:func:`_train_parallel` with :func:`_train_block_blas`."""
-    n = len(rows)
-    losses = np.zeros(n_blocks)
-    for b in prange(n_blocks):
-        losses[b] = _train_block_blas(rows, cols, target, weight, W, C, GW, GC, lr, shared,
-                                      draws, neg_seed, neg_rate, log_p, log_norm, wneg,
-                                      SW, SC,
-                                      b * n // n_blocks, (b + 1) * n // n_blocks)
-    return losses.sum()
-
-
-def _have_blas() -> bool:
-    """Numba's np.dot needs SciPy's BLAS; without SciPy the plain kernels run."""
-    import importlib.util
-
-    return importlib.util.find_spec("scipy") is not None
 
 
 @njit(cache=True)
@@ -445,7 +347,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
                   learning_rate: float = 0.1, threads: int = 2, seed: int | None = None,
                   init_scale: float = 1.0, adagrad: str = "word", sample: bool = False,
                   smoothing: float = 1.0, unobserved: float = 0.0, negatives: float = 0.5,
-                  blas: bool | None = None, progress: bool = False) -> "WordVectors":
+                  progress: bool = False) -> "WordVectors":
     """Fit PMI vectors to a co-occurrence matrix.
 
     Parameters
@@ -492,9 +394,6 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
         Sampled unobserved pairs per entry and pass (when `unobserved` > 0), on
         average: ``floor(negatives)``, and one more with the probability of its
         fractional part; at most 32. Each costs about one and a half steps.
-    blas : bool, optional
-        Compute inner products with BLAS (needs SciPy; default: when SciPy is
-        installed) or with a plain loop. Same results up to rounding.
     sample : bool, default False
         Visit an entry of weight f < 1 with probability f, with weight 1 (the same
         expected step): an iteration costs the sum of the weights instead of the
@@ -582,36 +481,23 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     bar = tqdm(range(iterations), desc="training", unit="iter", disable=not progress,
                file=sys.stderr, leave=False)
     no_draws = np.zeros(0, dtype=np.float32)
-    if blas is None:
-        blas = _have_blas()
-    elif blas and not _have_blas():
-        raise InputError("blas=True needs SciPy (pip install scipy)")
     for it in bar:
         draws = rng.random(len(rows), dtype=np.float32) if sample else no_draws
         # A fresh seed per pass for the unobserved pairs (drawn in the kernels); none
         # taken from `rng` without them, so that seeded runs stay as they were.
         hargs = (np.uint64(rng.integers(0, 2**63) if hinge else 0),
                  float(negatives) if hinge else 0.0, log_p32, np.float32(log_norm), wneg)
-        extra = ()
-        if blas:
-            # Exact squared norms at the start of each pass: the running updates drift
-            # by rounding (and by races between threads).
-            SW = np.einsum("ij,ij->i", W, W)
-            SC = SW if variant == 0 else np.einsum("ij,ij->i", C, C)
-            extra = (SW, SC)
         if threads == 1:
-            block = _train_block_blas if blas else _train_block
-            loss = block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, *hargs,
-                         *extra, 0, len(rows))
+            loss = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
+                                *hargs, 0, len(rows))
         else:
             import numba
 
-            parallel = _train_parallel_blas if blas else _train_parallel
             old = numba.get_num_threads()
             numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
             try:
-                loss = parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
-                                *hargs, *extra, threads)
+                loss = _train_parallel(rows, cols, target, weight, W, C, GW, GC, lr, shared,
+                                       draws, *hargs, threads)
             finally:
                 numba.set_num_threads(old)
         if not math.isfinite(loss):

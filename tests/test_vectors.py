@@ -13,11 +13,10 @@ from nlpzero.cli import main
 from nlpzero.cooccur import _emit_pairs, _run_length, count_cooccurrences
 from nlpzero.ngrams import _merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
-from nlpzero.vectors import (WordVectors, _have_blas, _train_block, _train_block_blas,
-                             default_whiten_size, train_vectors, whiten)
+from nlpzero.vectors import (WordVectors, _train_block, default_whiten_size, train_vectors,
+                             whiten)
 
 #: Training kernels: the plain one, and the BLAS one when SciPy is there.
-KERNELS = [_train_block] + ([_train_block_blas] if _have_blas() else [])
 #: The kernels' arguments for no unobserved pairs (seed, rate, log_p, log_norm, wneg).
 NO_HINGE = (np.uint64(0), 0.0, np.zeros(1, np.float32), np.float32(0.0), 0.0)
 
@@ -211,9 +210,8 @@ def test_cooccurrence_bad_input():
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**31), shared=st.booleans(), n=st.integers(1, 40),
-       dim=st.integers(1, 9), per_word=st.booleans(), sample=st.booleans(),
-       kernel=st.sampled_from(KERNELS))
-def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample, kernel):
+       dim=st.integers(1, 9), per_word=st.booleans(), sample=st.booleans())
+def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample):
     rng = np.random.default_rng(seed)
     V = 5
     rows = rng.integers(0, V, n).astype(np.int32)
@@ -228,19 +226,8 @@ def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample, kern
     GC = GW if shared else (1 + rng.random((V, gdim))).astype(np.float32)
     ref_loss, ref_W, ref_C = naive_train(rows, cols, target, weight, W, C, GW, GC, 0.05,
                                          shared, draws)
-    if kernel is _train_block:
-        loss = kernel(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
-                      draws, *NO_HINGE, 0, n)
-    else:
-        SW = np.einsum("ij,ij->i", W, W)
-        SC = SW if shared else np.einsum("ij,ij->i", C, C)
-        loss = kernel(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
-                      draws, *NO_HINGE, SW, SC, 0, n)
-        if per_word:  # the running squared norms are those of the final vectors
-            np.testing.assert_allclose(SW, np.einsum("ij,ij->i", W, W), rtol=1e-3,
-                                       atol=1e-3)
-            np.testing.assert_allclose(SC, np.einsum("ij,ij->i", C, C), rtol=1e-3,
-                                       atol=1e-3)
+    loss = _train_block(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
+                        draws, *NO_HINGE, 0, n)
     assert loss == pytest.approx(ref_loss, rel=1e-3, abs=1e-3)
     np.testing.assert_allclose(W, ref_W, rtol=1e-3, atol=1e-3)
     np.testing.assert_allclose(C, ref_C, rtol=1e-3, atol=1e-3)
@@ -258,23 +245,22 @@ def pd_cooc(pd_words):
     return count_cooccurrences(pd_words, window=5, min_count=3)
 
 
-@pytest.mark.parametrize("blas", [False, True] if _have_blas() else [False])
-def test_training_is_deterministic_and_loss_falls(pd_cooc, blas):
-    a = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7, blas=blas)
-    b = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7, blas=blas)
+def test_training_is_deterministic_and_loss_falls(pd_cooc):
+    a = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7)
+    b = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7)
     np.testing.assert_array_equal(a.vectors, b.vectors)
     assert a.losses == b.losses and len(a.losses) == 4
     assert all(x > y for x, y in zip(a.losses, a.losses[1:]))
-    c = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=8, blas=blas)
+    c = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=8)
     assert not np.array_equal(a.vectors, c.vectors)
 
 
-@pytest.mark.parametrize("variant,truncate,adagrad,sample,blas", [
-    (0, False, "word", False, None), (1, True, "parameter", False, None),
-    (2, True, "word", True, False), (0, True, "parameter", True, False)])
-def test_variants_and_threads(pd_cooc, variant, truncate, adagrad, sample, blas):
+@pytest.mark.parametrize("variant,truncate,adagrad,sample", [
+    (0, False, "word", False), (1, True, "parameter", False),
+    (2, True, "word", True), (0, True, "parameter", True)])
+def test_variants_and_threads(pd_cooc, variant, truncate, adagrad, sample):
     wv = train_vectors(pd_cooc, dim=8, iterations=3, variant=variant, truncate=truncate,
-                       threads=2, seed=1, adagrad=adagrad, sample=sample, blas=blas)
+                       threads=2, seed=1, adagrad=adagrad, sample=sample)
     assert wv.vectors.shape == (len(pd_cooc.words), 16 if variant == 1 else 8)
     assert np.isfinite(wv.vectors).all() and np.isfinite(wv.losses).all()
     if not sample:
