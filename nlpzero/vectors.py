@@ -58,21 +58,15 @@ class TrainingDiverged(NlpzeroError, ArithmeticError):
 # Reassociation (and fused multiply-adds) only, not blanket fastmath: the sum may then
 # be taken in SIMD lanes, about ten times faster than in the written order, and the
 # inputs are finite vector coordinates, so no other fast-math assumption is needed.
+# Rows are read by index (W[i, k]), not through views (W[i]): a view is a reference
+# counted with atomic instructions that the compiler does not always remove.
 @njit(cache=True, fastmath={"reassoc", "contract"})
-def _dot(a, b):
-    s = np.float32(0.0)
-    for k in range(len(a)):
-        s += a[k] * b[k]
-    return s
-
-
-@njit(cache=True, fastmath={"reassoc", "contract"})
-def _dot3(a, b):
-    """(a.b, a.a, b.b) in one pass over the two rows."""
+def _dot3(W, i, C, j):
+    """(W[i].C[j], W[i].W[i], C[j].C[j]) in one pass over the two rows."""
     p = q = r = np.float32(0.0)
-    for k in range(len(a)):
-        x = a[k]
-        y = b[k]
+    for k in range(W.shape[1]):
+        x = W[i, k]
+        y = C[j, k]
         p += x * y
         q += x * x
         r += y * y
@@ -114,29 +108,18 @@ else:
 
 
 @njit(cache=True)
-def _prefetch_rows(rows, cols, W, C, e, stop, neg_seed, neg_rate):
-    """Prefetch the rows of entry ``e + PREFETCH_AHEAD`` (and of its unobserved pairs)."""
-    f = e + PREFETCH_AHEAD
-    if f < stop:
-        i = rows[f]
-        j = cols[f]
-        for k in range(0, W.shape[1], 16):  # 16 float32 per 64-byte line
-            _prefetch(W, i, k)
-            _prefetch(C, j, k)
-        if neg_rate > 0:
-            for r in range(_n_unobserved(neg_seed, neg_rate, f)):
-                b = _unobserved_word(neg_seed, f, r, W.shape[0])
-                for k in range(0, W.shape[1], 16):
-                    _prefetch(C, b, k)
+def _prefetch_row(W, i):
+    """Ask for the cache lines of W[i] (16 float32 per 64-byte line)."""
+    for k in range(0, W.shape[1], 16):
+        _prefetch(W, i, k)
 
 
 @njit(cache=True)
-def _entry_weight(weight, draws, e):
-    """Weight of entry `e` in this pass: f, or with sampling (`draws` not empty) 1 with
-    probability f and 0 otherwise when f < 1 (the same expected step)."""
-    f = weight[e]
-    if len(draws) > 0 and f < 1.0:
-        return np.float32(1.0) if draws[e] < f else np.float32(0.0)
+def _entry_weight(f, draw, sample):
+    """Weight of an entry of weight `f` in this pass: f, or with `sample` 1 with
+    probability f and 0 otherwise when f < 1 (the same expected step), by its `draw`."""
+    if sample and f < 1.0:
+        return np.float32(1.0) if draw < f else np.float32(0.0)
     return f
 
 
@@ -185,82 +168,96 @@ def _n_unobserved(seed, rate, e):
 
 @njit(cache=True)
 def _unobserved_word(seed, e, r, V):
-    """The word of the `r`-th sampled unobserved pair of entry `e`, uniform over V."""
-    return np.int64(_draw(seed, e, r) % np.uint64(V))
+    """The word of the `r`-th sampled unobserved pair of entry `e`, uniform over V:
+    the draw's high 32 bits scaled to [0, V) by a multiplication (a 64-bit division,
+    as ``% V`` would take, costs several times more)."""
+    return np.int64(((_draw(seed, e, r) >> np.uint64(32)) * np.uint64(V)) >> np.uint64(32))
 
 
 @njit(cache=True)
-def _unobserved_side(rows, cols, e, shared):
-    """The word of entry `e` that a sampled unobserved pair starts from: with shared
-    vectors either word (by the parity of `e`; the entries are in random order), else
-    the word side, the sampled word being a context."""
+def _unobserved_side(i, j, e, shared):
+    """The word of entry `e`, (i, j), that a sampled unobserved pair starts from: with
+    shared vectors either word (by the parity of `e`; the entries are in random order),
+    else the word side, the sampled word being a context."""
     if shared and e & 1:
-        return cols[e]
-    return rows[e]
+        return j
+    return i
 
 
 @njit(cache=True)
-def _hinge_fd(dot, log_p, log_norm, a, b, wneg):
+def _hinge_fd(dot, pmi1, wneg):
     """Half the derivative (as `fd` is for the squared error) of the soft hinge
     ``wneg * log(1 + exp(dot - pmi1))`` of an unobserved pair (a, b), where
     ``pmi1 = log_norm - log_p[a] - log_p[b]`` is the PMI the pair would have with
     a count of 1 (Swivel): its inner product is pushed below that bound."""
-    z = dot - (log_norm - log_p[a] - log_p[b])
+    z = dot - pmi1
     if z < -30.0:
         return np.float32(0.0)
     return np.float32(0.5 * wneg / (1.0 + math.exp(-z)))
 
 
+# The step kernels below are straight-line on purpose: Numba's reference-count pruning
+# fails in a function that takes arrays and has several exits or branches around its
+# loops, and the atomic increments and decrements it then leaves (eight per call) cost
+# more than the step itself (measured: 70-90 ns against 30 ns per entry), and bounce a
+# cache line between threads. The block kernel chooses the step kernel.
 # error_model="numpy": a float division then needs no zero check (which would raise
-# ZeroDivisionError), so the update loops vectorise; the divisors are square roots of
-# AdaGrad sums that start at 1 and never reach 0.
-@njit(cache=True, error_model="numpy")
-def _update(W, C, GW, GC, i, j, fd, nw, nc, lr, shared):
-    """One AdaGrad step for the entry (i, j) with weighted error `fd`.
+# ZeroDivisionError), so the loops vectorise; the divisors are square roots of AdaGrad
+# sums that start at 1 and never reach 0.
 
-    `GW` of shape (V, dim) holds one AdaGrad sum per parameter; of shape (V, 1), one
-    per vector (the mean over its coordinates of the squared gradients, from the
-    squared norms `nw` of W[i] and `nc` of C[j]), which halves the memory a step
-    reads and needs no square root per coordinate.
-    """
+
+@njit(cache=True, error_model="numpy")
+def _pair_step(W, C, GW, GC, i, j, fd, nw, nc, lr):
+    """AdaGrad step for the entry (i, j) with weighted error `fd`, one AdaGrad sum
+    per vector: `GW` of shape (V, 1) holds the mean over the vector's coordinates of
+    their squared gradients, from the squared norms `nw` of W[i] and `nc` of C[j]
+    (half the memory a step reads of a sum per parameter, and no square root per
+    coordinate)."""
+    d = W.shape[1]
+    inv_d = np.float32(1.0 / d)
+    a1 = lr * fd / np.sqrt(GW[i, 0])
+    a2 = lr * fd / np.sqrt(GC[j, 0])
+    for k in range(d):
+        x = W[i, k]
+        y = C[j, k]
+        W[i, k] = x - a1 * y
+        C[j, k] = y - a2 * x
+    GW[i, 0] += fd * fd * nc * inv_d
+    GC[j, 0] += fd * fd * nw * inv_d
+
+
+@njit(cache=True, error_model="numpy")
+def _pair_step_param(W, C, GW, GC, i, j, fd, lr):
+    """AdaGrad step on W[i] and C[j] with one sum per parameter."""
+    for k in range(W.shape[1]):
+        g1 = fd * C[j, k]
+        g2 = fd * W[i, k]
+        W[i, k] -= lr * g1 / np.sqrt(GW[i, k])
+        C[j, k] -= lr * g2 / np.sqrt(GC[j, k])
+        GW[i, k] += g1 * g1
+        GC[j, k] += g2 * g2
+
+
+@njit(cache=True, error_model="numpy")
+def _self_step(W, GW, i, fd, nw, lr):
+    """AdaGrad step on a shared vector paired with itself, one sum per vector:
+    d/dv of (v.v - y)^2 / 2 is 2 (v.v - y) v."""
     d = W.shape[1]
     two = np.float32(2.0)
-    inv_d = np.float32(1.0 / d)
-    wi = W[i]
-    gwi = GW[i]
-    if shared and i == j:
-        # d/dv of (v.v - y)^2 / 2 is 2 (v.v - y) v.
-        if GW.shape[1] == 1:
-            a = lr * two * fd / np.sqrt(gwi[0])
-            for k in range(d):
-                wi[k] -= a * wi[k]
-            gwi[0] += two * two * fd * fd * nw * inv_d
-        else:
-            for k in range(d):
-                g = two * fd * wi[k]
-                wi[k] -= lr * g / np.sqrt(gwi[k])
-                gwi[k] += g * g
-        return
-    cj = C[j]
-    gcj = GC[j]
-    if GW.shape[1] == 1:
-        a1 = lr * fd / np.sqrt(gwi[0])
-        a2 = lr * fd / np.sqrt(gcj[0])
-        for k in range(d):
-            x = wi[k]
-            y = cj[k]
-            wi[k] = x - a1 * y
-            cj[k] = y - a2 * x
-        gwi[0] += fd * fd * nc * inv_d
-        gcj[0] += fd * fd * nw * inv_d
-    else:
-        for k in range(d):
-            g1 = fd * cj[k]
-            g2 = fd * wi[k]
-            wi[k] -= lr * g1 / np.sqrt(gwi[k])
-            cj[k] -= lr * g2 / np.sqrt(gcj[k])
-            gwi[k] += g1 * g1
-            gcj[k] += g2 * g2
+    a = lr * two * fd / np.sqrt(GW[i, 0])
+    for k in range(d):
+        W[i, k] -= a * W[i, k]
+    GW[i, 0] += two * two * fd * fd * nw * np.float32(1.0 / d)
+
+
+@njit(cache=True, error_model="numpy")
+def _self_step_param(W, GW, i, fd, lr):
+    """:func:`_self_step` with one sum per parameter."""
+    two = np.float32(2.0)
+    for k in range(W.shape[1]):
+        g = two * fd * W[i, k]
+        W[i, k] -= lr * g / np.sqrt(GW[i, k])
+        GW[i, k] += g * g
 
 
 @njit(cache=True, error_model="numpy")
@@ -280,35 +277,50 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
     """
     loss = 0.0
     per_word = GW.shape[1] == 1
-    zero = np.float32(0.0)
+    sample = len(draws) > 0
+    V = W.shape[0]
+    f = np.float32(0.0)
     for e in range(start, stop):
-        _prefetch_rows(rows, cols, W, C, e, stop, neg_seed, neg_rate)
-        f = _entry_weight(weight, draws, e)
-        if f != 0.0:
-            i = rows[e]
-            j = cols[e]
-            if per_word:
-                dot, nw, nc = _dot3(W[i], C[j])
+        ahead = e + PREFETCH_AHEAD
+        if ahead < stop:
+            # The rows of a step are random: fetching those of a step a few entries
+            # ahead hides most of the memory latency.
+            _prefetch_row(W, rows[ahead])
+            _prefetch_row(C, cols[ahead])
+            if neg_rate > 0:
+                for r in range(_n_unobserved(neg_seed, neg_rate, ahead)):
+                    _prefetch_row(C, _unobserved_word(neg_seed, ahead, r, V))
+        n_hinge = _n_unobserved(neg_seed, neg_rate, e) if neg_rate > 0 else 0
+        # Step 0 is the entry, steps 1.. its sampled unobserved pairs: one call site
+        # per step kernel (see the note above _pair_step).
+        for s in range(n_hinge + 1):
+            if s == 0:
+                f = _entry_weight(weight[e], draws[e] if sample else f, sample)
+                if f == 0.0:
+                    continue
+                i = rows[e]
+                j = cols[e]
             else:
-                dot = _dot(W[i], C[j])
-                nw = nc = zero
-            diff = dot - target[e]
-            fd = f * diff
-            loss += fd * diff
-            _update(W, C, GW, GC, i, j, fd, nw, nc, lr, shared)
-        if neg_rate <= 0:
-            continue
-        a = _unobserved_side(rows, cols, e, shared)
-        for r in range(_n_unobserved(neg_seed, neg_rate, e)):
-            b = _unobserved_word(neg_seed, e, r, W.shape[0])
-            if per_word:
-                dot, nw, nc = _dot3(W[a], C[b])
+                i = _unobserved_side(rows[e], cols[e], e, shared)
+                j = _unobserved_word(neg_seed, e, s - 1, V)
+            dot, nw, nc = _dot3(W, i, C, j)
+            if s == 0:
+                diff = dot - target[e]
+                fd = f * diff
+                loss += fd * diff
             else:
-                dot = _dot(W[a], C[b])
-                nw = nc = zero
-            fd = _hinge_fd(dot, log_p, log_norm, a, b, wneg)
-            if fd != 0.0:
-                _update(W, C, GW, GC, a, b, fd, nw, nc, lr, shared)
+                fd = _hinge_fd(dot, log_norm - log_p[i] - log_p[j], wneg)
+                if fd == 0.0:
+                    continue
+            if shared and i == j:
+                if per_word:
+                    _self_step(W, GW, i, fd, nw, lr)
+                else:
+                    _self_step_param(W, GW, i, fd, lr)
+            elif per_word:
+                _pair_step(W, C, GW, GC, i, j, fd, nw, nc, lr)
+            else:
+                _pair_step_param(W, C, GW, GC, i, j, fd, lr)
     return loss
 
 

@@ -28,7 +28,7 @@ def naive_unobserved(seed, rate, e, V):
     """The words b of entry e's sampled pairs: floor(rate) of them, one more when the
     uniform of slot 63 is below rate's fractional part."""
     k = int(rate) + ((naive_draw(seed, e, 63) >> 11) / 2.0**53 < rate - int(rate))
-    return [naive_draw(seed, e, r) % V for r in range(k)]
+    return [(naive_draw(seed, e, r) >> 32) * V >> 32 for r in range(k)]
 
 
 def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, seed, rate, log_p,
