@@ -410,7 +410,7 @@ def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 
         when no word reaches `min_count`.
     """
     p = _check_params(window, min_count, weighting, max_vocab, subsample, seed)
-    index: dict = {None: -1}
+    index = _GrowingIds({None: -1})
     batches = list(_encode(sentences, index))
     n_raw = len(index) - 1
     counts = np.zeros(n_raw, dtype=np.int64)
@@ -590,7 +590,7 @@ def _count_words(task, shared: dict):
     first occurrence, their counts and ranks ``(partition << 32) + rank``, and the
     partition's number and token count. Its token ids are kept in the spill folder."""
     index, part = task
-    found: dict = {None: -1}
+    found = _GrowingIds({None: -1})
     ids = np.concatenate([np.zeros(0, np.int32), *_encode(_partition_sentences(part, shared),
                                                           found)])
     words = list(found)[1:]
@@ -733,7 +733,8 @@ def _encode(sentences: Iterable, ids: dict, grow: bool = True) -> Iterator[np.nd
     """Yield int32 arrays of word ids, -1 after each line (whole lines per array).
 
     `ids` maps words to ids and None (the line-end mark, which no word equals) to -1.
-    A new word gets the next id (``len(ids) - 1``), or -2 when not `grow`.
+    With `grow`, `ids` is a :class:`_GrowingIds` and a new word gets the next id
+    (``len(ids) - 1``); otherwise a new word is -2.
     """
     if isinstance(sentences, str):
         raise InputError("sentences must be an iterable of lines, not one str")
@@ -755,12 +756,18 @@ def _encode(sentences: Iterable, ids: dict, grow: bool = True) -> Iterator[np.nd
         yield _word_ids(words, ids, grow)
 
 
+class _GrowingIds(dict):
+    """Word ids: a word not yet seen gets the next id (``len - 1``, as None holds -1)
+    when first looked up, so that a batch is mapped in one pass in C, with Python
+    code only for its new words."""
+
+    def __missing__(self, word):
+        self[word] = i = len(self) - 1
+        return i
+
+
 def _word_ids(words: list, ids: dict, grow: bool) -> np.ndarray:
-    # Only the batch's distinct words are looked at in Python; the tokens are mapped
-    # by map() in C.
     if grow:
-        new = [w for w in dict.fromkeys(words) if w not in ids]
-        ids.update(zip(new, range(len(ids) - 1, len(ids) - 1 + len(new))))
         found = map(ids.__getitem__, words)
     else:
         found = map(ids.get, words, itertools.repeat(-2))
