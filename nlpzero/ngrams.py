@@ -194,15 +194,16 @@ def _build_index(keys):
 
 @njit(cache=True)
 def _lookup(table, key):
+    # One exit: with a return inside the loop Numba keeps atomic reference-count
+    # updates of `table` around every inlined call, which cost more than the probe.
     mask = len(table) // 2 - 1
     s = _slot(key, mask)
-    while True:
-        k = table[2 * s]
-        if k == key:
-            return table[2 * s + 1]
-        if k == -1:
-            return -1
+    k = table[2 * s]
+    while k != key and k != -1:
         s = (s + 1) & mask
+        k = table[2 * s]
+    found = table[2 * s + 1]
+    return found if k == key else np.int64(-1)
 
 
 @njit(cache=True)

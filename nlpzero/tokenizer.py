@@ -56,9 +56,10 @@ def _trie_child(table, root, node, cp):
     The root's children sit in a direct array (one load); deeper edges in the same
     interleaved open-addressing table as the n-gram index.
     """
-    if node == 0:
-        return root[cp]
-    return _lookup(table, node * _CP_SPAN + cp)
+    # One exit (see _lookup); the segmentation kernel, never at the root after its
+    # first character, calls _lookup itself.
+    child = root[cp] if node == 0 else _lookup(table, node * _CP_SPAN + cp)
+    return child
 
 
 @njit(cache=True)
@@ -243,7 +244,8 @@ def _segment_run(cps, a, b, table, root, node_logp, unk_logp, best, nxt, ends, m
         arg = i + 1
         j = i + 1
         while node >= 0 and j < b:
-            node = _trie_child(table, root, node, cps[j])
+            # node is not the root here: its children are in the table.
+            node = _lookup(table, node * _CP_SPAN + cps[j])
             j += 1
             if node < 0:
                 break
