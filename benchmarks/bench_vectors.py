@@ -9,7 +9,8 @@ reads that file.
 
 * speed: the whole nlpzero pipeline with the command line's defaults (read the file,
   count co-occurrences with subsampling 1e-4, train 15 iterations, 128 dimensions,
-  window 10, min_count 5, count smoothing 0.75, 2 threads) against gensim 4
+  window 10, min_count 5, count smoothing 0.75, the soft hinge on unobserved pairs,
+  2 threads), and the same without the hinge, against gensim 4
   ``Word2Vec`` CBOW and skip-gram (128 dimensions, min_count 5, 5 epochs, 2 workers,
   vocabulary building included), best of `--repeats` fresh processes each, after an
   untimed warm-up process that fills Numba's cache;
@@ -17,9 +18,9 @@ reads that file.
   Spearman correlation and CA8 3CosAdd accuracy (semantic, morphological), over the
   items all of whose words have vectors, with that coverage. nlpzero is scored with
   whitened cosine (its ``similarity``/``most_similar``) and with raw vectors; gensim
-  with cosine. nlpzero variants 0/1/2, weightings, subsampling ("ss"), count
-  smoothing ("smooth") and single changes of the defaults (window, learning rate,
-  initial scale, iterations) are compared, each with whitening by the default
+  with cosine. The defaults with one change each (hinge weight, iterations, variants
+  1 and 2, 1/distance weights, no truncation, window 5, no subsampling, no count
+  smoothing) and the plain model are compared, each with whitening by the default
   number of words (the most frequent quarter of the vocabulary), by the 100k (here:
   all) and by the 2000 most frequent words. Every timed repeat is scored, which gives
   the run-to-run spread (threads race and runs are not seeded), with CA8 by 3CosAdd
@@ -30,9 +31,9 @@ reads that file.
   vocabulary (every word of copy k gets the suffix ``_k``), so that the distinct pairs
   grow with the size as in a real corpus of that size, or faster.
 
-With ``--seed-study N`` the script instead scores the defaults on one thread with N
-subsampling seeds (training seed fixed) and N training seeds (subsampling seed fixed),
-writing ``benchmarks/results/vectors_seeds.md``.
+With ``--seed-study N`` the script instead scores the defaults (``--seed-no-hinge``:
+without the hinge) on one thread with N subsampling seeds (training seed fixed) and N
+training seeds (subsampling seed fixed), writing ``benchmarks/results/vectors_seeds.md``.
 
 Usage: ``python benchmarks/bench_vectors.py [--quick] [--eval-dir DIR] [--repeats N]
 [--skip-memory] [--output PATH] [--seed-study N]``
@@ -55,41 +56,26 @@ BIG = os.path.join(benchutil.WORK, "vectors_100mb.txt")
 DEFAULT_EVAL = os.path.join(os.path.dirname(benchutil.REPO), "shared", "eval")
 
 #: nlpzero configurations: (name, keyword arguments of the pipeline).
-#: The command line's defaults: subsampling 1e-4, count smoothing 0.75, 15 iterations,
-#: no hinge on unobserved pairs.
+#: The command line's defaults: subsampling 1e-4, count smoothing 0.75, the soft hinge
+#: on unobserved pairs (weight 0.025, 0.5 sampled pairs per entry), 15 iterations.
 DEFAULTS = dict(variant=0, weighting="count", truncate=True, subsample=1e-4, smoothing=0.75,
-                unobserved=0.0, iterations=15)
-#: The soft hinge on unobserved pairs (weight 0.025, 0.5 sampled pairs per entry) with 10
-#: iterations, about the defaults' time.
-HINGE = dict(DEFAULTS, unobserved=0.025, negatives=0.5, iterations=10)
+                unobserved=0.025, negatives=0.5, iterations=15)
+NO_HINGE = dict(DEFAULTS, unobserved=0.0)
 NLPZERO_RUNS = [
-    ("defaults (no hinge, 15 it)", DEFAULTS),
-    ("hinge 0.025 x 0.5, 10 it", HINGE),
-    ("hinge 0.0125 x 0.25, 10 it", dict(HINGE, unobserved=0.0125, negatives=0.25)),
-    ("hinge 0.025 x 0.5, 15 it", dict(HINGE, iterations=15)),
-    ("hinge 0.075 x 1, 10 it", dict(HINGE, unobserved=0.075, negatives=1.0)),
-    # Without the hinge (15 iterations).
-    ("v0 count trunc (plain PMI)", dict(variant=0, weighting="count", truncate=True,
-                                        subsample=0.0, smoothing=1.0)),
-    ("v0 count trunc ss", dict(variant=0, weighting="count", truncate=True, subsample=1e-4,
-                               smoothing=1.0)),
-    ("v0 count no-trunc ss smooth", dict(variant=0, weighting="count", truncate=False,
-                                         subsample=1e-4, smoothing=0.75)),
-    ("v0 harmonic trunc ss smooth", dict(variant=0, weighting="harmonic", truncate=True,
-                                         subsample=1e-4, smoothing=0.75)),
-    ("v1 count trunc ss smooth", dict(variant=1, weighting="count", truncate=True,
-                                      subsample=1e-4, smoothing=0.75)),
-    ("v2 count trunc ss smooth", dict(variant=2, weighting="count", truncate=True,
-                                      subsample=1e-4, smoothing=0.75)),
-    # The defaults with one training setting changed.
-    ("no hinge, window 5", dict(variant=0, weighting="count", truncate=True, subsample=1e-4,
-                                smoothing=0.75, window=5)),
-    ("no hinge, learning rate 0.2", dict(variant=0, weighting="count", truncate=True,
-                                         subsample=1e-4, smoothing=0.75, learning_rate=0.2)),
-    ("no hinge, init_scale 0.25", dict(variant=0, weighting="count", truncate=True,
-                                       subsample=1e-4, smoothing=0.75, init_scale=0.25)),
-    ("no hinge, 30 iterations", dict(variant=0, weighting="count", truncate=True,
-                                     subsample=1e-4, smoothing=0.75, iterations=30)),
+    ("defaults (hinge, 15 it)", DEFAULTS),
+    ("no hinge, 15 it", NO_HINGE),
+    # The defaults with one setting changed.
+    ("hinge 0.05", dict(DEFAULTS, unobserved=0.05)),
+    ("hinge, 10 it", dict(DEFAULTS, iterations=10)),
+    ("hinge, variant 1", dict(DEFAULTS, variant=1)),
+    ("hinge, variant 2", dict(DEFAULTS, variant=2)),
+    ("hinge, harmonic", dict(DEFAULTS, weighting="harmonic")),
+    ("hinge, no truncation", dict(DEFAULTS, truncate=False)),
+    ("hinge, window 5", dict(DEFAULTS, window=5)),
+    ("hinge, no subsampling", dict(DEFAULTS, subsample=0.0)),
+    ("hinge, no smoothing", dict(DEFAULTS, smoothing=1.0)),
+    # The plain model: every count, plain PMI, no hinge.
+    ("plain PMI", dict(DEFAULTS, subsample=0.0, smoothing=1.0, unobserved=0.0)),
 ]
 #: Whitening sizes scored (the number of most frequent words that define it); None
 #: is the default, the most frequent quarter of the vocabulary.
@@ -339,9 +325,8 @@ def main() -> None:
                     help="iterations of the nlpzero runs that do not set them")
     ap.add_argument("--window", type=int, default=5)
     ap.add_argument("--sg", type=int, default=0)
-    ap.add_argument("--seed-hinge", action="store_true",
-                    help="seed study of the hinge on unobserved pairs (10 iterations) "
-                         "instead of the defaults")
+    ap.add_argument("--seed-no-hinge", action="store_true",
+                    help="seed study of the defaults without the hinge on unobserved pairs")
     ap.add_argument("--seed-study", type=int, default=0, metavar="N",
                     help="instead of the comparison: score the defaults with N subsampling "
                          "seeds (training seed fixed) and N training seeds (subsampling seed "
@@ -456,7 +441,7 @@ def spread_table(results: dict) -> list:
 def seed_study(args, me, eval_dir, data) -> None:
     """How much the subsampling draw and the training's random start move the scores:
     the defaults, one thread (deterministic for fixed seeds), one seed varied at a time."""
-    base = dict(NLPZERO_RUNS[1 if args.seed_hinge else 0][1], threads=1)
+    base = dict(NLPZERO_RUNS[1 if args.seed_no_hinge else 0][1], threads=1)
     runs = {"subsampling seed": [dict(base, count_seed=k, train_seed=0)
                                  for k in range(args.seed_study)],
             "training seed": [dict(base, count_seed=0, train_seed=k)
@@ -479,7 +464,7 @@ def seed_study(args, me, eval_dir, data) -> None:
                     ("wordsim whitened", "spearman"), ("ca8 semantic whitened", "accuracy"),
                     ("ca8 morphological whitened", "accuracy"))])
     body = "\n".join([
-        f"The {'hinge on unobserved pairs' if args.seed_hinge else 'defaults'}: "
+        f"The {'defaults without the hinge' if args.seed_no_hinge else 'defaults'}: "
         f"{json.dumps(base)}, window 10, {args.dim} dimensions, one thread; in each row "
         "one seed varies (0, 1, ...) and the other is 0. Tokens as in vectors.md. Scores by "
         "whitened cosine (CA8 by 3CosAdd): mean [min, max].", "",
@@ -498,8 +483,8 @@ def report(results: dict, args) -> str:
     lines = [f"Tokens: {d['tokens']:,} in {d['lines']:,} lines ({d['bytes'] / 1e6:.1f} MB): "
              "People's Daily gold words + reviews segmented by `Tokenizer()`. "
              f"{args.dim} dimensions; nlpzero window 10, min_count 5, 2 threads, "
-             f"{args.iter} iterations without the hinge on unobserved pairs, "
-             f"{HINGE['iterations']} with it (unless the row says otherwise); gensim min_count 5, "
+             f"{args.iter} iterations, the hinge on unobserved pairs 0.025 with 0.5 samples "
+             "per entry (unless the row says otherwise); gensim min_count 5, "
              "5 epochs, 2 workers.", ""]
     rows = []
     best = {k: min(r["total_s"] for r in v) for k, v in results["timing"].items()}

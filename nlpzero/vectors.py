@@ -533,7 +533,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
 def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterations: int = 15,
                   min_count: int = 5, variant: int = 0, weighting: str = "count",
                   subsample: float = 1e-4, smoothing: float = 0.75, truncate: bool = True,
-                  unobserved: float = 0.0, negatives: float = 0.5,
+                  unobserved: float = 0.025, negatives: float = 0.5,
                   threads: int = 2,
                   seed: int | None = None, progress: bool = False,
                   **kwargs) -> "WordVectors":
@@ -550,12 +550,11 @@ def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterati
     smoothing, unobserved, negatives
         See :func:`train_vectors`.
 
-    Subsampling (1e-4) and count smoothing (0.75) are on by default here, as in the
-    command line: they gave better vectors than the plain PMI on the evaluation sets
-    (benchmarks/results/vectors.md); ``subsample=0, smoothing=1`` is the plain model.
-    The soft hinge on unobserved pairs is off by default (it costs time per
-    iteration); ``unobserved=0.025, iterations=10`` takes about the default's time
-    and scored better on all three evaluation sets (benchmarks/results/vectors_hinge.md).
+    Subsampling (1e-4), count smoothing (0.75) and the soft hinge on unobserved pairs
+    (0.025, half a sampled pair per entry) are on by default here, as in the command
+    line: they gave better vectors than the plain PMI on the evaluation sets
+    (benchmarks/results/vectors.md, vectors_hinge.md); ``subsample=0, smoothing=1,
+    unobserved=0`` is the plain model.
 
     Returns
     -------
