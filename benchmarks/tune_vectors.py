@@ -3,9 +3,10 @@
 Counts co-occurrences of the benchmark tokens (``benchmarks/_work/vectors_tokens.txt``,
 written by ``bench_vectors.py``) once per subsampling seed (cached as .npz in
 ``benchmarks/_work/cooc``), trains with the given ``train_vectors`` keyword arguments
-on one thread with training seed 0, and prints one markdown row: wordsim-297 Spearman,
-CA8 semantic and morphological 3CosAdd accuracy by whitened cosine (default
-whitening), mean [min, max] over the seeds, and the mean training time.
+on one thread with training seed 0, and prints two markdown rows: wordsim-297 Spearman,
+CA8 semantic and morphological 3CosAdd accuracy, by whitened cosine (default
+whitening), then by the raw vectors (inner product for wordsim, unit vectors for CA8),
+mean [min, max] over the seeds, and the mean training time.
 
 Usage: ``python benchmarks/tune_vectors.py '{"unobserved": 0.025, "negatives": 0.5}'
 [--seeds 0 1 2] [--eval-dir DIR]`` (counting settings ``window``, ``weighting`` and
@@ -68,15 +69,20 @@ def main() -> None:
         t = time.perf_counter()
         wv = train_vectors(c, **kw)
         dt = time.perf_counter() - t
-        e = bv.evaluate(args.eval_dir, {"w": wv.whitened()}, wv.key_to_index,
-                        {"w": wv.similarity})
-        res.append((e["wordsim w"]["spearman"], e["ca8 semantic w"]["accuracy"],
-                    e["ca8 morphological w"]["accuracy"], dt))
-    a = np.array(res)
-    cells = [f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
-             for m, lo, hi in zip(a.mean(0)[:3], a.min(0)[:3], a.max(0)[:3])]
-    print(f"| `{args.params}` | {len(args.seeds)} | " + " | ".join(cells)
-          + f" | {a[:, 3].mean():.1f} |")
+        unit, k2i = wv.unit(), wv.key_to_index
+        e = bv.evaluate(args.eval_dir, {"w": wv.whitened(), "r": unit}, k2i,
+                        {"w": wv.similarity, "r": wv.relatedness,
+                         "c": lambda a, b: float(unit[k2i[a]] @ unit[k2i[b]])})
+        print(f"seed {s}: wordsim by raw cosine {e['wordsim c']['spearman']:.3f}",
+              file=sys.stderr)
+        res.append([(e[f"wordsim {k}"]["spearman"], e[f"ca8 semantic {k}"]["accuracy"],
+                     e[f"ca8 morphological {k}"]["accuracy"], dt) for k in ("w", "r")])
+    for k, space in enumerate(("whitened", "raw")):
+        a = np.array([r[k] for r in res])
+        cells = [f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
+                 for m, lo, hi in zip(a.mean(0)[:3], a.min(0)[:3], a.max(0)[:3])]
+        print(f"| `{args.params}` | {space} | {len(args.seeds)} | " + " | ".join(cells)
+              + f" | {a[:, 3].mean():.1f} |")
 
 
 if __name__ == "__main__":

@@ -696,9 +696,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x-max", type=float, default=100.0, help="weighting scale (default 100)")
     p.add_argument("--alpha", type=float, default=0.75, help="weighting power (default 0.75)")
     p.add_argument("--no-truncate", action="store_true", help="do not cap the weights at 1")
-    p.add_argument("--unobserved", type=float, default=0.025,
+    p.add_argument("--unobserved", type=float, default=0.05,
                    help="weight of each never co-occurring pair in a soft hinge that keeps "
-                        "its PMI below a count of 1's (Swivel; default 0.025; 0 turns it "
+                        "its PMI below a count of 1's (Swivel; default 0.05; 0 turns it "
                         "off, each iteration then takes about 2/3 of the time)")
     p.add_argument("--negatives", type=float, default=0.5,
                    help="unobserved pairs sampled per co-occurring pair and iteration "
