@@ -52,6 +52,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchutil  # noqa: E402
 
 TOKENS = os.path.join(benchutil.WORK, "vectors_tokens.txt")
+#: --quick's smaller token file (kept apart, so that a quick run never replaces the full one).
+QUICK_TOKENS = os.path.join(benchutil.WORK, "vectors_tokens_quick.txt")
 BIG = os.path.join(benchutil.WORK, "vectors_100mb.txt")
 DEFAULT_EVAL = os.path.join(os.path.dirname(benchutil.REPO), "shared", "eval")
 
@@ -340,9 +342,10 @@ def main() -> None:
     eval_dir = args.eval_dir if os.path.isdir(args.eval_dir) else ""
     if not eval_dir:
         print(f"no evaluation sets in {args.eval_dir}: timing only", file=sys.stderr)
-    data = make_tokens(TOKENS, args.quick)
+    tokens = QUICK_TOKENS if args.quick else TOKENS
+    data = make_tokens(tokens, args.quick)
     print(f"tokens: {data}", file=sys.stderr)
-    me = [os.path.abspath(__file__)]
+    me = [os.path.abspath(__file__), "--tokens", tokens]
     if args.seed_study:
         seed_study(args, me, eval_dir, data)
         return

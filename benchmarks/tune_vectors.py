@@ -35,7 +35,9 @@ CACHE = os.path.join(benchutil.WORK, "cooc")
 def cooc_for(seed, window=10, weighting="count", subsample=1e-4):
     from nlpzero.cooccur import Cooccurrence, count_cooccurrences
 
-    path = os.path.join(CACHE, f"c_{seed}_{window}_{weighting}_{subsample}.npz")
+    # The token file's size in the name: a count of another token file is not reused.
+    size = os.path.getsize(bv.TOKENS)
+    path = os.path.join(CACHE, f"c_{seed}_{window}_{weighting}_{subsample}_{size}.npz")
     if os.path.exists(path):
         z = np.load(path, allow_pickle=False)
         return Cooccurrence(words=z["words"].tolist(), counts=z["counts"], rows=z["rows"],
