@@ -17,7 +17,11 @@ The matrix is symmetric: ``X[i, j]`` is the number of ordered position pairs
 
 Files can also be counted one partition (a byte range of whole lines) at a time, in
 worker processes or on a Dask cluster (:func:`count_cooccurrences_files`, built on the
-partitions and runners of :mod:`nlpzero.engine`): the result is the same matrix.
+partitions and runners of :mod:`nlpzero.engine`): the result is the same matrix. Locally,
+each partition's sorted pair table is written to the spill folder, cut at row bounds fixed
+in advance; the workers then merge one row range at a time (a k-way merge of every
+partition's run of that range) and the driver fills the result range by range, so that no
+process holds more than a partition's table, a range, or the result plus a range.
 Subsampling draws are a hash of the seed and the token's position in the corpus, and
 1/distance weights are summed as exact multiples of ``1 / lcm(1..window)``, so no result
 depends on the order in which counts are added up.
@@ -515,8 +519,17 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     parameters and seed, whatever the partitioning and the number of workers. Two
     passes over the partitions: the first counts each partition's words (the driver
     merges them into the vocabulary, in the same order), the second counts the pairs
-    of each partition, which the workers and the driver merge. Memory is one
-    partition per worker plus the tables of distinct words and pairs.
+    of each partition.
+
+    With the local engine each partition's sorted pair table goes to the spill folder,
+    cut at the same row bounds (chosen from the word counts so that the row ranges
+    hold about as many pairs, at most ``SPILL_RANGES`` of them); a third step merges
+    the runs of neighbouring ranges (up to ``MERGE_PAIRS`` entries a task) on the
+    workers, and the driver allocates the result once and fills it range by range.
+    Memory is the largest of: a partition's text and pair table per worker, a merge
+    task per worker, and the result plus one range in the driver. On Dask the
+    partitions' tables are merged in memory instead, on the workers (each holds the
+    distinct pairs of the partitions it counted) and then in the driver.
 
     Parameters
     ----------
@@ -540,9 +553,11 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     part_bytes : int, optional
         Partition size in bytes (default: see :func:`nlpzero.engine.plan_partitions`).
     spill_dir : str, optional
-        Folder for the local engine's token ids between the passes (4 bytes per token,
-        removed at the end; default: the system's temporary folder). On Dask, the
-        second pass reads and segments the text again instead.
+        Folder for the local engine's token ids between the passes (4 bytes per token),
+        the partitions' sorted pair tables (16 bytes per distinct pair of each
+        partition) and the merged ranges (16 bytes per distinct pair); each file is
+        removed once read, the folder at the end (default: the system's temporary
+        folder). On Dask, the second pass reads and segments the text again instead.
     progress : callable, optional
         Called as ``progress(step, done, total)`` after each partition of each pass
         (steps "words" and "pairs").
@@ -644,7 +659,8 @@ def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccu
     del more
     cuts = cuts[np.argsort(index)]  # row i: the cuts of partition i's table
     workers = getattr(runner, "workers", 1)
-    target = min(MERGE_PAIRS, max(1, -(-int(cuts[:, -1].sum()) // (2 * workers))))
+    # Several tasks per worker, claimed as each is free, end together.
+    target = min(MERGE_PAIRS, max(1, -(-int(cuts[:, -1].sum()) // (8 * workers))))
     merges = _merge_tasks((cuts[:, 1:] - cuts[:, :-1]).sum(axis=0), target)
     found = _run_step(runner, merges, progress, "merge", _merge_range,
                       dict(shared, cuts=cuts), _concatenate)
