@@ -555,9 +555,9 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     spill_dir : str, optional
         Folder for the local engine's token ids between the passes (4 bytes per token),
         the partitions' sorted pair tables (16 bytes per distinct pair of each
-        partition) and the merged ranges (16 bytes per distinct pair); each file is
-        removed once read, the folder at the end (default: the system's temporary
-        folder). On Dask, the second pass reads and segments the text again instead.
+        partition) and the merged ranges (16 bytes per distinct pair); each is
+        removed as soon as it is no longer needed, the folder at the end (default: the
+        system's temporary folder). On Dask, the second pass reads and segments the text again instead.
     progress : callable, optional
         Called as ``progress(step, done, total)`` after each partition of each pass
         (steps "words" and "pairs").
