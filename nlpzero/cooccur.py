@@ -56,6 +56,10 @@ N_PARTS = 16
 #: Row ranges at which the local engine cuts every partition's pair table (fixed before
 #: the pairs are counted, from an estimate of each row's distinct pairs).
 SPILL_RANGES = 1024
+#: A worker of the local engine merges its partitions' pair tables in memory until they
+#: hold more than this many distinct pairs (16 bytes each), then writes them to the spill
+#: folder as one sorted run: few runs when the pairs repeat, bounded memory when not.
+SPILL_PAIRS = 1 << 25
 #: Largest merge task of the local engine, in entries of the partitions' tables (16
 #: bytes each; the task holds them and the merged range): neighbouring row ranges are
 #: merged together up to this size.
@@ -329,6 +333,63 @@ class _GrowingTable:
         keys, vals = self
         self.__init__()
         yield keys, vals
+
+
+class _Runs:
+    """Pair tables on their way to the spill folder (local engine): partitions' tables
+    merged in memory until they hold more than SPILL_PAIRS pairs, then saved as one
+    sorted run, named after its first partition, with its cuts at the row bounds.
+    Iterating saves what is left and gives the runs' numbers and cuts, as arrays (so
+    that a worker's runs are stashed as a tuple of arrays)."""
+
+    def __init__(self, index: int, keys: np.ndarray, vals: np.ndarray, folder: str,
+                 bounds: np.ndarray):
+        self.folder, self.bounds = folder, bounds
+        self.table = _GrowingTable.of(keys, vals)
+        self.first = index
+        self.runs: list[tuple[int, np.ndarray]] = []
+
+    def add(self, other: "_Runs") -> None:
+        self.runs += other.runs
+        if len(other.table):
+            if len(self.table):
+                self.table.add(*other.table)
+                self.first = min(self.first, other.first)
+            else:
+                self.table, self.first = other.table, other.first
+            other.table = _GrowingTable()
+        if len(self.table) > SPILL_PAIRS:
+            self.flush()
+
+    def flush(self) -> None:
+        if len(self.table):
+            keys, vals = self.table
+            np.save(_run_path(self.folder, self.first, "keys"), keys)
+            np.save(_run_path(self.folder, self.first, "vals"), vals)
+            self.runs.append((self.first, _cuts(keys, self.bounds)))
+        self.table = _GrowingTable()
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        self.flush()
+        numbers = np.array([r for r, _ in self.runs], dtype=np.int64)
+        cuts = np.zeros((len(self.runs), len(self.bounds) + 2), dtype=np.int64)
+        for k, (_, c) in enumerate(self.runs):
+            cuts[k] = c
+        return iter((numbers, cuts))
+
+
+def _combine_runs(a, b):
+    """Fold pair runs: partitions' tables into a worker's (:class:`_Runs`), or the
+    workers' run numbers and cuts together in the driver."""
+    if not isinstance(a, _Runs):
+        return _concatenate(a, b)
+    a.add(b)
+    return a
+
+
+def _cuts(keys: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Where the sorted `keys` are cut at the bounds, with 0 and len(keys) at the ends."""
+    return np.concatenate([[0], np.searchsorted(keys, bounds), [len(keys)]]).astype(np.int64)
 
 
 def _combine_pairs(a, b):
@@ -651,22 +712,21 @@ def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccu
         del more
         return _result(words, counts[keep], [(keys, vals)], V, p, n_tokens)
 
-    # Local engine: each partition's table goes to the spill folder, cut at the same
-    # row bounds; the row ranges are then merged one at a time on the workers, and the
-    # driver fills the result range by range.
+    # Local engine: the workers' tables go to the spill folder as sorted runs, cut at
+    # the same row bounds; the row ranges are then merged one at a time on the
+    # workers, and the driver fills the result range by range.
     more["bounds"] = _range_bounds(counts[keep], V, p["window"], SPILL_RANGES)
-    index, cuts = step("pairs", _count_pairs, more, _concatenate)
+    runs, cuts = step("pairs", _count_pairs, more, _combine_runs)
     del more
-    cuts = cuts[np.argsort(index)]  # row i: the cuts of partition i's table
     workers = getattr(runner, "workers", 1)
     # Several tasks per worker, claimed as each is free, end together.
     target = min(MERGE_PAIRS, max(1, -(-int(cuts[:, -1].sum()) // (8 * workers))))
     merges = _merge_tasks((cuts[:, 1:] - cuts[:, :-1]).sum(axis=0), target)
     found = _run_step(runner, merges, progress, "merge", _merge_range,
-                      dict(shared, cuts=cuts), _concatenate)
-    for i in range(len(tasks)):
-        spill.remove(i, "pairs.keys")
-        spill.remove(i, "pairs.vals")
+                      dict(shared, runs=runs, cuts=cuts), _concatenate)
+    for r in runs.tolist():
+        for what in ("keys", "vals"):
+            os.remove(_run_path(spill.folder, r, what))
     sizes = np.zeros(len(merges), dtype=np.int64)
     if found is not None:
         sizes[found[0]] = found[1]
@@ -734,26 +794,26 @@ def _count_pairs(task, shared: dict):
     keys, vals = pairs.arrays()
     if spill.folder is None:
         return keys, vals
-    spill.save(index, "pairs.keys", keys)
-    spill.save(index, "pairs.vals", vals)
-    cuts = np.concatenate([[0], np.searchsorted(keys, shared["bounds"]), [len(keys)]])
-    return np.array([index], dtype=np.int64), cuts[None, :].astype(np.int64)
+    return _Runs(index, keys, vals, spill.folder, shared["bounds"])
 
 
 def _merge_range(task, shared: dict):
-    """Merge the run of every partition's table between two of the cuts into one
-    sorted table, saved in the spill folder; return the task's number and its size."""
+    """Merge every run's entries between two of the cuts into one sorted table, saved
+    in the spill folder; return the task's number and its size."""
     t, lo, hi = task
-    spill, cuts = shared["spill"], shared["cuts"]
+    spill, runs, cuts = shared["spill"], shared["runs"], shared["cuts"]
     first, last = cuts[:, lo], cuts[:, hi]
     starts = np.concatenate([[0], np.cumsum(last - first)]).astype(np.int64)
     keys = np.empty(starts[-1], dtype=np.int64)
     vals = np.empty(starts[-1], dtype=np.float64)
     for i in np.flatnonzero(last > first).tolist():
-        # Memory-mapped: only this range of the partition's table is read.
+        # Memory-mapped: only this range of the run is read.
         a, b = starts[i], starts[i + 1]
-        keys[a:b] = spill.load(i, "pairs.keys", mmap=True)[first[i]:last[i]]
-        vals[a:b] = spill.load(i, "pairs.vals", mmap=True)[first[i]:last[i]]
+        for out, what in ((keys, "keys"), (vals, "vals")):
+            run = np.load(_run_path(spill.folder, runs[i], what), mmap_mode="r",
+                          allow_pickle=False)
+            out[a:b] = run[first[i]:last[i]]
+            del run
     out_keys = np.empty_like(keys)
     out_vals = np.empty_like(vals)
     m = _merge_runs(keys, vals, starts, out_keys, out_vals)
@@ -869,6 +929,10 @@ def _merge_tasks(sizes: np.ndarray, target: int) -> list[tuple[int, int, int]]:
 
 def _range_path(folder: str, t: int, what: str) -> str:
     return os.path.join(folder, f"range{t}.{what}.npy")
+
+
+def _run_path(folder: str, r: int, what: str) -> str:
+    return os.path.join(folder, f"run{r}.{what}.npy")
 
 
 def _filled_result(words, counts, folder: str, sizes: np.ndarray, V: int, p: dict,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero import cooccur, corpus
-from nlpzero.cooccur import (_merge_runs, _merge_tasks, _range_bounds, count_cooccurrences,
-                             count_cooccurrences_files)
+from nlpzero.cooccur import (_combine_runs, _merge_runs, _merge_tasks, _range_bounds, _Runs,
+                             count_cooccurrences, count_cooccurrences_files)
 from nlpzero.corpus import read_lines
 from nlpzero.errors import WorkerError
 from processes import children
@@ -93,6 +93,49 @@ def test_merge_runs_on_real_tables(char_file):
     assert (out_keys[:m].tolist(), out_vals[:m].tolist()) == merge_reference(runs)
 
 
+def table(pairs: dict):
+    keys = sorted(pairs)
+    return (np.array(keys, dtype=np.int64),
+            np.array([pairs[k] for k in keys], dtype=np.float64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables=st.lists(st.dictionaries(st.integers(0, 99), st.integers(1, 9).map(float),
+                                       max_size=20), min_size=1, max_size=8),
+       budget=st.integers(0, 40), bounds=st.lists(st.integers(1, 98), max_size=5, unique=True),
+       split=st.integers(0, 8))
+def test_runs_fold_into_spilled_tables(tmp_path_factory, tables, budget, bounds, split):
+    """Tables folded as two workers and the driver fold them, spilled past the budget:
+    the runs' entries add up to the tables' sums, each run is sorted and cut at the
+    bounds."""
+    folder = str(tmp_path_factory.mktemp("runs"))
+    bounds = np.array(sorted(bounds), dtype=np.int64)
+    made = [_Runs(i, *table(t), folder, bounds) for i, t in enumerate(tables)]
+    halves = [h for h in (made[:split], made[split:]) if h]
+    folded = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cooccur, "SPILL_PAIRS", budget)
+        for half in halves:
+            total = half[0]
+            for r in half[1:]:
+                total = _combine_runs(total, r)
+            folded.append(tuple(total))  # as a worker stashes it
+    numbers, cuts = folded[0] if len(folded) == 1 else _combine_runs(*folded)
+    assert len(set(numbers.tolist())) == len(numbers)
+    got = Counter()
+    for r, c in zip(numbers.tolist(), cuts):
+        keys = np.load(os.path.join(folder, f"run{r}.keys.npy"))
+        vals = np.load(os.path.join(folder, f"run{r}.vals.npy"))
+        assert np.all(np.diff(keys) > 0) and len(keys) > 0
+        assert c.tolist() == [0, *np.searchsorted(keys, bounds).tolist(), len(keys)]
+        for k, v in zip(keys.tolist(), vals.tolist()):
+            got[k] += v
+    want = Counter()
+    for t in tables:
+        want.update(t)
+    assert got == want
+
+
 # ---------------------------------------------------------------------------
 # Row ranges and merge tasks
 
@@ -135,17 +178,20 @@ def test_merge_tasks_cover_every_pair_within_the_target(sizes, target):
 # The spilled count is the in-memory one, however it is cut
 
 
-CUTS = [pytest.param(1, 1 << 40, id="one-range"),
-        pytest.param(4096, 1, id="a-task-per-range"),
-        pytest.param(64, 2_000, id="grouped"),
-        pytest.param(7, 50_000, id="few")]
+CUTS = [pytest.param(1, 1 << 40, 1 << 40, id="one-range-one-run-per-worker"),
+        pytest.param(1, 1 << 40, 0, id="one-range-a-run-per-partition"),
+        pytest.param(4096, 1, 0, id="a-task-per-range"),
+        pytest.param(64, 2_000, 5_000, id="grouped"),
+        pytest.param(7, 50_000, 20_000, id="few")]
 
 
-@pytest.mark.parametrize("n_ranges, merge_pairs", CUTS)
+@pytest.mark.parametrize("n_ranges, merge_pairs, spill_pairs", CUTS)
 @pytest.mark.parametrize("workers", [1, 2])
-def test_any_ranges_equal_in_memory(monkeypatch, char_file, n_ranges, merge_pairs, workers):
+def test_any_ranges_equal_in_memory(monkeypatch, char_file, n_ranges, merge_pairs, spill_pairs,
+                                    workers):
     monkeypatch.setattr(cooccur, "SPILL_RANGES", n_ranges)
     monkeypatch.setattr(cooccur, "MERGE_PAIRS", merge_pairs)
+    monkeypatch.setattr(cooccur, "SPILL_PAIRS", spill_pairs)
     params = dict(window=4, min_count=2, subsample=1e-3, seed=3, weighting="harmonic")
     expected = count_cooccurrences(read_lines(char_file), **params)
     totals = {}
@@ -159,8 +205,8 @@ def test_any_ranges_equal_in_memory(monkeypatch, char_file, n_ranges, merge_pair
 
 
 def test_empty_ranges_and_runs_missing_from_some_partitions(monkeypatch, char_file):
-    """Recorded on one worker: some ranges have no pair in any partition, some have
-    pairs in some partitions only; the result is still the in-memory one."""
+    """Recorded on one worker: some ranges have no pair in any run, some have pairs in
+    some runs only; the result is still the in-memory one."""
     seen = []
     merge_range = cooccur._merge_range
 
@@ -170,12 +216,13 @@ def test_empty_ranges_and_runs_missing_from_some_partitions(monkeypatch, char_fi
         return merge_range(task, shared)
 
     monkeypatch.setattr(cooccur, "_merge_range", recording)
+    monkeypatch.setattr(cooccur, "SPILL_PAIRS", 0)  # a run per partition
     monkeypatch.setattr(cooccur, "SPILL_RANGES", 4096)
     monkeypatch.setattr(cooccur, "MERGE_PAIRS", 1)
     params = dict(window=2, min_count=3)
     got = count_cooccurrences_files(char_file, part_bytes=4_000, **params)
     assert_same(got, count_cooccurrences(read_lines(char_file), **params))
-    runs = np.concatenate([np.diff(c, axis=1) for c in seen], axis=1)  # partitions x ranges
+    runs = np.concatenate([np.diff(c, axis=1) for c in seen], axis=1)  # runs x ranges
     assert runs.shape[0] > 3
     assert np.any((runs == 0).any(axis=0) & (runs > 0).any(axis=0))
     assert np.any((runs == 0).all(axis=0))  # empty everywhere, merged with a neighbour
@@ -195,6 +242,7 @@ def test_no_pairs_at_all(tmp_path):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_spill_folder_is_empty_after_a_run(tmp_path, char_file, monkeypatch, workers):
     monkeypatch.setattr(cooccur, "MERGE_PAIRS", 3_000)
+    monkeypatch.setattr(cooccur, "SPILL_PAIRS", 10_000)
     spill = tmp_path / "spill"
     spill.mkdir()
     listed = []
@@ -206,13 +254,14 @@ def test_spill_folder_is_empty_after_a_run(tmp_path, char_file, monkeypatch, wor
 
     count_cooccurrences_files(char_file, part_bytes=5_000, spill_dir=str(spill),
                               workers=workers, progress=look)
-    # The pairs step leaves only the partitions' tables, the token ids are gone.
-    assert listed and all(".pairs." in name for name in listed)
+    # The pairs step leaves only the sorted runs, the token ids are gone.
+    assert len(listed) > 2 * 2 * workers and all(name.startswith("run") for name in listed)
     assert os.listdir(spill) == []
 
 
 def test_interrupted_merge_leaves_nothing(tmp_path, char_file, monkeypatch):
     monkeypatch.setattr(cooccur, "MERGE_PAIRS", 2_000)
+    monkeypatch.setattr(cooccur, "SPILL_PAIRS", 10_000)
     spill = tmp_path / "spill"
     spill.mkdir()
 
