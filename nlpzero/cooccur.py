@@ -18,10 +18,11 @@ The matrix is symmetric: ``X[i, j]`` is the number of ordered position pairs
 Files can also be counted one partition (a byte range of whole lines) at a time, in
 worker processes or on a Dask cluster (:func:`count_cooccurrences_files`, built on the
 partitions and runners of :mod:`nlpzero.engine`): the result is the same matrix. Locally,
-each partition's sorted pair table is written to the spill folder, cut at row bounds fixed
-in advance; the workers then merge one row range at a time (a k-way merge of every
-partition's run of that range) and the driver fills the result range by range, so that no
-process holds more than a partition's table, a range, or the result plus a range.
+each worker merges its partitions' pair tables in memory up to ``SPILL_PAIRS`` pairs and
+writes them to the spill folder as a sorted run, cut at row bounds fixed in advance; the
+workers then merge one row range at a time (a k-way merge of every run's part of that
+range) and the driver fills the result range by range, so that no process holds more than
+a partition and a run, a range, or the result plus a range.
 Subsampling draws are a hash of the seed and the token's position in the corpus, and
 1/distance weights are summed as exact multiples of ``1 / lcm(1..window)``, so no result
 depends on the order in which counts are added up.
@@ -582,13 +583,15 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     merges them into the vocabulary, in the same order), the second counts the pairs
     of each partition.
 
-    With the local engine each partition's sorted pair table goes to the spill folder,
-    cut at the same row bounds (chosen from the word counts so that the row ranges
-    hold about as many pairs, at most ``SPILL_RANGES`` of them); a third step merges
-    the runs of neighbouring ranges (up to ``MERGE_PAIRS`` entries a task) on the
-    workers, and the driver allocates the result once and fills it range by range.
-    Memory is the largest of: a partition's text and pair table per worker, a merge
-    task per worker, and the result plus one range in the driver. On Dask the
+    With the local engine each worker merges its partitions' sorted pair tables in
+    memory until they hold more than ``SPILL_PAIRS`` pairs, then writes them to the
+    spill folder as one sorted run, cut at row bounds shared by all runs (chosen from
+    the word counts so that the row ranges hold about as many pairs, at most
+    ``SPILL_RANGES`` of them); a third step merges the runs' parts of neighbouring
+    ranges (up to ``MERGE_PAIRS`` entries a task) on the workers, and the driver
+    allocates the result once and fills it range by range. Memory is the largest of:
+    a partition's text and pair table plus a run per worker, a merge task per worker,
+    and the result plus one range in the driver. On Dask the
     partitions' tables are merged in memory instead, on the workers (each holds the
     distinct pairs of the partitions it counted) and then in the driver.
 
@@ -615,8 +618,8 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
         Partition size in bytes (default: see :func:`nlpzero.engine.plan_partitions`).
     spill_dir : str, optional
         Folder for the local engine's token ids between the passes (4 bytes per token),
-        the partitions' sorted pair tables (16 bytes per distinct pair of each
-        partition) and the merged ranges (16 bytes per distinct pair); each is
+        the sorted runs of pairs (16 bytes per distinct pair of each run, at most one
+        run per partition) and the merged ranges (16 bytes per distinct pair); each is
         removed as soon as it is no longer needed, the folder at the end (default: the
         system's temporary folder). On Dask, the second pass reads and segments the text again instead.
     progress : callable, optional
