@@ -21,11 +21,17 @@ once):
   ``nlpzero vectors FILE --pretokenized --workers W`` runs (job "cooccur"), and
   ``count_cooccurrences(read_lines(FILE))``, the in-memory count that stdin gets
   (job "cooccur-memory"). Counting only, no training.
+* job "cooccur-disjoint": the same partitioned count on a corpus of disjoint copies: the
+  38 MB text segmented with jieba's dictionary once (``nlpzero segment --workers 2``),
+  then written again and again with every word of copy k suffixed ``_k`` (as
+  bench_vectors' ``make_big`` does) up to the size, cut at a line end. Every copy has a
+  vocabulary of its own, so the distinct pairs grow with the size, as in a real corpus
+  (the repeated corpora keep those of 38 MB).
 
 Usage::
 
     python benchmarks/bench_scale.py [--sizes 10,100,1000] [--workers 1,2]
-        [--jobs lexicon,segment,cooccur] [--repeat N]
+        [--jobs lexicon,segment,cooccur,cooccur-disjoint] [--repeat N]
 
 Rows of jobs not run are kept from the previous scale.json (with their date).
 
@@ -121,6 +127,35 @@ def measure(cmd: list[str]) -> dict:
     return result
 
 
+def build_disjoint(mb: int) -> str:
+    """The corpus of disjoint copies of the segmented 38 MB text (see the module notes)."""
+    build_corpora([])
+    words = os.path.join(SCALE_DIR, "words_base.txt")
+    if not os.path.exists(words):
+        measure(nlpzero_cmd("segment", "-q", os.path.join(SCALE_DIR, "base.txt"), "-o", words,
+                            "--workers", "2"))
+    path = os.path.join(SCALE_DIR, f"disjoint_{mb}MB.txt")
+    size = mb * 10**6
+    if os.path.exists(path) and size - 10**6 < os.path.getsize(path) <= size:
+        return path
+    with open(words, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    written = 0
+    with open(path + ".tmp", "wb") as out:
+        for k in range(10**6):
+            suffix = f"_{k}"
+            copy = "\n".join((suffix + " ").join(line.split(" ")) + suffix if line else ""
+                             for line in lines).encode("utf-8") + b"\n"
+            if written + len(copy) > size:
+                copy = copy[:copy.rfind(b"\n", 0, size - written) + 1]
+            out.write(copy)
+            written += len(copy)
+            if written >= size - 10**6 or not copy:
+                break
+    os.replace(path + ".tmp", path)
+    return path
+
+
 #: The counting settings of ``nlpzero vectors`` (with a fixed seed).
 COOCCUR_PARAMS = dict(window=10, min_count=5, subsample=1e-4, seed=0)
 
@@ -187,6 +222,12 @@ def run(sizes: list[int], workers: list[int], jobs: list[str], repeat: int) -> d
             add("cooccur-memory", mb, 1, best_of(child + ["--child-workers", "0"], repeat))
             for w in workers:
                 add("cooccur", mb, w, best_of(child + ["--child-workers", str(w)], repeat))
+        if "cooccur-disjoint" in jobs:
+            child = [sys.executable, os.path.abspath(__file__), "--cooccur-child",
+                     build_disjoint(mb)]
+            for w in workers:
+                add("cooccur-disjoint", mb, w, best_of(child + ["--child-workers", str(w)],
+                                                       repeat))
     return {"sizes_mb": sizes, "workers": workers, "rows": rows}
 
 
@@ -219,7 +260,7 @@ def merge_previous(results: dict, path: str) -> dict:
     for r in kept:
         r.setdefault("date", when)
     order = {"lexicon": 0, "segment": 1, "cooccur-memory-nosub": 2, "cooccur-memory": 3,
-             "cooccur": 4}
+             "cooccur": 4, "cooccur-disjoint": 5}
     rows = sorted(kept + results["rows"], key=lambda r: (r["mb"], order.get(r["job"], 9),
                                                          r["workers"]))
     sizes = sorted({r["mb"] for r in rows})
@@ -239,13 +280,19 @@ def render(results: dict) -> str:
            ""]
     by = {(r["job"], r["mb"], r["workers"]): r for r in results["rows"]}
     notes = []
-    for job in ("lexicon", "segment", "cooccur"):
+    for job in ("lexicon", "segment", "cooccur", "cooccur-disjoint"):
         for mb in results["sizes_mb"]:
             one, two = by.get((job, mb, 1)), by.get((job, mb, 2))
             if one and two:
                 notes.append(f"- {job}, {mb} MB: 2 workers {one['wall_s'] / two['wall_s']:.2f}x "
                              f"as fast as 1.")
-    for job in ("lexicon", "segment", "cooccur-memory-nosub", "cooccur-memory", "cooccur"):
+    for r in results["rows"]:
+        if r["job"] == "cooccur-disjoint" and "pairs" in r:
+            notes.append(f"- cooccur-disjoint, {r['mb']} MB, {r['workers']} worker(s): "
+                         f"{r['pairs'] / 1e6:.1f}M distinct pairs, the result alone "
+                         f"{16 * r['pairs'] / 2**20:,.0f} MiB of the {r['peak_mib']:,.0f} MiB peak.")
+    for job in ("lexicon", "segment", "cooccur-memory-nosub", "cooccur-memory", "cooccur",
+                "cooccur-disjoint"):
         pts = sorted((r["mb"], r["wall_s"]) for r in results["rows"] if r["job"] == job and r["workers"] == 1)
         if len(pts) >= 2:
             (m0, t0), (m1, t1) = pts[0], pts[-1]
@@ -260,6 +307,9 @@ def render(results: dict) -> str:
             "dictionary; counting only. cooccur-memory: `count_cooccurrences(read_lines(words), "
             "...)` with the same settings (stdin's path), which keeps every token id in memory. "
             "Both give the same matrix.",
+            "- cooccur-disjoint: the same partitioned count on disjoint copies of the segmented "
+            "38 MB text, the words of copy k suffixed `_k`, up to the size (distinct pairs grow "
+            "with the size).",
             "- cooccur-memory-nosub: the in-memory count without subsampling (`count_cooccurrences("
             "read_lines(segmented), window=10, min_count=5)` on the text segmented with the learned "
             "lexicon), measured before the partitioned counting existed.",
@@ -276,7 +326,8 @@ def plot(results: dict, path: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(10, 4))
-    for job in ("lexicon", "segment", "cooccur-memory-nosub", "cooccur-memory", "cooccur"):
+    for job in ("lexicon", "segment", "cooccur-memory-nosub", "cooccur-memory", "cooccur",
+                "cooccur-disjoint"):
         for w in results["workers"]:
             pts = sorted((r["mb"], r["wall_s"], r["peak_mib"]) for r in results["rows"]
                          if r["job"] == job and r["workers"] == w)
@@ -304,7 +355,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10,100,1000", help="corpus sizes in MB")
     parser.add_argument("--workers", default="1,2", help="worker counts to compare")
-    parser.add_argument("--jobs", default="lexicon,segment,cooccur",
+    parser.add_argument("--jobs", default="lexicon,segment,cooccur,cooccur-disjoint",
                         help="jobs to run (segment needs the lexicon of the same size)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each command; the "
                         "fastest is reported")

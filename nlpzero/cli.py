@@ -710,7 +710,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random seed (deterministic with --threads 1)")
     _add_partition_options(p, "files", "processes that count co-occurrences in parallel "
                                        "(default 1; the counts do not depend on it)",
-                           "token ids between its two passes, 4 bytes per token")
+                           "token ids between its passes (4 bytes per token) and sorted runs "
+                           "of pairs (16 bytes per pair of a run)")
     p.set_defaults(func=cmd_vectors)
 
     p = sub.add_parser("similar", parents=[common], help="words nearest to a word",

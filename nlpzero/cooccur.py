@@ -17,7 +17,12 @@ The matrix is symmetric: ``X[i, j]`` is the number of ordered position pairs
 
 Files can also be counted one partition (a byte range of whole lines) at a time, in
 worker processes or on a Dask cluster (:func:`count_cooccurrences_files`, built on the
-partitions and runners of :mod:`nlpzero.engine`): the result is the same matrix.
+partitions and runners of :mod:`nlpzero.engine`): the result is the same matrix. Locally,
+each worker merges its partitions' pair tables in memory up to ``SPILL_PAIRS`` pairs and
+writes them to the spill folder as a sorted run, cut at row bounds fixed in advance; the
+workers then merge one row range at a time (a k-way merge of every run's part of that
+range) and the driver fills the result range by range, so that no process holds more than
+a partition and a run, a range, or the result plus a range.
 Subsampling draws are a hash of the seed and the token's position in the corpus, and
 1/distance weights are summed as exact multiples of ``1 / lcm(1..window)``, so no result
 depends on the order in which counts are added up.
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -48,6 +54,17 @@ MAX_BUFFER = 1 << 26
 #: Key ranges of the pair table; merging one range at a time needs only that
 #: range's size of extra memory.
 N_PARTS = 16
+#: Row ranges at which the local engine cuts every partition's pair table (fixed before
+#: the pairs are counted, from an estimate of each row's distinct pairs).
+SPILL_RANGES = 1024
+#: A worker of the local engine merges its partitions' pair tables in memory until they
+#: hold more than this many distinct pairs (16 bytes each), then writes them to the spill
+#: folder as one sorted run: few runs when the pairs repeat, bounded memory when not.
+SPILL_PAIRS = 1 << 25
+#: Largest merge task of the local engine, in entries of the partitions' tables (16
+#: bytes each; the task holds them and the merged range): neighbouring row ranges are
+#: merged together up to this size.
+MERGE_PAIRS = 1 << 24
 
 
 # ---------------------------------------------------------------------------
@@ -149,6 +166,58 @@ def _merge_back(keys, vals, n1, k2, c2):
             keys[t - gap] = keys[t]
             vals[t - gap] = vals[t]
     return end - gap
+
+
+@njit(cache=True)
+def _merge_runs(keys, vals, starts, out_keys, out_vals):
+    """Merge the sorted runs ``keys[starts[r]:starts[r + 1]]`` (with their weights)
+    into `out_keys`, `out_vals`, adding the weights of equal keys; returns the merged
+    length.
+
+    A binary heap holds the runs by their next key, so each entry costs log(runs)
+    comparisons whatever the number of runs.
+    """
+    n_runs = len(starts) - 1
+    pos = starts[:-1].copy()
+    heap = np.empty(n_runs, dtype=np.int64)
+    h = 0
+    for r in range(n_runs):
+        if starts[r] < starts[r + 1]:
+            i = h
+            heap[h] = r
+            h += 1
+            while i > 0:
+                up = (i - 1) // 2
+                if keys[pos[heap[up]]] <= keys[pos[heap[i]]]:
+                    break
+                heap[up], heap[i] = heap[i], heap[up]
+                i = up
+    m = 0
+    while h > 0:
+        r = heap[0]
+        k = keys[pos[r]]
+        if m > 0 and out_keys[m - 1] == k:
+            out_vals[m - 1] += vals[pos[r]]
+        else:
+            out_keys[m] = k
+            out_vals[m] = vals[pos[r]]
+            m += 1
+        pos[r] += 1
+        if pos[r] == starts[r + 1]:  # the run is used up: the last leaf takes its place
+            h -= 1
+            heap[0] = heap[h]
+        i = 0
+        while True:
+            c = 2 * i + 1
+            if c >= h:
+                break
+            if c + 1 < h and keys[pos[heap[c + 1]]] < keys[pos[heap[c]]]:
+                c += 1
+            if keys[pos[heap[c]]] >= keys[pos[heap[i]]]:
+                break
+            heap[c], heap[i] = heap[i], heap[c]
+            i = c
+    return m
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -265,6 +334,63 @@ class _GrowingTable:
         keys, vals = self
         self.__init__()
         yield keys, vals
+
+
+class _Runs:
+    """Pair tables on their way to the spill folder (local engine): partitions' tables
+    merged in memory until they hold more than SPILL_PAIRS pairs, then saved as one
+    sorted run, named after its first partition, with its cuts at the row bounds.
+    Iterating saves what is left and gives the runs' numbers and cuts, as arrays (so
+    that a worker's runs are stashed as a tuple of arrays)."""
+
+    def __init__(self, index: int, keys: np.ndarray, vals: np.ndarray, folder: str,
+                 bounds: np.ndarray):
+        self.folder, self.bounds = folder, bounds
+        self.table = _GrowingTable.of(keys, vals)
+        self.first = index
+        self.runs: list[tuple[int, np.ndarray]] = []
+
+    def add(self, other: "_Runs") -> None:
+        self.runs += other.runs
+        if len(other.table):
+            if len(self.table):
+                self.table.add(*other.table)
+                self.first = min(self.first, other.first)
+            else:
+                self.table, self.first = other.table, other.first
+            other.table = _GrowingTable()
+        if len(self.table) > SPILL_PAIRS:
+            self.flush()
+
+    def flush(self) -> None:
+        if len(self.table):
+            keys, vals = self.table
+            np.save(_run_path(self.folder, self.first, "keys"), keys)
+            np.save(_run_path(self.folder, self.first, "vals"), vals)
+            self.runs.append((self.first, _cuts(keys, self.bounds)))
+        self.table = _GrowingTable()
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        self.flush()
+        numbers = np.array([r for r, _ in self.runs], dtype=np.int64)
+        cuts = np.zeros((len(self.runs), len(self.bounds) + 2), dtype=np.int64)
+        for k, (_, c) in enumerate(self.runs):
+            cuts[k] = c
+        return iter((numbers, cuts))
+
+
+def _combine_runs(a, b):
+    """Fold pair runs: partitions' tables into a worker's (:class:`_Runs`), or the
+    workers' run numbers and cuts together in the driver."""
+    if not isinstance(a, _Runs):
+        return _concatenate(a, b)
+    a.add(b)
+    return a
+
+
+def _cuts(keys: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Where the sorted `keys` are cut at the bounds, with 0 and len(keys) at the ends."""
+    return np.concatenate([[0], np.searchsorted(keys, bounds), [len(keys)]]).astype(np.int64)
 
 
 def _combine_pairs(a, b):
@@ -455,8 +581,19 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     parameters and seed, whatever the partitioning and the number of workers. Two
     passes over the partitions: the first counts each partition's words (the driver
     merges them into the vocabulary, in the same order), the second counts the pairs
-    of each partition, which the workers and the driver merge. Memory is one
-    partition per worker plus the tables of distinct words and pairs.
+    of each partition.
+
+    With the local engine each worker merges its partitions' sorted pair tables in
+    memory until they hold more than ``SPILL_PAIRS`` pairs, then writes them to the
+    spill folder as one sorted run, cut at row bounds shared by all runs (chosen from
+    the word counts so that the row ranges hold about as many pairs, at most
+    ``SPILL_RANGES`` of them); a third step merges the runs' parts of neighbouring
+    ranges (up to ``MERGE_PAIRS`` entries a task) on the workers, and the driver
+    allocates the result once and fills it range by range. Memory is the largest of:
+    a partition's text and pair table plus a run per worker, a merge task per worker,
+    and the result plus one range in the driver. On Dask the
+    partitions' tables are merged in memory instead, on the workers (each holds the
+    distinct pairs of the partitions it counted) and then in the driver.
 
     Parameters
     ----------
@@ -480,9 +617,11 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     part_bytes : int, optional
         Partition size in bytes (default: see :func:`nlpzero.engine.plan_partitions`).
     spill_dir : str, optional
-        Folder for the local engine's token ids between the passes (4 bytes per token,
-        removed at the end; default: the system's temporary folder). On Dask, the
-        second pass reads and segments the text again instead.
+        Folder for the local engine's token ids between the passes (4 bytes per token),
+        the sorted runs of pairs (16 bytes per distinct pair of each run, at most one
+        run per partition) and the merged ranges (16 bytes per distinct pair); each is
+        removed as soon as it is no longer needed, the folder at the end (default: the
+        system's temporary folder). On Dask, the second pass reads and segments the text again instead.
     progress : callable, optional
         Called as ``progress(step, done, total)`` after each partition of each pass
         (steps "words" and "pairs").
@@ -568,9 +707,33 @@ def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccu
     more = dict(vocab={None: -1, **{w: i for i, w in enumerate(words)}}, V=V, offsets=offsets,
                 keep_p=_keep_probabilities(counts[keep], n_tokens, p["subsample"]),
                 **{k: p[k] for k in ("window", "harmonic", "scale", "seed")})
-    keys, vals = step("pairs", _count_pairs, more, _combine_pairs)
+    spill = shared["spill"]
+    if spill.folder is None:
+        # On a cluster: the tables are merged in memory, by the workers (each holds the
+        # distinct pairs of its partitions) and then by the driver.
+        keys, vals = step("pairs", _count_pairs, more, _combine_pairs)
+        del more
+        return _result(words, counts[keep], [(keys, vals)], V, p, n_tokens)
+
+    # Local engine: the workers' tables go to the spill folder as sorted runs, cut at
+    # the same row bounds; the row ranges are then merged one at a time on the
+    # workers, and the driver fills the result range by range.
+    more["bounds"] = _range_bounds(counts[keep], V, p["window"], SPILL_RANGES)
+    runs, cuts = step("pairs", _count_pairs, more, _combine_runs)
     del more
-    return _result(words, counts[keep], [(keys, vals)], V, p, n_tokens)
+    workers = getattr(runner, "workers", 1)
+    # Several tasks per worker, claimed as each is free, end together.
+    target = min(MERGE_PAIRS, max(1, -(-int(cuts[:, -1].sum()) // (8 * workers))))
+    merges = _merge_tasks((cuts[:, 1:] - cuts[:, :-1]).sum(axis=0), target)
+    found = _run_step(runner, merges, progress, "merge", _merge_range,
+                      dict(shared, runs=runs, cuts=cuts), _concatenate)
+    for r in runs.tolist():
+        for what in ("keys", "vals"):
+            os.remove(_run_path(spill.folder, r, what))
+    sizes = np.zeros(len(merges), dtype=np.int64)
+    if found is not None:
+        sizes[found[0]] = found[1]
+    return _filled_result(words, counts[keep], spill.folder, sizes, V, p, n_tokens)
 
 
 # ---------------------------------------------------------------------------
@@ -623,13 +786,44 @@ def _count_pairs(task, shared: dict):
                                                 [-1]), dtype=np.int32, count=len(local) + 1)
         batches = [to_global[ids]]
         del ids, local, to_global
+        spill.remove(index, "ids")  # read once: the disk space goes back at once
+        spill.remove(index, "words")
     pairs = _PairCounter(shared["window"], shared["V"], shared["harmonic"], shared["scale"],
                          table=_GrowingTable())
     first = int(shared["offsets"][index])
     for ids in batches:
         pairs.add(_selected(ids, first, shared["seed"], shared["keep_p"]))
         first += int(np.count_nonzero(ids != -1))
-    return pairs.arrays()
+    keys, vals = pairs.arrays()
+    if spill.folder is None:
+        return keys, vals
+    return _Runs(index, keys, vals, spill.folder, shared["bounds"])
+
+
+def _merge_range(task, shared: dict):
+    """Merge every run's entries between two of the cuts into one sorted table, saved
+    in the spill folder; return the task's number and its size."""
+    t, lo, hi = task
+    spill, runs, cuts = shared["spill"], shared["runs"], shared["cuts"]
+    first, last = cuts[:, lo], cuts[:, hi]
+    starts = np.concatenate([[0], np.cumsum(last - first)]).astype(np.int64)
+    keys = np.empty(starts[-1], dtype=np.int64)
+    vals = np.empty(starts[-1], dtype=np.float64)
+    for i in np.flatnonzero(last > first).tolist():
+        # Memory-mapped: only this range of the run is read.
+        a, b = starts[i], starts[i + 1]
+        for out, what in ((keys, "keys"), (vals, "vals")):
+            run = np.load(_run_path(spill.folder, runs[i], what), mmap_mode="r",
+                          allow_pickle=False)
+            out[a:b] = run[first[i]:last[i]]
+            del run
+    out_keys = np.empty_like(keys)
+    out_vals = np.empty_like(vals)
+    m = _merge_runs(keys, vals, starts, out_keys, out_vals)
+    del keys, vals
+    np.save(_range_path(spill.folder, t, "keys"), out_keys[:m])
+    np.save(_range_path(spill.folder, t, "vals"), out_vals[:m])
+    return np.array([t], dtype=np.int64), np.array([m], dtype=np.int64)
 
 
 def _load_kernels() -> None:
@@ -704,6 +898,70 @@ def _selected(ids: np.ndarray, first: int, seed, keep_p: np.ndarray) -> np.ndarr
     with np.errstate(over="ignore"):
         m = _select(ids, first, seed, keep_p, out)
     return out[:m]
+
+
+def _range_bounds(counts: np.ndarray, V: int, window: int, n_ranges: int) -> np.ndarray:
+    """Keys ``r * V`` at which the partitions' pair tables are cut into at most
+    `n_ranges` row ranges of about equal upper bounds of distinct pairs: row r (the
+    pairs (r, j), j >= r, of the word with id r and count ``counts[r]``) has at most
+    ``min(V - r, 2 * window * counts[r])`` of them, as each occurrence of a word has at
+    most 2 * window neighbours."""
+    est = np.minimum(V - np.arange(V, dtype=np.int64), 2 * window * counts.astype(np.int64))
+    cum = np.cumsum(est)
+    targets = cum[-1] * (np.arange(1, n_ranges) / n_ranges)
+    # A range ends after the first row whose cumulative bound reaches its target.
+    rows = np.unique(np.searchsorted(cum, targets, side="left") + 1)
+    return rows[rows < V].astype(np.int64) * np.int64(V)
+
+
+def _merge_tasks(sizes: np.ndarray, target: int) -> list[tuple[int, int, int]]:
+    """Merge tasks ``(number, lo, hi)``: runs of neighbouring ranges lo..hi-1 whose
+    summed `sizes` stay within `target` (a larger range is a task alone); ranges with
+    nothing in them at the end get no task."""
+    tasks: list[tuple[int, int, int]] = []
+    lo = total = 0
+    for r, n in enumerate(sizes.tolist()):
+        if total and total + n > target:
+            tasks.append((len(tasks), lo, r))
+            lo, total = r, 0
+        total += n
+    if total:
+        tasks.append((len(tasks), lo, len(sizes)))
+    return tasks
+
+
+def _range_path(folder: str, t: int, what: str) -> str:
+    return os.path.join(folder, f"range{t}.{what}.npy")
+
+
+def _run_path(folder: str, r: int, what: str) -> str:
+    return os.path.join(folder, f"run{r}.{what}.npy")
+
+
+def _filled_result(words, counts, folder: str, sizes: np.ndarray, V: int, p: dict,
+                   n_tokens: int) -> Cooccurrence:
+    """The result from the merged ranges in the spill folder: the arrays are allocated
+    once and filled one range at a time (each range's files are removed once read)."""
+    ends = np.cumsum(sizes)
+    total = int(ends[-1]) if len(ends) else 0
+    rows = np.empty(total, dtype=np.int32)
+    cols = np.empty(total, dtype=np.int32)
+    values = np.empty(total, dtype=np.float64)
+    for t, (a, b) in enumerate(zip((ends - sizes).tolist(), ends.tolist())):
+        keys = np.load(_range_path(folder, t, "keys"), allow_pickle=False)
+        r, c, v = rows[a:b], cols[a:b], values[a:b]
+        r[:] = keys // V
+        c[:] = keys % V
+        del keys
+        v[:] = np.load(_range_path(folder, t, "vals"), allow_pickle=False)
+        for what in ("keys", "vals"):
+            os.remove(_range_path(folder, t, what))
+        # As _result does, on each range.
+        if p["scale"] != 1.0:
+            v /= p["scale"]
+        v[r == c] *= 2
+    return Cooccurrence(words=words, counts=counts, rows=rows, cols=cols, values=values,
+                        window=p["window"], weighting=p["weighting"], n_tokens=n_tokens)
 
 
 def _result(words, counts, parts, V: int, p: dict, n_tokens: int) -> Cooccurrence:

@@ -139,10 +139,17 @@ class _Spill:
         if self.folder is not None:
             np.save(self._path(index, name), array)
 
-    def load(self, index: int, name: str) -> np.ndarray | None:
+    def load(self, index: int, name: str, mmap: bool = False) -> np.ndarray | None:
+        """The saved array (memory-mapped with `mmap`, so that a slice is read alone),
+        or None without a folder."""
         if self.folder is None:
             return None
-        return np.load(self._path(index, name), allow_pickle=False)
+        return np.load(self._path(index, name), mmap_mode="r" if mmap else None,
+                       allow_pickle=False)
+
+    def remove(self, index: int, name: str) -> None:
+        if self.folder is not None:
+            os.remove(self._path(index, name))
 
 
 def _partition_texts(part: Partition, errors: str) -> Iterator[str]:
