@@ -13,8 +13,8 @@ from nlpzero.cli import main
 from nlpzero.cooccur import _emit_pairs, _run_length, count_cooccurrences
 from nlpzero.ngrams import _merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
-from nlpzero.vectors import (WordVectors, _train_block, default_whiten_size, train_vectors,
-                             whiten)
+from nlpzero.vectors import (TASKS_PER_THREAD, WordVectors, _block_tasks, _entries,
+                             _train_block, default_whiten_size, train_vectors, whiten)
 
 #: Training kernels: the plain one, and the BLAS one when SciPy is there.
 #: The kernels' arguments for no unobserved pairs (seed, rate, log_p, log_norm, wneg).
@@ -227,7 +227,7 @@ def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample):
     ref_loss, ref_W, ref_C = naive_train(rows, cols, target, weight, W, C, GW, GC, 0.05,
                                          shared, draws)
     loss = _train_block(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
-                        draws, *NO_HINGE, 0, n)
+                        draws, *NO_HINGE, 0, n, 0, V, 0, 0, 1)
     assert loss == pytest.approx(ref_loss, rel=1e-3, abs=1e-3)
     np.testing.assert_allclose(W, ref_W, rtol=1e-3, atol=1e-3)
     np.testing.assert_allclose(C, ref_C, rtol=1e-3, atol=1e-3)
@@ -245,14 +245,92 @@ def pd_cooc(pd_words):
     return count_cooccurrences(pd_words, window=5, min_count=3)
 
 
-def test_training_is_deterministic_and_loss_falls(pd_cooc):
-    a = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7)
-    b = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=7)
+@pytest.mark.parametrize("threads,kw", [(1, {}), (2, {}), (3, dict(unobserved=0.05)),
+                                        (2, dict(variant=1, unobserved=0.05))])
+def test_training_is_deterministic_and_loss_falls(pd_cooc, threads, kw):
+    """With a seed, the same result for the same number of threads: one thread, or
+    threads that never write the same vector (the block rounds)."""
+    a = train_vectors(pd_cooc, dim=16, iterations=4, threads=threads, seed=7, **kw)
+    b = train_vectors(pd_cooc, dim=16, iterations=4, threads=threads, seed=7, **kw)
     np.testing.assert_array_equal(a.vectors, b.vectors)
     assert a.losses == b.losses and len(a.losses) == 4
-    assert all(x > y for x, y in zip(a.losses, a.losses[1:]))
-    c = train_vectors(pd_cooc, dim=16, iterations=4, threads=1, seed=8)
+    if not kw:  # (the hinge trades some of the observed entries' loss)
+        assert all(x > y for x, y in zip(a.losses, a.losses[1:]))
+    c = train_vectors(pd_cooc, dim=16, iterations=4, threads=threads, seed=8, **kw)
     assert not np.array_equal(a.vectors, c.vectors)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 60), truncate=st.booleans())
+def test_entries_kernel_matches_naive(seed, n, truncate):
+    rng = np.random.default_rng(seed)
+    V = 7
+    rows = rng.integers(0, V, n).astype(np.int32)
+    cols = rng.integers(0, V, n).astype(np.int32)
+    values = rng.integers(1, 300, n).astype(np.float64)
+    position = rng.permutation(V).astype(np.int64)
+    log_p = rng.normal(size=V) - 3
+    target, weight = np.empty(n, np.float32), np.empty(n, np.float32)
+    new_rows, new_cols = rows.copy(), cols.copy()
+    _entries(new_rows, new_cols, values, position, log_p, -9.5, 100.0, 0.75, truncate,
+             target, weight)
+    for e in range(n):
+        i, j, x = int(rows[e]), int(cols[e]), float(values[e])
+        f = (x / 100.0) ** 0.75
+        assert (new_rows[e], new_cols[e]) == (position[i], position[j])
+        assert target[e] == pytest.approx(math.log(x) - 9.5 - log_p[i] - log_p[j], rel=1e-5)
+        assert weight[e] == pytest.approx(min(f, 1.0) if truncate else f, rel=1e-5)
+
+
+@pytest.mark.parametrize("threads,shared", [(2, True), (3, True), (2, False), (3, False)])
+def test_block_rounds_write_disjoint_vectors(threads, shared):
+    """Every entry is in one task of one round; a task's entries and sampled words lie
+    in its blocks; the tasks of a round share no vector (word vectors, and context
+    vectors when separate)."""
+    rng = np.random.default_rng(threads)
+    V, n = 23, 600
+    rows = rng.integers(0, V, n).astype(np.int32)
+    cols = rng.integers(0, V, n).astype(np.int32)
+    if shared:
+        rows, cols = np.minimum(rows, cols), np.maximum(rows, cols)
+    shuffled = rng.permutation(n)
+    order, position, tasks, rounds = _block_tasks(rows, cols, shuffled, V, threads, shared)
+    assert sorted(order.tolist()) == list(range(n))
+    # Stable: within a task the entries keep the shuffled order.
+    rank = np.empty(n, dtype=int)
+    rank[shuffled] = np.arange(n)
+    for k in range(len(tasks)):
+        assert (np.diff(rank[order[tasks[k, 0]:tasks[k, 1]]]) > 0).all()
+    assert sorted(position.tolist()) == list(range(V))
+    width = TASKS_PER_THREAD * threads
+    assert rounds.shape[1] == width
+    listed = [k for k in rounds.ravel().tolist() if k >= 0]
+    assert len(listed) == len(set(listed))
+    cover = np.zeros(n, dtype=int)
+    for k in listed:
+        cover[tasks[k, 0]:tasks[k, 1]] += 1
+    assert (cover == 1).all()
+    P = 2 * width if shared else width
+    r, c = position[rows[order]], position[cols[order]]
+    for round_tasks in rounds:
+        seen_w, seen_c = set(), set()
+        for k in round_tasks.tolist():
+            start, stop, a0, na, b0, nb = tasks[k].tolist()
+            sampled = set(range(a0, a0 + na)) | set(range(b0, b0 + nb))
+            if shared:
+                words = set(r[start:stop].tolist()) | set(c[start:stop].tolist())
+                assert words <= sampled  # the entries' words are the task's blocks' words
+                touched_w, touched_c = sampled, set()
+            else:
+                row_block = (k // P) * (P + 1)  # task (r, r) samples from block r
+                w0, wn = tasks[row_block, 2:4].tolist()
+                touched_w = set(range(w0, w0 + wn))
+                assert set(r[start:stop].tolist()) <= touched_w
+                assert set(c[start:stop].tolist()) <= sampled
+                touched_c = sampled
+            assert not touched_w & seen_w and not touched_c & seen_c
+            seen_w |= touched_w
+            seen_c |= touched_c
 
 
 @pytest.mark.parametrize("variant,truncate,adagrad,sample", [
