@@ -555,7 +555,8 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
             raise InputError(f"{name} must be a positive number, not {v!r}")
     if not len(cooc):
         raise InputError("no co-occurrences to train on: the corpus is too small for "
-                         "min_count and window")
+                         "min_count, window and subsampling (a corpus of a few thousand "
+                         "words needs subsample=0)")
     rng = np.random.default_rng(seed)
     rows, cols, values = cooc.rows, cooc.cols, cooc.values
     if variant != 0:
