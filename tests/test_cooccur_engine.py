@@ -17,25 +17,10 @@ from nlpzero.cooccur import (_check_params, _combine_pairs, _count_partitioned, 
 from nlpzero.corpus import read_lines
 from nlpzero.engine import _SerialRunner, _Spill, plan_partitions
 from nlpzero.errors import InputError, WorkerError
+from cooccur_checks import assert_same, write
 from processes import children
 
 MASK = (1 << 64) - 1
-
-
-def write(path, text: str) -> str:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    return str(path)
-
-
-def assert_same(got, expected):
-    """The two counts are identical, bit for bit."""
-    assert got.words == expected.words
-    assert got.n_tokens == expected.n_tokens
-    assert (got.window, got.weighting) == (expected.window, expected.weighting)
-    for name in ("counts", "rows", "cols", "values"):
-        a, b = getattr(got, name), getattr(expected, name)
-        assert a.dtype == b.dtype and np.array_equal(a, b), name
 
 
 @pytest.fixture(autouse=True)

@@ -15,22 +15,8 @@ from nlpzero.cooccur import (_combine_runs, _merge_runs, _merge_tasks, _range_bo
                              count_cooccurrences, count_cooccurrences_files)
 from nlpzero.corpus import read_lines
 from nlpzero.errors import WorkerError
+from cooccur_checks import assert_same, write
 from processes import children
-
-
-def write(path, text: str) -> str:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    return str(path)
-
-
-def assert_same(got, expected):
-    """The two counts are identical, bit for bit."""
-    assert got.words == expected.words
-    assert got.n_tokens == expected.n_tokens
-    for name in ("counts", "rows", "cols", "values"):
-        a, b = getattr(got, name), getattr(expected, name)
-        assert a.dtype == b.dtype and np.array_equal(a, b), name
 
 
 @pytest.fixture(autouse=True)
