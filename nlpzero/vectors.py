@@ -168,14 +168,13 @@ def _n_unobserved(seed, rate, e):
 
 
 @njit(cache=True)
-def _unobserved_word(seed, e, r, a0, na, b0, nb, step):
+def _unobserved_word(seed, e, r, a0, na, b0, nb):
     """The word of the `r`-th sampled unobserved pair of entry `e`, uniform over the
-    `na` words ``a0, a0 + step, ...`` and the `nb` words ``b0, b0 + step, ...`` (all V
-    words: a0 = 0, na = V, nb = 0, step = 1). The draw's high 32 bits are scaled to
-    [0, na + nb) by a multiplication (a 64-bit division, as ``%`` would take, costs
-    several times more)."""
+    `na` words from `a0` on and the `nb` words from `b0` on (all V words: a0 = 0,
+    na = V, nb = 0). The draw's high 32 bits are scaled to [0, na + nb) by a
+    multiplication (a 64-bit division, as ``%`` would take, costs several times more)."""
     m = np.int64(((_draw(seed, e, r) >> np.uint64(32)) * np.uint64(na + nb)) >> np.uint64(32))
-    word = a0 + m * step if m < na else b0 + (m - na) * step
+    word = a0 + m if m < na else b0 + m - na
     return word
 
 
@@ -267,7 +266,7 @@ def _self_step_param(W, GW, i, fd, lr):
 
 @njit(cache=True, error_model="numpy")
 def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
-                 neg_rate, log_p, log_norm, wneg, start, stop, a0, na, b0, nb, step):
+                 neg_rate, log_p, log_norm, wneg, start, stop, a0, na, b0, nb):
     """AdaGrad steps on the entries [start, stop); returns the sum of f * error^2
     (estimated from the visited entries when sampling).
 
@@ -277,7 +276,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
     > 0, each entry is followed by soft hinge steps (see :func:`_hinge_fd`) on
     sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` uniform
     words `b` on average (:func:`_n_unobserved`, :func:`_unobserved_word` over the
-    words given by `a0, na, b0, nb, step`, drawn from `neg_seed`); `log_p`, `log_norm`
+    words given by `a0, na, b0, nb`, drawn from `neg_seed`); `log_p`, `log_norm`
     and `wneg` give their bound and weight.
     The returned loss is that of the observed entries.
     """
@@ -294,8 +293,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
             _prefetch_row(C, cols[ahead])
             if neg_rate > 0:
                 for r in range(_n_unobserved(neg_seed, neg_rate, ahead)):
-                    _prefetch_row(C, _unobserved_word(neg_seed, ahead, r, a0, na, b0, nb,
-                                                      step))
+                    _prefetch_row(C, _unobserved_word(neg_seed, ahead, r, a0, na, b0, nb))
         n_hinge = _n_unobserved(neg_seed, neg_rate, e) if neg_rate > 0 else 0
         # Step 0 is the entry, steps 1.. its sampled unobserved pairs: one call site
         # per step kernel (see the note above _pair_step).
@@ -308,7 +306,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
                 j = cols[e]
             else:
                 i = _unobserved_side(rows[e], cols[e], e, shared)
-                j = _unobserved_word(neg_seed, e, s - 1, a0, na, b0, nb, step)
+                j = _unobserved_word(neg_seed, e, s - 1, a0, na, b0, nb)
             dot, nw, nc = _dot3(W, i, C, j)
             if s == 0:
                 diff = dot - target[e]
@@ -332,7 +330,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
-                  neg_rate, log_p, log_norm, wneg, tasks, rounds, round_order, step):
+                  neg_rate, log_p, log_norm, wneg, tasks, rounds, round_order):
     """One pass over all entries: the rounds in `round_order`, the tasks of a round in
     parallel. Task k covers the entries ``tasks[k, 0]:tasks[k, 1]`` and samples its
     unobserved words from ``tasks[k, 2:6]`` (a0, na, b0, nb, see
@@ -351,7 +349,7 @@ def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, n
                 losses[t] = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared,
                                          draws, neg_seed, neg_rate, log_p, log_norm, wneg,
                                          tasks[k, 0], tasks[k, 1], tasks[k, 2], tasks[k, 3],
-                                         tasks[k, 4], tasks[k, 5], step)
+                                         tasks[k, 4], tasks[k, 5])
         loss += losses.sum()
     return loss
 
@@ -412,7 +410,7 @@ def _block_tasks(rows: np.ndarray, cols: np.ndarray, perm: np.ndarray, V: int, t
         The training number of each word: its block's first number plus ``w // P``.
     tasks : int64 array of shape (n_tasks, 6)
         start, stop of the task's entries in that order, and a0, na, b0, nb: the
-        training numbers its unobserved pairs are sampled from (its blocks; step 1).
+        training numbers its unobserved pairs are sampled from (its blocks).
     rounds : int64 array of shape (n_rounds, K)
         Task numbers of each round.
     """
@@ -625,7 +623,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
                  float(negatives) if hinge else 0.0, log_p32, np.float32(log_norm), wneg)
         if schedule is None:
             loss = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
-                                *hargs, 0, len(rows), 0, V, 0, 0, 1)
+                                *hargs, 0, len(rows), 0, V, 0, 0)
         else:
             import numba
 
@@ -636,7 +634,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
                 # The rounds in a fresh order each pass (the order within a task is fixed).
                 loss = _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared,
                                      draws, *hargs, tasks, rounds,
-                                     rng.permutation(len(rounds)), 1)
+                                     rng.permutation(len(rounds)))
             finally:
                 numba.set_num_threads(old)
         if not math.isfinite(loss):

@@ -227,7 +227,7 @@ def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample):
     ref_loss, ref_W, ref_C = naive_train(rows, cols, target, weight, W, C, GW, GC, 0.05,
                                          shared, draws)
     loss = _train_block(rows, cols, target, weight, W, C, GW, GC, np.float32(0.05), shared,
-                        draws, *NO_HINGE, 0, n, 0, V, 0, 0, 1)
+                        draws, *NO_HINGE, 0, n, 0, V, 0, 0)
     assert loss == pytest.approx(ref_loss, rel=1e-3, abs=1e-3)
     np.testing.assert_allclose(W, ref_W, rtol=1e-3, atol=1e-3)
     np.testing.assert_allclose(C, ref_C, rtol=1e-3, atol=1e-3)
