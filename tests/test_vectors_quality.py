@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
+from numba.core import config as numba_config
 
 from nlpzero.cli import main
 from nlpzero.cooccur import count_cooccurrences
@@ -163,6 +164,8 @@ def test_hinge_lowers_unobserved_pmi(cooc):
     assert excess[0.05] < 0.8 * excess[0.0]
 
 
+@pytest.mark.skipif(numba_config.DISABLE_JIT, reason="trains on a whole corpus: needs the "
+                    "compiled kernels")
 def test_hinge_keeps_function_words_short():
     """With the hinge (learn_vectors' default) the squared norm still grows as words
     get rarer on a real corpus (the whole People's Daily), so importance weighs
