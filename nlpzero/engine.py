@@ -453,23 +453,49 @@ class _DaskRunner:
         self.retries = retries
 
     def run(self, func, tasks, shared, combine, tick):
+        from concurrent.futures import CancelledError
+
         from dask.distributed import as_completed
 
-        # One future for the whole dict (a dict passed alone would be scattered item by
-        # item); hash=False gives each step's tables a key of their own.
-        [shared_future] = self.client.scatter([shared], broadcast=True, hash=False)
+        def scatter():
+            # One future for the whole dict (a dict passed alone would be scattered item
+            # by item); hash=False gives each step's tables a key of their own.
+            return self.client.scatter([shared], broadcast=True, hash=False)[0]
+
+        shared_future = scatter()
         futures = self.client.map(func, tasks, shared=shared_future, retries=self.retries,
                                   pure=False)
+        task_of = dict(zip((f.key for f in futures), tasks))
+        submitted = list(futures)
 
         def each():
-            for future in as_completed(futures):
-                result = future.result()
+            nonlocal shared_future
+            resubmitted = 0
+            running = as_completed(futures)
+            for future in running:
+                try:
+                    result = future.result()
+                except CancelledError:
+                    # When a worker dies the scheduler may drop ("forget") a task instead
+                    # of running it again; submit it anew (with the step's tables
+                    # scattered again, in case they went with the worker).
+                    resubmitted += 1
+                    if resubmitted > self.retries * len(tasks):
+                        raise
+                    shared_future = scatter()
+                    task = task_of[future.key]
+                    again = self.client.submit(func, task, shared=shared_future,
+                                               retries=self.retries, pure=False)
+                    task_of[again.key] = task
+                    submitted.append(again)
+                    running.add(again)
+                    continue
                 tick()
                 yield result
         try:
             return _fold(each(), combine)
         finally:
-            self.client.cancel(futures)
+            self.client.cancel(submitted)
 
     def close(self) -> None:
         self.client.close()

@@ -386,3 +386,37 @@ def test_workers_claim_each_task_once(tmp_path):
     slow = pids[tasks == 0][0]
     assert (pids == slow).sum() < 12  # the other worker took tasks while the first slept
     assert os.listdir(tmp_path) == []  # the workers' stashed results were read and removed
+
+
+def _slow_task(task, shared):
+    """A partition function slow enough that later tasks are still pending."""
+    import time
+
+    time.sleep(0.3)
+    return np.array([task])
+
+
+def test_dask_runner_submits_a_cancelled_task_again(dask_cluster):
+    """A task the scheduler drops (as it may after a worker died: "cancelled, already
+    forgotten") is submitted again; here the client cancels one pending task."""
+    from distributed import Future
+
+    from nlpzero.engine import _DaskRunner
+
+    cluster, _ = dask_cluster
+    runner = _DaskRunner(cluster.scheduler_address, 2)
+    cancelled = []
+
+    def cancel_a_pending_task():
+        if not cancelled:
+            pending = [key for key, state in runner.client.futures.items()
+                       if "_slow_task" in str(key) and state.status == "pending"]
+            runner.client.cancel([Future(pending[-1], client=runner.client)])
+            cancelled.append(pending[-1])
+    try:
+        got = runner.run(_slow_task, list(range(8)), {}, lambda a, b: np.concatenate([a, b]),
+                         cancel_a_pending_task)
+    finally:
+        runner.close()
+    assert cancelled
+    assert sorted(got.tolist()) == list(range(8))
