@@ -347,7 +347,7 @@ def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, n
     """One pass over all entries: the rounds in `round_order`, the tasks of a round in
     parallel. Task k covers the entries ``tasks[k, 0]:tasks[k, 1]`` and samples its
     unobserved words from ``tasks[k, 2:6]`` (a0, na, b0, nb, see
-    :func:`_unobserved_word`); `rounds[r]` lists round r's tasks (-1: none). The tasks
+    :func:`_unobserved_word`); `rounds[r]` lists round r's tasks. The tasks
     of a round touch disjoint sets of vectors (see :func:`_block_tasks`), so threads
     never write the same row: no lost updates, and no cache line of a frequent word's
     vector bouncing between cores, which made lock-free (Hogwild) threads slower than
@@ -358,11 +358,10 @@ def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, n
         losses = np.zeros(width)
         for t in prange(width):
             k = rounds[r, t]
-            if k >= 0:
-                losses[t] = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared,
-                                         draws, neg_seed, neg_rate, log_p, log_norm, wneg,
-                                         tasks[k, 0], tasks[k, 1], tasks[k, 2], tasks[k, 3],
-                                         tasks[k, 4], tasks[k, 5])
+            losses[t] = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared,
+                                     draws, neg_seed, neg_rate, log_p, log_norm, wneg,
+                                     tasks[k, 0], tasks[k, 1], tasks[k, 2], tasks[k, 3],
+                                     tasks[k, 4], tasks[k, 5])
         loss += losses.sum()
     return loss
 
