@@ -15,6 +15,7 @@ from nlpzero.ngrams import _merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors import (TASKS_PER_THREAD, WordVectors, _block_tasks, _entries,
                              _train_block, default_whiten_size, train_vectors, whiten)
+from vector_reference import adagrad_step
 
 #: Training kernels: the plain one, and the BLAS one when SciPy is there.
 #: The kernels' arguments for no unobserved pairs (seed, rate, log_p, log_norm, wneg).
@@ -59,8 +60,6 @@ def naive_train(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws=()):
     W, C, GW, GC = (np.array(a, dtype=np.float64) for a in (W, C, GW, GC))
     if shared:
         C, GC = W, GW
-    d = W.shape[1]
-    per_word = GW.shape[1] == 1
     loss = 0.0
     for e in range(len(rows)):
         f = float(weight[e])
@@ -69,34 +68,10 @@ def naive_train(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws=()):
                 continue
             f = 1.0
         i, j = int(rows[e]), int(cols[e])
-        diff = sum(W[i, k] * C[j, k] for k in range(d)) - target[e]
+        diff = sum(W[i, k] * C[j, k] for k in range(W.shape[1])) - target[e]
         fd = f * diff
         loss += fd * diff
-        if shared and i == j:
-            g = [2 * fd * W[i, k] for k in range(d)]
-            gw = [GW[i, 0] if per_word else GW[i, k] for k in range(d)]
-            for k in range(d):
-                W[i, k] -= lr * g[k] / math.sqrt(gw[k])
-            if per_word:
-                GW[i, 0] += sum(x * x for x in g) / d
-            else:
-                for k in range(d):
-                    GW[i, k] += g[k] ** 2
-        else:
-            g1 = [fd * C[j, k] for k in range(d)]
-            g2 = [fd * W[i, k] for k in range(d)]
-            gw = [GW[i, 0] if per_word else GW[i, k] for k in range(d)]
-            gc = [GC[j, 0] if per_word else GC[j, k] for k in range(d)]
-            for k in range(d):
-                W[i, k] -= lr * g1[k] / math.sqrt(gw[k])
-                C[j, k] -= lr * g2[k] / math.sqrt(gc[k])
-            if per_word:
-                GW[i, 0] += sum(x * x for x in g1) / d
-                GC[j, 0] += sum(x * x for x in g2) / d
-            else:
-                for k in range(d):
-                    GW[i, k] += g1[k] ** 2
-                    GC[j, k] += g2[k] ** 2
+        adagrad_step(W, C, GW, GC, i, j, fd, lr, shared)
     return loss, W, C
 
 
@@ -304,7 +279,8 @@ def test_block_rounds_write_disjoint_vectors(threads, shared):
     assert sorted(position.tolist()) == list(range(V))
     width = TASKS_PER_THREAD * threads
     assert rounds.shape[1] == width
-    listed = [k for k in rounds.ravel().tolist() if k >= 0]
+    listed = rounds.ravel().tolist()
+    assert min(listed) >= 0
     assert len(listed) == len(set(listed))
     cover = np.zeros(n, dtype=int)
     for k in listed:

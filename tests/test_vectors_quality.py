@@ -12,6 +12,7 @@ from nlpzero.cli import main
 from nlpzero.cooccur import count_cooccurrences
 from nlpzero.errors import InputError
 from nlpzero.vectors import _n_unobserved, _train_block, _unobserved_word, train_vectors
+from vector_reference import adagrad_step
 
 
 M64 = (1 << 64) - 1
@@ -41,32 +42,12 @@ def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, seed, rate,
     W, C, GW, GC = (np.array(x, dtype=np.float64) for x in (W, C, GW, GC))
     if shared:
         C, GC = W, GW
-    d = W.shape[1]
-    per_word = GW.shape[1] == 1
-
-    def step(i, j, fd):
-        # fd: half the derivative of the loss by the inner product.
-        if shared and i == j:
-            pairs = [(W, GW, i, [2 * fd * W[i, k] for k in range(d)])]
-        else:
-            pairs = [(W, GW, i, [fd * C[j, k] for k in range(d)]),
-                     (C, GC, j, [fd * W[i, k] for k in range(d)])]
-        for M, G, r, g in pairs:
-            rates = [G[r, 0] if per_word else G[r, k] for k in range(d)]
-            for k in range(d):
-                M[r, k] -= lr * g[k] / math.sqrt(rates[k])
-            if per_word:
-                G[r, 0] += sum(x * x for x in g) / d
-            else:
-                for k in range(d):
-                    G[r, k] += g[k] ** 2
-
     loss = 0.0
     for e in range(len(rows)):
         i, j = int(rows[e]), int(cols[e])
         diff = float(W[i] @ C[j]) - target[e]
         loss += weight[e] * diff * diff
-        step(i, j, weight[e] * diff)
+        adagrad_step(W, C, GW, GC, i, j, weight[e] * diff, lr, shared)
         if log_p[i] < log_p[j] or (log_p[i] == log_p[j] and e % 2 == 0):
             a = i
         else:
@@ -75,7 +56,8 @@ def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, seed, rate,
                   else []):
             z = float(W[a] @ C[b]) - (log_norm - log_p[a] - log_p[b])
             if z >= -30:
-                step(a, int(b), 0.5 * wneg / (1 + math.exp(-z)))
+                adagrad_step(W, C, GW, GC, a, int(b), 0.5 * wneg / (1 + math.exp(-z)), lr,
+                             shared)
     return loss, W, C
 
 
