@@ -29,3 +29,21 @@ def alive(pid: int) -> bool:
     """The process exists and has not ended (a zombie has ended)."""
     fields = _stat_fields(pid)
     return bool(fields) and fields[0] != "Z"
+
+
+def interrupt_when_counting(args: list[str]) -> tuple[int, str]:
+    """Run ``python -m nlpzero ARGS``, send Ctrl-C (SIGINT) once its stderr shows a
+    counting progress bar, and return its exit status and stderr."""
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "nlpzero", *args],
+                            stderr=subprocess.PIPE, text=True)
+    line = ""
+    while "counting" not in line:
+        line = proc.stderr.read(64)
+        assert line, "the run ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err

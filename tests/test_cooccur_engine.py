@@ -18,7 +18,7 @@ from nlpzero.corpus import read_lines
 from nlpzero.engine import _SerialRunner, _Spill, plan_partitions
 from nlpzero.errors import InputError, WorkerError
 from cooccur_checks import assert_same, write
-from processes import children
+from processes import children, interrupt_when_counting
 
 MASK = (1 << 64) - 1
 
@@ -394,16 +394,9 @@ def test_cli_interrupted_leaves_no_output(tmp_path, seg_file):
     out = tmp_path / "v.txt"
     spill = tmp_path / "spill"
     spill.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "nlpzero", "vectors", big, "--pretokenized",
-                             "-o", str(out), "--workers", "2", "--spill-dir", str(spill)],
-                            stderr=subprocess.PIPE, text=True)
-    line = ""
-    while "counting" not in line:
-        line = proc.stderr.read(64)
-        assert line, "the run ended before it could be interrupted"
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    returncode, err = interrupt_when_counting(["vectors", big, "--pretokenized", "-o", str(out),
+                                               "--workers", "2", "--spill-dir", str(spill)])
+    assert returncode == 130, err
     assert "Traceback" not in err, err
     assert not out.exists()
     assert os.listdir(spill) == [], (os.listdir(spill), err)

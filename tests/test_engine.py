@@ -19,7 +19,7 @@ from nlpzero.discovery import (CohesionWordFinder, _group_pieces, _mark_kept_win
 from nlpzero.engine import (_count_chars, _gather_runs, _learn, _SerialRunner,
                             _Spill, learn_lexicon, plan_partitions)
 from nlpzero.errors import InputError
-from processes import children
+from processes import children, interrupt_when_counting
 from nlpzero.parallel import read_range
 
 
@@ -291,17 +291,9 @@ def test_cli_interrupted_leaves_no_output(tmp_path, pd_lines):
     out = tmp_path / "lex.txt"
     spill = tmp_path / "spill"
     spill.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "nlpzero", "lexicon", big, "-o", str(out),
-                             "--workers", "2", "--spill-dir", str(spill)],
-                            stderr=subprocess.PIPE, text=True)
-    # Wait until counting is under way (the progress bar of a step shows), then interrupt.
-    line = ""
-    while "counting" not in line:
-        line = proc.stderr.read(64)
-        assert line, "the run ended before it could be interrupted"
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    returncode, err = interrupt_when_counting(["lexicon", big, "-o", str(out), "--workers", "2",
+                                               "--spill-dir", str(spill)])
+    assert returncode == 130, err
     assert "Traceback" not in err, err
     assert not out.exists()
     assert os.listdir(spill) == [], (os.listdir(spill), err)
