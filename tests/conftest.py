@@ -33,3 +33,16 @@ def tokenizer_cache_dir(tmp_path_factory):
         os.environ.pop("NLPZERO_CACHE_DIR", None)
     else:
         os.environ["NLPZERO_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A local Dask cluster of two worker processes (one per test module that asks),
+    and a client of it."""
+    distributed = pytest.importorskip("dask.distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+    client = distributed.Client(cluster)
+    yield cluster, client
+    client.close()
+    cluster.close()

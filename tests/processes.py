@@ -47,3 +47,24 @@ def interrupt_when_counting(args: list[str]) -> tuple[int, str]:
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     return proc.returncode, err
+
+
+def killer_at(step: str, pid: int):
+    """A progress callback that kills process `pid` (SIGKILL) once the first partition
+    of `step` is done, and the list that records the kill."""
+    import signal
+
+    killed: list[int] = []
+
+    def progress(name, done, total):
+        if name == step and done == 1 and not killed:
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+    return progress, killed
+
+
+def new_workers(before: set[int]) -> list[int]:
+    """This process's children not in `before`, leaving out multiprocessing's resource
+    tracker (which starting workers may start), in pid order."""
+    return [pid for pid in sorted(set(children()) - before)
+            if b"resource_tracker" not in open(f"/proc/{pid}/cmdline", "rb").read()]

@@ -18,7 +18,7 @@ from nlpzero.corpus import read_lines
 from nlpzero.engine import _SerialRunner, _Spill, plan_partitions
 from nlpzero.errors import InputError, WorkerError
 from cooccur_checks import assert_same, write
-from processes import children, interrupt_when_counting
+from processes import children, interrupt_when_counting, killer_at, new_workers
 
 MASK = (1 << 64) - 1
 
@@ -283,10 +283,7 @@ def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, seg_file):
 
     def kill_a_worker(step, done, total):
         if step == "pairs" and done == 1:
-            # Not multiprocessing's resource tracker, which spawning workers may start.
-            workers = [pid for pid in sorted(set(children()) - before)
-                       if b"resource_tracker" not in open(f"/proc/{pid}/cmdline", "rb").read()]
-            os.kill(workers[0], signal.SIGKILL)
+            os.kill(new_workers(before)[0], signal.SIGKILL)
 
     # Enough work that the workers are still counting when the first partition is
     # reported (a worker that already sent its result would not be missed).
@@ -302,17 +299,6 @@ def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, seg_file):
 # Dask
 
 
-@pytest.fixture(scope="module")
-def dask_cluster():
-    distributed = pytest.importorskip("dask.distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-    client = distributed.Client(cluster)
-    yield cluster, client
-    client.close()
-    cluster.close()
-
-
 def test_dask_engine_equals_in_memory(dask_cluster, raw_file, tokenizer):
     cluster, _ = dask_cluster
     params = dict(window=5, min_count=2, subsample=1e-3, seed=9)
@@ -325,14 +311,7 @@ def test_dask_engine_equals_in_memory(dask_cluster, raw_file, tokenizer):
 
 def test_dask_engine_survives_a_killed_worker(dask_cluster, seg_file):
     cluster, client = dask_cluster
-    pids = list(client.run(os.getpid).values())
-    killed = []
-
-    def kill_one_worker(step, done, total):
-        if step == "pairs" and done == 1 and not killed:
-            os.kill(pids[0], signal.SIGKILL)
-            killed.append(pids[0])
-
+    kill_one_worker, killed = killer_at("pairs", list(client.run(os.getpid).values())[0])
     params = dict(window=5, subsample=1e-3, seed=4)
     got = count_cooccurrences_files(seg_file, engine="dask", scheduler=cluster.scheduler_address,
                                     part_bytes=6_000, progress=kill_one_worker, **params)

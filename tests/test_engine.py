@@ -19,7 +19,7 @@ from nlpzero.discovery import (CohesionWordFinder, _group_pieces, _mark_kept_win
 from nlpzero.engine import (_count_chars, _gather_runs, _learn, _SerialRunner,
                             _Spill, learn_lexicon, plan_partitions)
 from nlpzero.errors import InputError
-from processes import children, interrupt_when_counting
+from processes import children, interrupt_when_counting, killer_at, new_workers
 from nlpzero.parallel import read_range
 
 
@@ -240,7 +240,7 @@ def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, pd_file):
 
     def kill_a_worker(step, done, total):
         if step == "3-grams" and done == 1:
-            os.kill(sorted(set(children()) - before)[0], signal.SIGKILL)
+            os.kill(new_workers(before)[0], signal.SIGKILL)
 
     # Enough work that the workers are still counting when the first partition's tick
     # reaches the driver, even on a loaded machine.
@@ -303,17 +303,6 @@ def test_cli_interrupted_leaves_no_output(tmp_path, pd_lines):
 # Dask
 
 
-@pytest.fixture(scope="module")
-def dask_cluster():
-    distributed = pytest.importorskip("dask.distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-    client = distributed.Client(cluster)
-    yield cluster, client
-    client.close()
-    cluster.close()
-
-
 def test_dask_engine_equals_in_memory_finder(dask_cluster, pd_file):
     cluster, _ = dask_cluster
     got = learn_lexicon(pd_file, engine="dask", scheduler=cluster.scheduler_address,
@@ -323,14 +312,7 @@ def test_dask_engine_equals_in_memory_finder(dask_cluster, pd_file):
 
 def test_dask_engine_survives_a_killed_worker(dask_cluster, pd_file):
     cluster, client = dask_cluster
-    pids = list(client.run(os.getpid).values())
-    killed = []
-
-    def kill_one_worker(step, done, total):
-        if step == "3-grams" and done == 1 and not killed:
-            os.kill(pids[0], signal.SIGKILL)
-            killed.append(pids[0])
-
+    kill_one_worker, killed = killer_at("3-grams", list(client.run(os.getpid).values())[0])
     got = learn_lexicon(pd_file, engine="dask", scheduler=cluster.scheduler_address,
                         part_bytes=20_000, progress=kill_one_worker)
     assert killed
