@@ -299,7 +299,8 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
             # ahead hides most of the memory latency.
             _prefetch_row(W, rows[ahead])
             _prefetch_row(C, cols[ahead])
-            if neg_rate > 0:
+            if neg_rate > 0 and _unobserved_side(rows[ahead], cols[ahead], ahead, shared,
+                                                 log_p) >= 0:
                 for r in range(_n_unobserved(neg_seed, neg_rate, ahead)):
                     _prefetch_row(C, _unobserved_word(neg_seed, ahead, r, a0, na, b0, nb))
         n_hinge = 0
@@ -312,7 +313,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
         # per step kernel (see the note above _pair_step).
         for s in range(n_hinge + 1):
             if s == 0:
-                f = _entry_weight(weight[e], draws[e] if sample else f, sample)
+                f = _entry_weight(weight[e], draws[e] if sample else np.float32(0.0), sample)
                 if f == 0.0:
                     continue
                 i = rows[e]
