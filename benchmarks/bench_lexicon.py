@@ -130,9 +130,9 @@ def child(system: str, limit: int | None) -> None:
         return
     if system == "warmup":
         # Fill Numba's on-disk cache for every kernel used below, and jieba's cache file.
-        from nlpzero.discovery import find_words
+        from nlpzero.discovery.finders import find_words
         from nlpzero.lexicon import Lexicon
-        from nlpzero.tokenizer import Tokenizer
+        from nlpzero.segmentation.tokenizer import Tokenizer
 
         import jieba
 
@@ -152,9 +152,9 @@ def child(system: str, limit: int | None) -> None:
         benchutil.block_scipy()
         system = system[:-len("-noscipy")]
     if system.startswith("nlpzero"):
-        from nlpzero.discovery import find_words
+        from nlpzero.discovery.finders import find_words
         from nlpzero.lexicon import Lexicon
-        from nlpzero.tokenizer import Tokenizer
+        from nlpzero.segmentation.tokenizer import Tokenizer
 
         lines = read_lines(RAW_FILE, limit)
         res["baseline_mib"] = benchutil.peak_rss_mib()

@@ -162,7 +162,7 @@ COOCCUR_PARAMS = dict(window=10, min_count=5, subsample=1e-4, seed=0)
 
 def cooccur_child(path: str, workers: int) -> None:
     """workers 0: the in-memory count; else the partitioned one with that many workers."""
-    from nlpzero.cooccur import count_cooccurrences, count_cooccurrences_files
+    from nlpzero.vectors.cooccur import count_cooccurrences, count_cooccurrences_files
     from nlpzero.corpus import read_lines
 
     t0 = time.perf_counter()

@@ -33,7 +33,7 @@ CACHE = os.path.join(benchutil.WORK, "cooc")
 
 
 def cooc_for(seed, window=10, weighting="count", subsample=1e-4):
-    from nlpzero.cooccur import Cooccurrence, count_cooccurrences
+    from nlpzero.vectors.cooccur import Cooccurrence, count_cooccurrences
 
     # The token file's size in the name: a count of another token file is not reused.
     size = os.path.getsize(bv.TOKENS)
@@ -53,7 +53,7 @@ def cooc_for(seed, window=10, weighting="count", subsample=1e-4):
 
 
 def main() -> None:
-    from nlpzero.vectors import train_vectors
+    from nlpzero.vectors.training import train_vectors
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("params", help="JSON of train_vectors keyword arguments")

@@ -12,14 +12,12 @@ __version__ = "0.1.0"
 
 from .errors import DatasetUnavailable, FormatError, InputError, NlpzeroError  # noqa: E402
 from .lexicon import Lexicon  # noqa: E402
-from .ngrams import NgramCounter  # noqa: E402
-from .discovery import CohesionWordFinder, PMIWordFinder, find_words  # noqa: E402
-from .tokenizer import Tokenizer  # noqa: E402
+from .discovery import CohesionWordFinder, NgramCounter, PMIWordFinder, find_words  # noqa: E402
 from .scoring import SegmentationScore, score  # noqa: E402
-from .tagger import Segmenter, sample_sentences, train_segmenter  # noqa: E402
+from .segmentation import Segmenter, Tokenizer, sample_sentences, train_segmenter  # noqa: E402
 from .templates import Parser, SentTree, TemplateFinder, TemplateSet, find_templates  # noqa: E402
-from .cooccur import Cooccurrence, count_cooccurrences  # noqa: E402
-from .vectors import WordVectors, learn_vectors, train_vectors  # noqa: E402
+from .vectors import (Cooccurrence, WordVectors, count_cooccurrences, learn_vectors,  # noqa: E402
+                      train_vectors)
 
 __all__ = [
     "CohesionWordFinder", "DatasetUnavailable", "FormatError", "InputError", "Lexicon",

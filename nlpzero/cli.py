@@ -68,11 +68,11 @@ def _info(args, message: str) -> None:
 
 
 def _load_tokenizer(args):
-    from .tokenizer import Tokenizer
+    from .segmentation.tokenizer import Tokenizer
 
     weight = getattr(args, "dict_weight", None)
     if getattr(args, "model", None):
-        from .tagger import Segmenter
+        from .segmentation.tagger import Segmenter
 
         segmenter = Segmenter.load(args.model)
         if weight is not None:
@@ -88,7 +88,7 @@ def _load_tokenizer(args):
 
 
 def cmd_lexicon(args) -> int:
-    from .discovery import make_finder
+    from .discovery.finders import make_finder
 
     if args.method == "cohesion":
         params = dict(order=args.order, min_count=args.min_count,
@@ -130,7 +130,7 @@ def _partitioned(args) -> bool:
 
 
 def _learn_partitioned(args, params: dict):
-    from .engine import learn_lexicon
+    from .engine.runners import learn_lexicon
 
     return _run_partitioned(args, learn_lexicon, **params)
 
@@ -171,7 +171,7 @@ def _thresholds(text: str | None, order: int) -> list[float] | None:
 def cmd_segment(args) -> int:
     from ._io import atomic_write
     from .corpus import expand_sources, read_pieces
-    from .parallel import is_regular_file
+    from .engine.partitions import is_regular_file
 
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
@@ -201,7 +201,7 @@ def _segment_files_in_workers(args, tokenizer, paths: list[str]) -> int:
     """Each worker reads and segments byte ranges of the files itself; the parent only
     appends the workers' output files in order (no text goes through pipes)."""
     from ._io import atomic_write
-    from .parallel import segment_files
+    from .engine.partitions import segment_files
 
     folder = None if args.output == "-" else os.path.dirname(os.path.abspath(args.output))
     bar = _progress(None, args, "segmenting", total=_input_size(paths), unit="B")
@@ -243,7 +243,7 @@ def _single_threaded(tokenizer) -> None:
 def _render_in_workers(tokenizer, jobs, workers: int) -> Iterator[str]:
     """Render `jobs` in `workers` processes, yielding the outputs in input order with
     one job per worker in flight (memory stays bounded on any input size)."""
-    from .parallel import WorkerPool
+    from .engine.partitions import WorkerPool
 
     with WorkerPool(workers, tokenizer, _single_threaded) as pool:
         yield from pool.map_ordered(_render_job, jobs)
@@ -318,7 +318,7 @@ def _last_run_start(text: str) -> int:
 
 def cmd_train_segmenter(args) -> int:
     from .lexicon import Lexicon
-    from .tagger import Segmenter
+    from .segmentation.tagger import Segmenter
 
     from ._io import _existing_directory_of
 
@@ -370,9 +370,9 @@ def cmd_dataset(args) -> int:
 def cmd_demo(args) -> int:
     """Learn a lexicon from the People's Daily raw text, show it, segment, score."""
     from .datasets import peoples_daily_gold
-    from .discovery import make_finder
+    from .discovery.finders import make_finder
     from .scoring import score
-    from .tokenizer import Tokenizer
+    from .segmentation.tokenizer import Tokenizer
 
     gold = peoples_daily_gold()
     text = ["".join(words) for words in gold]
@@ -404,7 +404,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from .templates import TemplateFinder
+    from .templates.mining import TemplateFinder
 
     start = time.perf_counter()
     finder = TemplateFinder(_load_tokenizer(args), window=args.window,
@@ -426,7 +426,7 @@ def cmd_templates(args) -> int:
 def cmd_parse(args) -> int:
     from ._io import atomic_write
     from .corpus import read_pieces
-    from .templates import Parser, TemplateSet
+    from .templates.mining import Parser, TemplateSet
 
     templates = TemplateSet.load(args.templates)
     parser = Parser(templates, _load_tokenizer(args), null_score=args.null_score,
@@ -445,8 +445,8 @@ def cmd_parse(args) -> int:
 
 def cmd_vectors(args) -> int:
     """Count co-occurrences and train PMI word vectors ("simpler GloVe")."""
-    from .cooccur import count_cooccurrences, count_cooccurrences_files
-    from .vectors import train_vectors
+    from .vectors.cooccur import count_cooccurrences, count_cooccurrences_files
+    from .vectors.training import train_vectors
 
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
@@ -486,7 +486,7 @@ def cmd_vectors(args) -> int:
 
 def cmd_similar(args) -> int:
     """Print the words nearest to WORD: whitened cosine, or raw inner product."""
-    from .vectors import WordVectors
+    from .vectors.training import WordVectors
 
     wv = WordVectors.load_word2vec_format(args.vectors, binary=args.binary or None)
     if args.whiten_size is not None:

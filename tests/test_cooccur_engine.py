@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero import corpus
-from nlpzero.cooccur import (_check_params, _combine_pairs, _count_partitioned, _merge_back,
-                             _select, _uniform, count_cooccurrences, count_cooccurrences_files)
+from nlpzero.vectors.cooccur import (_check_params, _combine_pairs, _count_partitioned,
+                                     _merge_back, _select, _uniform, count_cooccurrences,
+                                     count_cooccurrences_files)
 from nlpzero.corpus import read_lines
-from nlpzero.engine import _SerialRunner, _Spill, plan_partitions
+from nlpzero.engine.runners import _SerialRunner, _Spill, plan_partitions
 from nlpzero.errors import InputError, WorkerError
 from cooccur_checks import assert_same, write
 from processes import children, interrupt_when_counting, killer_at, new_workers

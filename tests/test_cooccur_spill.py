@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nlpzero import cooccur, corpus
-from nlpzero.cooccur import (_combine_runs, _merge_runs, _merge_tasks, _range_bounds, _Runs,
-                             count_cooccurrences, count_cooccurrences_files)
+from nlpzero import corpus
+from nlpzero.vectors import cooccur
+from nlpzero.vectors.cooccur import (_combine_runs, _merge_runs, _merge_tasks, _range_bounds, _Runs,
+                                     count_cooccurrences, count_cooccurrences_files)
 from nlpzero.corpus import read_lines
 from nlpzero.errors import WorkerError
 from cooccur_checks import assert_same, write

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero.corpus import iter_runs
-from nlpzero.discovery import (CohesionWordFinder, PMIWordFinder, best_split, find_words,
-                               remove_redundant)
+from nlpzero.discovery.finders import (CohesionWordFinder, PMIWordFinder, best_split, find_words,
+                                       remove_redundant)
 from nlpzero.lexicon import Lexicon
 
 
@@ -122,7 +122,7 @@ def test_incremental_training_equals_training_at_once(pd_lines):
     for method in ("pmi", "cohesion"):
         params = {"min_count": 2} if method == "cohesion" else {}
         once = find_words(a + b, method=method, **params)
-        from nlpzero.discovery import make_finder
+        from nlpzero.discovery.finders import make_finder
 
         finder = make_finder(method, **params).train(a)
         finder.find()  # finding in between must not disturb later training
@@ -164,7 +164,7 @@ def test_empty_and_non_han_input():
 @given(st.lists(st.tuples(st.floats(-5, 5), st.floats(-5, 5), st.integers(0, 3),
                           st.integers(0, 2)), min_size=1, max_size=30))
 def test_min_split_pmi_kernel_matches_reference(rows):
-    from nlpzero.discovery import _min_split_pmi
+    from nlpzero.discovery.finders import _min_split_pmi
 
     log_left = np.array([0.1, -1.0, 2.0, 0.5])
     log_right = np.array([1.5, -0.5, 0.0])

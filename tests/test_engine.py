@@ -14,13 +14,13 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero import corpus
 from nlpzero.corpus import read_lines
-from nlpzero.discovery import (CohesionWordFinder, _group_pieces, _mark_kept_windows,
-                               _piece_hashes)
-from nlpzero.engine import (_count_chars, _gather_runs, _learn, _SerialRunner,
-                            _Spill, learn_lexicon, plan_partitions)
+from nlpzero.discovery.finders import (CohesionWordFinder, _group_pieces, _mark_kept_windows,
+                                       _piece_hashes)
+from nlpzero.engine.runners import (_count_chars, _gather_runs, _learn, _SerialRunner,
+                                    _Spill, learn_lexicon, plan_partitions)
 from nlpzero.errors import InputError
 from processes import children, interrupt_when_counting, killer_at, new_workers
-from nlpzero.parallel import read_range
+from nlpzero.engine.partitions import read_range
 
 
 def write(path, text: str) -> str:
@@ -145,10 +145,10 @@ NUMBA_THREADS_THEN_WORKERS = """
 import sys
 import numpy as np
 from numba import njit, prange
-from nlpzero.discovery import CohesionWordFinder
+from nlpzero.discovery.finders import CohesionWordFinder
 from nlpzero.corpus import read_lines
-from nlpzero.engine import learn_lexicon
-from nlpzero.parallel import _numba_threads_started
+from nlpzero.engine.runners import learn_lexicon
+from nlpzero.engine.partitions import _numba_threads_started
 
 @njit(parallel=True)
 def total(x):
@@ -350,7 +350,7 @@ def _concat(a, b):
 
 
 def test_workers_claim_each_task_once(tmp_path):
-    from nlpzero.engine import _ProcessRunner
+    from nlpzero.engine.runners import _ProcessRunner
 
     runner = _ProcessRunner(2)
     ticks = []
@@ -375,7 +375,7 @@ def test_dask_runner_submits_a_cancelled_task_again(dask_cluster):
     forgotten") is submitted again; here the client cancels one pending task."""
     from distributed import Future
 
-    from nlpzero.engine import _DaskRunner
+    from nlpzero.engine.runners import _DaskRunner
 
     cluster, _ = dask_cluster
     runner = _DaskRunner(cluster.scheduler_address, 2)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero.corpus import iter_runs
-from nlpzero.ngrams import NgramCounter, _merge_counts, _run_length_counts
+from nlpzero.discovery.ngrams import NgramCounter, _merge_counts, _run_length_counts
 
 
 def naive_counts(texts, order, min_count):
@@ -73,7 +73,7 @@ def test_unknown_and_too_long_strings_count_zero():
 
 
 def test_windows_never_span_batches(monkeypatch):
-    import nlpzero.ngrams as ngrams
+    import nlpzero.discovery.ngrams as ngrams
 
     texts = ["中国" * 50, "人民" * 50]
     small = NgramCounter(order=3, min_count=1)
@@ -89,7 +89,7 @@ def _tiny_batches(texts):
 
 
 def test_chunked_counting_matches(monkeypatch):
-    import nlpzero.ngrams as ngrams
+    import nlpzero.discovery.ngrams as ngrams
 
     lines = ["中国人民日报的人民", "人民的中国日报", "的的的"] * 20
     monkeypatch.setattr(ngrams, "CHUNK_WINDOWS", 5)
@@ -157,7 +157,7 @@ def naive_positions(counter, n):
 @settings(max_examples=40, deadline=None)
 @given(texts=texts_strategy, order=st.integers(2, 5), min_count=st.integers(1, 3))
 def test_positions_while_counting_match_naive(packed, texts, order, min_count):
-    import nlpzero.ngrams as ngrams
+    import nlpzero.discovery.ngrams as ngrams
 
     old = ngrams.PACKED_LOCATE
     ngrams.PACKED_LOCATE = packed
@@ -174,7 +174,7 @@ def test_positions_while_counting_match_naive(packed, texts, order, min_count):
 
 
 def test_packed_and_looked_up_positions_agree_on_real_text(pd_lines, monkeypatch):
-    import nlpzero.ngrams as ngrams
+    import nlpzero.discovery.ngrams as ngrams
 
     def run():
         c = NgramCounter(order=5, min_count=2).fit(pd_lines[:500])
@@ -203,7 +203,7 @@ def test_abandoned_counting_is_redone():
                 unique_by=lambda t: t[1]),
        st.integers(1, 3))
 def test_locate_groups_matches_reference(windows, min_count):
-    from nlpzero.ngrams import _locate_groups
+    from nlpzero.discovery.ngrams import _locate_groups
 
     pos_bits = 6
     packed = np.sort(np.array([(k << pos_bits) | p for k, p in windows], dtype=np.int64))

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nlpzero import tagger as tg
+from nlpzero.segmentation import tagger as tg
 from nlpzero.cli import main
 from nlpzero.corpus import CHAR_CLASS, HAN, code_points, iter_runs
 from nlpzero.errors import FormatError, InputError
 from nlpzero.lexicon import Lexicon
-from nlpzero.tagger import B, E, M, S
-from nlpzero.tokenizer import Tokenizer, _compile_lexicon
+from nlpzero.segmentation.tagger import B, E, M, S
+from nlpzero.segmentation.tokenizer import Tokenizer, _compile_lexicon
 
 HAN_CHARS = "中国人民银行的了是在不有大和小学生上下天地日月水火山"
 han_words = st.text(alphabet=HAN_CHARS, min_size=1, max_size=5)

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero.corpus import CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNITS, POINT, RUN_PUNCTUATION
 from nlpzero.lexicon import Lexicon
-from nlpzero.tokenizer import Tokenizer
+from nlpzero.segmentation.tokenizer import Tokenizer
 
 
 def reference_model(counts):
@@ -127,7 +127,7 @@ def test_cut_lines_matches_lcut_without_spaces(pd_lines):
 
 
 def test_cut_lines_batches(monkeypatch, pd_lines):
-    import nlpzero.tokenizer as tokenizer
+    import nlpzero.segmentation.tokenizer as tokenizer
 
     tk = Tokenizer()
     whole = list(tk.cut_lines(pd_lines[:100]))
@@ -171,7 +171,7 @@ def test_bad_arguments():
 import numpy as np  # noqa: E402
 
 from nlpzero import lexicon as lexicon_module  # noqa: E402
-from nlpzero import tokenizer as tokenizer_module  # noqa: E402
+from nlpzero.segmentation import tokenizer as tokenizer_module  # noqa: E402
 from nlpzero.corpus import code_points  # noqa: E402
 from nlpzero.errors import FormatError  # noqa: E402
 from nlpzero.lexicon import MAX_COUNT  # noqa: E402

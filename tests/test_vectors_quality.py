@@ -9,9 +9,9 @@ from hypothesis import given, settings, strategies as st
 from numba.core import config as numba_config
 
 from nlpzero.cli import main
-from nlpzero.cooccur import count_cooccurrences
+from nlpzero.vectors.cooccur import count_cooccurrences
 from nlpzero.errors import InputError
-from nlpzero.vectors import _n_unobserved, _train_block, _unobserved_word, train_vectors
+from nlpzero.vectors.training import _n_unobserved, _train_block, _unobserved_word, train_vectors
 from vector_reference import adagrad_step
 
 
@@ -118,7 +118,7 @@ def test_unobserved_words_of_two_blocks(a0, na, b0, nb):
 
 @pytest.fixture(scope="module")
 def cooc(pd_lines):
-    from nlpzero.tokenizer import Tokenizer
+    from nlpzero.segmentation.tokenizer import Tokenizer
 
     return count_cooccurrences(Tokenizer().cut_lines(pd_lines[:300]), window=3, min_count=3)
 
@@ -153,7 +153,7 @@ def test_hinge_keeps_function_words_short():
     get rarer on a real corpus (the whole People's Daily), so importance weighs
     function words down."""
     from nlpzero import learn_vectors
-    from nlpzero.tokenizer import Tokenizer
+    from nlpzero.segmentation.tokenizer import Tokenizer
 
     datasets = pytest.importorskip("nlpzero.datasets")
     try:
@@ -194,7 +194,7 @@ def test_hinge_bad_parameters(cooc, kw):
 
 
 def test_cli_unobserved(tmp_path, pd_lines, capsys):
-    from nlpzero.tokenizer import Tokenizer
+    from nlpzero.segmentation.tokenizer import Tokenizer
 
     path = tmp_path / "w.txt"
     path.write_text("\n".join(Tokenizer().render_lines(pd_lines[:300]).split("\n")) + "\n",

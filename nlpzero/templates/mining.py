@@ -45,11 +45,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from ._io import atomic_write
-from .corpus import CHAR_CLASS, DIGIT, HAN, LATIN, code_points, iter_texts
-from .errors import FormatError, InputError
-from .ngrams import _build_index, _lookup, _slot
-from .tokenizer import _IS_SPACE
+from .._io import atomic_write
+from ..corpus import CHAR_CLASS, DIGIT, HAN, LATIN, code_points, iter_texts
+from ..errors import FormatError, InputError
+from ..discovery.ngrams import _build_index, _lookup, _slot
+from ..segmentation.tokenizer import _IS_SPACE
 
 logger = logging.getLogger(__name__)
 
@@ -851,7 +851,7 @@ class TemplateSet(Mapping):
             line without a template and a positive count, a wrong ``trivial`` mark, a
             repeated template, or no template at all.
         """
-        from .lexicon import _read_bytes
+        from ..lexicon import _read_bytes
 
         name, data = _read_bytes(path)
         if b"\x00" in data:
@@ -900,7 +900,7 @@ class TemplateSet(Mapping):
 
 
 def _as_tokenizer(tokenizer):
-    from .tokenizer import Tokenizer
+    from ..segmentation.tokenizer import Tokenizer
 
     if tokenizer is None or isinstance(tokenizer, Tokenizer):
         return tokenizer
@@ -1191,7 +1191,7 @@ def _check_words(sentences) -> None:
 
 
 def _default_lexicon():
-    from .lexicon import Lexicon
+    from ..lexicon import Lexicon
 
     return Lexicon.load_jieba_default()
 

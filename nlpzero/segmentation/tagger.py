@@ -42,10 +42,10 @@ from typing import Callable, Mapping
 import numpy as np
 from numba import njit, prange
 
-from ._io import atomic_write
-from .corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
-from .errors import FormatError, InputError
-from .lexicon import Lexicon
+from .._io import atomic_write
+from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
+from ..errors import FormatError, InputError
+from ..lexicon import Lexicon
 from .tokenizer import Tokenizer, _token_end, _trie_child
 
 logger = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ from typing import Iterable, Sequence
 import numpy as np
 from numba import njit
 
-from .corpus import strings_from_code_points
-from .lexicon import Lexicon
+from ..corpus import strings_from_code_points
+from ..lexicon import Lexicon
 from .ngrams import NgramCounter
 
 logger = logging.getLogger(__name__)

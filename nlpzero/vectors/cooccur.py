@@ -41,8 +41,8 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from numba import njit
 
-from .errors import InputError
-from .ngrams import _merge_counts
+from ..errors import InputError
+from ..discovery.ngrams import _merge_counts
 
 logger = logging.getLogger(__name__)
 
@@ -642,7 +642,7 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     --------
     >>> cooc = count_cooccurrences_files("corpus.seg.txt", workers=2)  # doctest: +SKIP
     """
-    from .engine import _make_runner, _Spill, plan_partitions
+    from ..engine.runners import _make_runner, _Spill, plan_partitions
 
     p = _check_params(window, min_count, weighting, max_vocab, subsample, seed)
     if errors not in ("strict", "replace"):
@@ -669,7 +669,7 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
 
 
 def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccurrence:
-    from .engine import _run_step
+    from ..engine.runners import _run_step
 
     tasks = list(enumerate(parts))
     if not tasks:  # empty files
@@ -741,7 +741,7 @@ def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccu
 
 
 def _partition_sentences(part, shared: dict) -> Iterable:
-    from .engine import _partition_texts
+    from ..engine.runners import _partition_texts
 
     texts = _partition_texts(part, shared["errors"])
     tokenizer = shared["tokenizer"]

@@ -30,13 +30,13 @@ from typing import Iterable, Iterator, Mapping
 import numpy as np
 from numba import njit
 
-from .corpus import (CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNIT, POINT, RUN_PUNCT,
-                     code_points)
-from ._io import atomic_write
-from .errors import InputError, NlpzeroError
-from .lexicon import (MAX_COUNT, Lexicon, _add_up_repeats, _parse_lexicon, _read_bytes,
-                      _regular_layout)
-from .ngrams import _lookup, _slot
+from ..corpus import (CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNIT, POINT, RUN_PUNCT,
+                      code_points)
+from .._io import atomic_write
+from ..errors import InputError, NlpzeroError
+from ..lexicon import (MAX_COUNT, Lexicon, _add_up_repeats, _parse_lexicon, _read_bytes,
+                       _regular_layout)
+from ..discovery.ngrams import _lookup, _slot
 
 logger = logging.getLogger(__name__)
 

@@ -32,9 +32,9 @@ import sys
 import tempfile
 from typing import Callable, Iterable, Iterator
 
-from . import corpus
-from ._io import open_input
-from .errors import InputError, WorkerError
+from .. import corpus
+from .._io import open_input
+from ..errors import InputError, WorkerError
 
 #: Bytes of input per range: a job for one worker (rounded up to whole reader blocks).
 RANGE_BYTES = 1 << 23
@@ -453,7 +453,7 @@ def segment_files(tokenizer, paths: list[str], out, workers: int = 2, *,
     ...     segment_files(tk, ["big.txt"], out, workers=2)
     """
     if render is None:
-        from .cli import _render_pieces, _single_threaded
+        from ..cli import _render_pieces, _single_threaded
 
         render, setup = _render_pieces, setup or _single_threaded
     ranges = [(path, start, end) for path in paths for start, end in split_ranges(path)]

@@ -37,14 +37,15 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 from numba import njit
 
-from .corpus import CharVocab, batch_texts, expand_sources
-from .discovery import (CohesionWordFinder, _group_pieces, _mark_kept_windows, _piece_hashes,
-                        _piece_strings, backtracked, default_min_count, distinct_pieces)
-from .errors import InputError, WorkerError
-from .lexicon import Lexicon
-from .ngrams import NgramCounter, _merge_counts, _window_totals, count_windows
-from .parallel import (_numba_threads_started, _raise_with_line_number, is_regular_file,
-                       read_range, split_ranges)
+from ..corpus import CharVocab, batch_texts, expand_sources
+from ..discovery.finders import (CohesionWordFinder, _group_pieces, _mark_kept_windows,
+                                 _piece_hashes, _piece_strings, backtracked, default_min_count,
+                                 distinct_pieces)
+from ..errors import InputError, WorkerError
+from ..lexicon import Lexicon
+from ..discovery.ngrams import NgramCounter, _merge_counts, _window_totals, count_windows
+from .partitions import (_numba_threads_started, _raise_with_line_number, is_regular_file,
+                         read_range, split_ranges)
 
 ENGINES = ("local", "dask")
 

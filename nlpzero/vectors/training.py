@@ -44,7 +44,7 @@ from numba.core import cgutils, config
 from numba.extending import intrinsic
 
 from .cooccur import Cooccurrence, count_cooccurrences
-from .errors import FormatError, InputError, NlpzeroError
+from ..errors import FormatError, InputError, NlpzeroError
 
 logger = logging.getLogger(__name__)
 
@@ -933,7 +933,7 @@ class WordVectors:
         same header, then for each word its UTF-8 bytes, a space, ``dim`` little-endian
         float32 values and a newline. Written atomically.
         """
-        from ._io import atomic_write
+        from .._io import atomic_write
 
         for w in self.index_to_key:
             if any(ch.isspace() for ch in w):

@@ -20,7 +20,7 @@ from typing import Iterable
 import numpy as np
 from numba import njit
 
-from .corpus import CharVocab, batch_texts, iter_texts, strings_from_code_points
+from ..corpus import CharVocab, batch_texts, iter_texts, strings_from_code_points
 
 logger = logging.getLogger(__name__)
 
