@@ -318,24 +318,52 @@ def _last_run_start(text: str) -> int:
 
 def cmd_train_segmenter(args) -> int:
     from .lexicon import Lexicon
-    from .segmentation.tagger import Segmenter
+    from .segmentation import Segmenter, adapt_segmenter
 
     from ._io import _existing_directory_of
 
     if args.output != "-":
         _existing_directory_of(args.output)  # fail before training, not after
     start = time.perf_counter()
-    lexicon = Lexicon.load(args.lexicon)
+    base = None if args.lexicon.lower() == "none" else Lexicon.load(args.lexicon)
+    if base is None and not args.corpus:
+        raise InputError("--lexicon none needs --corpus (the lexicon is learned from it)")
     extra = {} if args.dict_weight is None else {"dict_weight": args.dict_weight}
-    bar = _progress(None, args, "training", total=args.samples, unit="sent")
-    try:
-        segmenter = Segmenter.train(lexicon, n_samples=args.samples, seed=args.seed, bits=args.bits,
-                                    progress=lambda done: bar.update(done - bar.n), **extra)
-    finally:
-        bar.close()
+    if args.corpus:
+        lines = list(_read_corpus(args, "reading"))
+        segmenter = adapt_segmenter(base if base is not None else "none", lines,
+                                    n_samples=args.samples, seed=args.seed, bits=args.bits,
+                                    progress=lambda message: _info(args, message), **extra)
+        _info(args, f"adapted to {sum(map(len, lines)):,} characters of domain text with "
+                    f"{segmenter.info['new_words']:,} new words")
+    else:
+        bar = _progress(None, args, "training", total=args.samples, unit="sent")
+        try:
+            segmenter = Segmenter.train(base, n_samples=args.samples, seed=args.seed,
+                                        bits=args.bits,
+                                        progress=lambda done: bar.update(done - bar.n), **extra)
+        finally:
+            bar.close()
     segmenter.save(args.output)
-    _info(args, f"trained on {args.samples} pseudo-sentences from {len(lexicon)} words in "
-                f"{time.perf_counter() - start:.1f} s; written to {args.output}")
+    _info(args, f"trained on {args.samples} pseudo-sentences from {len(segmenter.lexicon)} words "
+                f"in {time.perf_counter() - start:.1f} s; written to {args.output}")
+    return 0
+
+
+def cmd_newwords(args) -> int:
+    from ._io import atomic_write
+    from .discovery import find_new_words
+
+    lines = list(_read_corpus(args, "reading"))
+    base = args.base if args.base is None or args.base.lower() == "none" else args.base
+    words = find_new_words(lines, base, min_count=args.min_count, min_gain=args.min_gain,
+                           progress=lambda message: _info(args, message))
+    if args.top is not None:
+        words = words[:args.top]
+    with atomic_write(args.output) as out:
+        for line in words.lines(args.scores):
+            out.write(line + "\n")
+    _info(args, f"{len(words):,} new words")
     return 0
 
 
@@ -590,7 +618,11 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train a B/M/E/S character tagger on pseudo-sentences sampled "
                                    "from a lexicon with counts; write the model (.npz).")
     p.add_argument("--lexicon", required=True,
-                   help="lexicon file: word count lines (jieba's dict.txt works)")
+                   help="lexicon file: word count lines (jieba's dict.txt works); 'none' "
+                        "with --corpus learns it from the corpus")
+    p.add_argument("--corpus", nargs="+", metavar="CORPUS",
+                   help="the domain's raw text (files, directories, globs or -): adapt the "
+                        "segmenter to it (new words, the domain's word frequencies)")
     p.add_argument("-o", "--output", required=True, help="model file to write (.npz)")
     p.add_argument("--samples", type=int, default=2_000_000,
                    help="pseudo-sentences to learn from (default 2000000)")
@@ -601,6 +633,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="weight of the lexicon in the word lattice at segmentation time; "
                         "0 = the tagger alone (default 0.2)")
     p.set_defaults(func=cmd_train_segmenter)
+
+    p = sub.add_parser("newwords", parents=[common],
+                       help="list the words of a corpus that a base dictionary lacks",
+                       description="List the new words of a corpus against a base dictionary, "
+                                   "best first, as 'word count' lines (a user dictionary for "
+                                   "nlpzero and jieba).")
+    p.add_argument("corpus", nargs="*", metavar="CORPUS",
+                   help="text files, directories, glob patterns, or - for stdin")
+    p.add_argument("--base", default=None, metavar="DICT",
+                   help="base dictionary (word count lines; default jieba's dict.txt; 'none' "
+                        "for raw text alone)")
+    p.add_argument("--top", type=_positive_int, default=None, help="list at most N words")
+    p.add_argument("--min-count", type=_positive_int, default=2,
+                   help="occurrences a word needs (default 2)")
+    p.add_argument("--min-gain", type=float, default=6.0,
+                   help="nats per occurrence a word must save against the base's split of it "
+                        "(default 6)")
+    p.add_argument("--scores", action="store_true",
+                   help="add two columns: times segmented as a word, gain in nats (jieba "
+                        "cannot read such a file as a user dictionary; nlpzero can)")
+    p.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
+    p.set_defaults(func=cmd_newwords)
 
     p = sub.add_parser("score", parents=[common], help="score a segmentation against a gold one",
                        description="Word precision, recall and F1 by character spans "

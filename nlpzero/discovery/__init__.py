@@ -4,7 +4,8 @@ from .finders import (CohesionWordFinder, PMIWordFinder, backtracked, best_split
                       count_pieces, default_min_count, default_thresholds, distinct_pieces,
                       find_words, make_finder, remove_redundant)
 from .ngrams import NgramCounter, count_windows
+from .newwords import NewWord, NewWords, find_new_words
 
-__all__ = ["CohesionWordFinder", "NgramCounter", "PMIWordFinder", "backtracked", "best_split",
+__all__ = ["CohesionWordFinder", "NewWord", "NewWords", "find_new_words", "NgramCounter", "PMIWordFinder", "backtracked", "best_split",
            "count_pieces", "count_windows", "default_min_count", "default_thresholds",
            "distinct_pieces", "find_words", "make_finder", "remove_redundant"]

@@ -323,10 +323,10 @@ class PMIWordFinder:
         return Lexicon._from_valid_counts(remove_redundant(words))
 
 
-def remove_redundant(words: Counter) -> dict:
+def remove_redundant(words: Counter, min_gain: float | None = None) -> dict:
     """De-redundancy of design notes 2.1: from longest to shortest, drop a candidate w
-    whose gain log p(w) - sum log p(s_i) over its best split is below len(w) - 1, and
-    give its count to its parts."""
+    whose gain log p(w) - sum log p(s_i) over its best split is below len(w) - 1 (or
+    below `min_gain` nats when given), and give its count to its parts."""
     words = dict(words)
     total = sum(words.values())
     if not total:
@@ -341,7 +341,7 @@ def remove_redundant(words: Counter) -> dict:
         # A pair can only split into its two characters: skip the search.
         parts = [w[0], w[1]] if len(w) == 2 else best_split(w, logp, unknown, max_len)
         gain = math.log(count) - log_total - sum(logp.get(p, unknown) for p in parts)
-        if gain < len(w) - 1:
+        if gain < (len(w) - 1 if min_gain is None else min_gain):
             for p in parts:
                 words[p] = words.get(p, 0) + count
                 logp[p] = math.log(words[p]) - log_total

@@ -1,0 +1,363 @@
+"""New words of a domain: the words of a corpus that a base dictionary lacks.
+
+A domain's raw text (a novel, patents, medical notes) is segmented by a segmenter that
+knows the base dictionary (by default the character tagger trained from it, which
+already keeps 他 and 的 apart because the dictionary has both). Every token of two or
+more characters that the base lacks is a candidate; a candidate is *accepted* when the
+corpus gives evidence that it is a word of its own:
+
+* **description length against the base**: coding the string as one word must save
+  at least ``min_gain`` nats per occurrence over coding it as the pieces the base
+  (plus the new words already accepted, shortest first) splits it into,
+  ``log p(w) - sum_i log p_base(s_i)`` with ``p(w)`` its rate in the corpus. Pairs of
+  frequent words (他的, 也是, 看了) explain themselves and gain little; names and terms
+  that the base splits into rare pieces (戴沐白, 滤色器) gain a lot; a known word with a
+  function character attached (唐三向 = 唐三 + 向, once 唐三 is accepted) gains little;
+* **not a fragment**: when most occurrences share one neighbour character and the
+  longer string is itself inside a candidate (马红 in 马红俊), the string is a piece
+  of that longer word;
+* **not a number phrase**: a candidate whose first piece is a numeral (两柄, 五十级)
+  is a numeral with its measure word, a phrase rather than a lexicon entry;
+* **evidence**: it occurs at least ``min_count`` times.
+
+The search runs in rounds: the accepted words join the segmenter's lexicon (with
+counts on the base's scale, :meth:`NewWords.lexicon`) and the corpus is segmented
+again, so a name that the base segmenter glued to its neighbours (唐三向, 唐三道)
+comes out whole in the next round.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Sequence
+
+from .._io import atomic_write
+from ..corpus import CHAR_CLASS, HAN
+from ..errors import InputError
+from ..lexicon import Lexicon
+from .finders import best_split
+
+logger = logging.getLogger(__name__)
+
+#: Nats per occurrence a new word must save against the base's split of it.
+DEFAULT_MIN_GAIN = 6.0
+#: Occurrences a new word needs in the corpus.
+DEFAULT_MIN_COUNT = 2
+#: Rounds of segmenting with the words accepted so far.
+DEFAULT_ROUNDS = 2
+#: Share of a string's occurrences that one neighbour character must reach for the
+#: string to count as a fragment of a longer candidate.
+DOMINANT_NEIGHBOUR = 0.7
+#: Nats per occurrence a word of a lexicon learned from raw text must save against the
+#: rest of that lexicon's split of it to stay in the base (``base="none"``).
+LEARNED_BASE_MIN_GAIN = 3.5
+#: Characters that make a first piece a numeral (a numeral + measure word is a phrase).
+NUMERAL_CHARS = frozenset("一二三四五六七八九十两几百千万亿零〇半多数每")
+
+
+@dataclass(frozen=True)
+class NewWord:
+    """One candidate new word and the evidence for it.
+
+    Attributes
+    ----------
+    word : str
+    count : int
+        Occurrences of the string in the corpus (for strings of Han characters;
+        otherwise the times it was a token).
+    tokens : int
+        Times the segmenter cut it as a word in the last round.
+    gain : float
+        Nats saved per occurrence by coding it as one word instead of the base's
+        pieces (the base plus the shorter new words accepted).
+    accepted : bool
+        Whether it passed every test (see the module documentation).
+    """
+
+    word: str
+    count: int
+    tokens: int
+    gain: float
+    accepted: bool
+
+    @property
+    def score(self) -> float:
+        """Description length saved over the corpus, in nats (tokens times gain)."""
+        return self.tokens * self.gain
+
+
+class NewWords(Sequence[NewWord]):
+    """The new words of a corpus, best first: the accepted words by the description
+    length they save, then (with ``include_rejected``) the other candidates by count.
+
+    Parameters
+    ----------
+    words : sequence of NewWord
+        In their order.
+    corpus_tokens : int
+        Tokens of the corpus in the last segmentation (the scale of the counts).
+    """
+
+    def __init__(self, words: Sequence[NewWord], corpus_tokens: int):
+        self._words = list(words)
+        self.corpus_tokens = int(corpus_tokens)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return NewWords(self._words[i], self.corpus_tokens)
+        return self._words[i]
+
+    def __repr__(self) -> str:
+        head = ", ".join(w.word for w in self._words[:5])
+        return f"NewWords({len(self)} words: {head}{', ...' if len(self) > 5 else ''})"
+
+    @property
+    def words(self) -> list[str]:
+        """The words, in order."""
+        return [w.word for w in self._words]
+
+    def accepted(self) -> "NewWords":
+        """Only the accepted words."""
+        return NewWords([w for w in self._words if w.accepted], self.corpus_tokens)
+
+    def lexicon(self, base_total: int) -> Lexicon:
+        """The accepted words with counts on a base lexicon's scale.
+
+        A word's count is its rate in the corpus times the base's total count, so it
+        has the probability in the merged lexicon that it has in the domain: it wins
+        where it occurs and leaves the base's analysis of other text alone.
+        """
+        scale = base_total / max(1, self.corpus_tokens)
+        return Lexicon({w.word: max(1, round(w.count * scale)) for w in self._words if w.accepted})
+
+    def save(self, path, scores: bool = False) -> None:
+        """Write ``word count`` lines (a user dictionary for nlpzero and jieba),
+        atomically; with `scores`, the tokens and the gain as two more columns (nlpzero
+        reads such a file as a lexicon; jieba's user dictionaries admit only a POS tag
+        as third column)."""
+        with atomic_write(path) as f:
+            for line in self.lines(scores):
+                f.write(line + "\n")
+
+    def lines(self, scores: bool = False) -> Iterator[str]:
+        """The lines :meth:`save` writes."""
+        for w in self._words:
+            yield (f"{w.word} {w.count} {w.tokens} {w.gain:.2f}" if scores
+                   else f"{w.word} {w.count}")
+
+
+def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None, *,
+                   segmenter=None, min_count: int = DEFAULT_MIN_COUNT,
+                   min_gain: float = DEFAULT_MIN_GAIN, rounds: int = DEFAULT_ROUNDS,
+                   include_rejected: bool = False, n_jobs: int = 2, seed: int = 0,
+                   progress: Callable[[str], None] | None = None) -> NewWords:
+    """Find the words of a corpus that a base dictionary lacks, best first.
+
+    Parameters
+    ----------
+    texts : str or iterable of str
+        The domain's raw text (lines).
+    base : Lexicon, str or None
+        The base dictionary: a Lexicon, the path of a ``word count`` file, None for
+        jieba's dict.txt, or ``"none"`` for no dictionary at all (the base is then the
+        lexicon learned from `texts` by :func:`~nlpzero.discovery.find_words`, less
+        the words its other words explain: those saving under 3.5 nats an occurrence).
+    segmenter : Segmenter, optional
+        A segmenter that knows the base (by default a tagger is trained from it:
+        :meth:`~nlpzero.segmentation.Segmenter.train` with its defaults).
+    min_count : int, default 2
+        Occurrences a word needs.
+    min_gain : float, default 6.0
+        Nats per occurrence a word must save against the base's split of it.
+    rounds : int, default 2
+        Segmentations of the corpus; after each but the last, the accepted words join
+        the segmenter's lexicon.
+    include_rejected : bool, default False
+        Also list the candidates that failed a test, after the accepted ones.
+    n_jobs, seed
+        Threads of the segmenter, seed of the tagger's training.
+    progress : callable, optional
+        Called with a short message at each stage.
+
+    Returns
+    -------
+    NewWords
+
+    Examples
+    --------
+    >>> words = find_new_words(open("novel.txt", encoding="utf-8"))  # doctest: +SKIP
+    >>> words.save("novel-words.txt")                                 # doctest: +SKIP
+    """
+    from ..segmentation import Segmenter  # segmentation builds on discovery, not the reverse
+
+    lines = corpus_lines(texts)
+    _check_int(min_count, "min_count", 1)
+    _check_int(rounds, "rounds", 1)
+    min_gain = float(min_gain)
+    if not math.isfinite(min_gain):
+        raise InputError(f"min_gain must be a finite number, not {min_gain}")
+    report = progress or (lambda message: None)
+    base = resolve_base(base, lines, report)
+    if segmenter is None:
+        report(f"training a tagger on the base dictionary ({len(base):,} words)")
+        segmenter = Segmenter.train(base, seed=seed, n_jobs=n_jobs)
+    seg = segmenter
+    for r in range(rounds):
+        report(f"round {r + 1}/{rounds}: segmenting {sum(map(len, lines)):,} characters")
+        tokens = token_counts(seg, lines)
+        words = score_candidates(lines, tokens, base, min_count, min_gain)
+        logger.info("round %d: %d candidates, %d accepted", r + 1, len(words),
+                    sum(w.accepted for w in words))
+        if r + 1 < rounds:
+            merged = Lexicon(base.items())
+            merged.update(words.lexicon(base.total).items())
+            seg = Segmenter(seg.weights, seg.transitions, merged, dict_weight=seg.dict_weight,
+                            max_word_len=seg.max_word_len, n_jobs=seg.n_jobs)
+    if not include_rejected:
+        words = words.accepted()
+    return words
+
+
+def resolve_base(base, lines: list[str], report=lambda message: None) -> Lexicon:
+    """The base lexicon of :func:`find_new_words` (see its `base` parameter)."""
+    if base is None:
+        return Lexicon.load_jieba_default()
+    if isinstance(base, Lexicon):
+        pass
+    elif isinstance(base, str) and base.lower() == "none":
+        from .finders import find_words, remove_redundant
+
+        # The learned lexicon holds pairs that its own words explain (他的 = 他 + 的):
+        # they leave the base when coding them as one word saves little.
+        report("learning a lexicon from the text (no base dictionary)")
+        learned = remove_redundant(find_words(lines).items(), min_gain=LEARNED_BASE_MIN_GAIN)
+        base = Lexicon({w: c for w, c in learned.items() if c > 0})
+    else:
+        base = Lexicon.load(base)
+    if base.total <= 0:
+        raise InputError("the base dictionary has no word with a positive count")
+    return base
+
+
+def token_counts(segmenter, lines: list[str]) -> Counter:
+    """How often `segmenter` cuts each token out of `lines`."""
+    counts: Counter = Counter()
+    for words in segmenter.cut_lines(lines):
+        counts.update(words)
+    return counts
+
+
+def score_candidates(lines: list[str], tokens: Counter, base: Lexicon, min_count: int,
+                     min_gain: float) -> NewWords:
+    """Score every token of 2+ characters absent from `base`; accepted words first."""
+    total = sum(tokens.values())
+    candidates = [w for w in tokens if len(w) >= 2 and w not in base]
+    han = [w for w in candidates if is_han(w)]
+    occurrences = count_occurrences(lines, han)
+    inside = _inner_strings(han)
+    count = {w: max(occurrences.get(w, (0, None, None))[0], tokens[w]) for w in candidates}
+    fragment = {w: _is_fragment(w, occurrences[w], inside) for w in han}
+    # Gains against the base plus the shorter words accepted so far: a known word with
+    # a character attached is then explained by the known word.
+    log_total = math.log(base.total)
+    logp = {w: math.log(c) - log_total for w, c in base.items() if c > 0}
+    longest = max(map(len, logp), default=1)
+    unknown = -log_total  # a piece no word covers scores like a word seen once
+    scale = base.total / max(1, total)
+    gain, accepted = {}, {}
+    for w in sorted(candidates, key=len):
+        if any(CHAR_CLASS[ord(ch)] == HAN for ch in w):
+            pieces = best_split(w, logp, unknown, max(longest, len(w)))
+            coded = sum(logp.get(p, unknown) for p in pieces)
+        else:  # a number or a Latin word: one atom for the base too
+            pieces, coded = [w], unknown
+        gain[w] = math.log(count[w] / total) - coded
+        numeral = is_han(w) and all(ch in NUMERAL_CHARS for ch in pieces[0])
+        accepted[w] = (gain[w] >= min_gain and count[w] >= min_count and not numeral
+                       and not fragment.get(w, False))
+        if accepted[w] and is_han(w):
+            logp[w] = math.log(max(1.0, count[w] * scale)) - log_total
+    words = [NewWord(w, count[w], tokens[w], round(gain[w], 4), accepted[w]) for w in candidates]
+    words.sort(key=lambda w: (not w.accepted, -(w.score if w.accepted else w.tokens), w.word))
+    return NewWords(words, total)
+
+
+def count_occurrences(lines: list[str], strings: Iterable[str]) -> dict:
+    """For each string, its occurrences in `lines` and the most common character right
+    before and right after it: ``{s: (count, (char, n) | None, (char, n) | None)}``."""
+    targets = set(strings)
+    if not targets:
+        return {}
+    lengths = sorted({len(s) for s in targets})
+    found: dict[str, list] = {}
+    for line in lines:
+        n = len(line)
+        for i in range(n):
+            for length in lengths:
+                if i + length > n:
+                    break
+                s = line[i:i + length]
+                if s in targets:
+                    entry = found.get(s)
+                    if entry is None:
+                        entry = found[s] = [0, Counter(), Counter()]
+                    entry[0] += 1
+                    if i > 0:
+                        entry[1][line[i - 1]] += 1
+                    if i + length < n:
+                        entry[2][line[i + length]] += 1
+    return {s: (e[0], _most_common(e[1]), _most_common(e[2])) for s, e in found.items()}
+
+
+def is_han(word: str) -> bool:
+    """Whether every character of `word` is a Han character."""
+    return all(CHAR_CLASS[ord(ch)] == HAN for ch in word)
+
+
+def _most_common(counter: Counter):
+    return counter.most_common(1)[0] if counter else None
+
+
+def _inner_strings(words: Iterable[str]) -> set[str]:
+    """Every substring of 3+ characters of the given words (the strings a shorter
+    candidate grown by one character may be part of)."""
+    inner = set()
+    for w in words:
+        for i in range(len(w)):
+            for j in range(i + 3, len(w) + 1):
+                inner.add(w[i:j])
+    return inner
+
+
+def _is_fragment(word: str, occurrence, inside: set[str]) -> bool:
+    if occurrence is None:
+        return False
+    n, left, right = occurrence
+    if left is not None and left[1] > DOMINANT_NEIGHBOUR * n and left[0] + word in inside:
+        return True
+    return right is not None and right[1] > DOMINANT_NEIGHBOUR * n and word + right[0] in inside
+
+
+def corpus_lines(texts) -> list[str]:
+    """The non-empty stripped lines of a corpus; an InputError when there are none or
+    they hold no Han character."""
+    if isinstance(texts, str):
+        texts = texts.splitlines()
+    lines = [line.strip() for line in texts]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise InputError("the corpus is empty")
+    if not any(is_han(ch) for line in lines for ch in line):
+        raise InputError("the corpus has no Han characters")
+    return lines
+
+
+def _check_int(value, name: str, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InputError(f"{name} must be an integer >= {low}, not {value!r}")

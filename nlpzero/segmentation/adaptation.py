@@ -1,0 +1,124 @@
+"""A segmenter adapted to a domain from the domain's raw text.
+
+The tagger trained from a dictionary alone (:class:`~nlpzero.segmentation.Segmenter`)
+knows the dictionary's words and guesses unseen ones from their characters, one
+occurrence at a time. A domain's raw text adds two things it cannot know:
+
+1. **the domain's words** (:func:`~nlpzero.discovery.find_new_words`): names and terms
+   that the corpus as a whole shows to be words, judged by the description length
+   they save against the dictionary's own split of them;
+2. **the domain's word frequencies**: the dictionary's counts come from general text.
+   The domain is segmented with the dictionary plus its new words, and the lexicon of
+   the word lattice becomes a mixture of the dictionary's counts and the domain's
+   (``domain_weight`` of the mass from the domain), the classic adaptation of a
+   unigram model by interpolation. Only words the dictionary has or that were
+   accepted as new enter, so the domain's segmentation errors are not learned as words.
+
+New words enter with counts on the dictionary's scale (their rate in the domain
+times the dictionary's total), so they win where they occur and leave the analysis of
+other text alone. The tagger's weights stay those of the dictionary: retraining it on
+its own analyses of the domain (self-training) reproduced the adapted lattice on the
+text it learned from and added 0.001 F1 on held-out text of the same domain, for the
+cost of a second training.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from typing import Callable, Iterable
+
+from ..discovery.newwords import (DEFAULT_MIN_COUNT, DEFAULT_MIN_GAIN, corpus_lines,
+                                  find_new_words, resolve_base, token_counts)
+from ..errors import InputError
+from ..lexicon import Lexicon
+from .tagger import DEFAULT_DICT_WEIGHT, DEFAULT_SAMPLES, Segmenter
+
+logger = logging.getLogger(__name__)
+
+#: Share of the adapted lexicon's mass that comes from the domain's own counts.
+DEFAULT_DOMAIN_WEIGHT = 0.5
+
+
+def adapt_segmenter(lexicon: Lexicon | str | None, corpus: Iterable[str] | str, *,
+                    segmenter: Segmenter | None = None,
+                    domain_weight: float = DEFAULT_DOMAIN_WEIGHT,
+                    min_count: int = DEFAULT_MIN_COUNT, min_gain: float = DEFAULT_MIN_GAIN,
+                    n_samples: int = DEFAULT_SAMPLES, seed: int = 0, bits: int | None = None,
+                    dict_weight: float = DEFAULT_DICT_WEIGHT, n_jobs: int = 2,
+                    progress: Callable[[str], None] | None = None) -> Segmenter:
+    """Train a segmenter from a dictionary and adapt it to a domain's raw text.
+
+    Parameters
+    ----------
+    lexicon : Lexicon, str or None
+        The dictionary: a Lexicon, a ``word count`` file, None for jieba's dict.txt, or
+        ``"none"`` to learn it from `corpus` first (raw text alone).
+    corpus : str or iterable of str
+        The domain's raw text.
+    segmenter : Segmenter, optional
+        The tagger trained from `lexicon`, if already at hand (otherwise trained here
+        with `n_samples`, `seed`, `bits`).
+    domain_weight : float, default 0.5
+        Share of the adapted lexicon's mass taken from the domain's counts (0 keeps
+        the dictionary's counts and only adds the new words; must be below 1).
+    min_count, min_gain
+        Tests for new words (see :func:`~nlpzero.discovery.find_new_words`).
+    dict_weight : float, default 0.2
+        Weight of the lexicon in the word lattice of the result.
+    progress : callable, optional
+        Called with a short message at each stage.
+
+    Returns
+    -------
+    Segmenter
+        The dictionary's tagger with the adapted lexicon; ``info["new_words"]`` counts
+        the words added.
+    """
+    domain_weight = float(domain_weight)
+    if not math.isfinite(domain_weight) or not 0 <= domain_weight < 1:
+        raise InputError(f"domain_weight must be a number in [0, 1), not {domain_weight}")
+    report = progress or (lambda message: None)
+    lines = corpus_lines(corpus)
+    base = resolve_base(lexicon, lines, report)
+    if segmenter is None:
+        report(f"training a tagger on {len(base):,} words")
+        extra = {} if bits is None else {"bits": bits}
+        segmenter = Segmenter.train(base, n_samples=n_samples, seed=seed, n_jobs=n_jobs, **extra)
+    new = find_new_words(lines, base, segmenter=segmenter, min_count=min_count,
+                         min_gain=min_gain, n_jobs=n_jobs, progress=progress)
+    report(f"{len(new):,} new words; segmenting the domain with them")
+    with_new = Lexicon(base.items())
+    with_new.update(new.lexicon(base.total))
+    counts = token_counts(_with_lexicon(segmenter, with_new, dict_weight), lines)
+    result = _with_lexicon(segmenter, mix_counts(with_new, counts, domain_weight), dict_weight)
+    result.info = dict(segmenter.info, adapted=True, new_words=len(new),
+                       domain_weight=domain_weight, domain_tokens=sum(counts.values()))
+    return result
+
+
+def mix_counts(lexicon: Lexicon, domain: Counter, domain_weight: float) -> Lexicon:
+    """Interpolate a lexicon's counts with a domain's token counts.
+
+    The domain's counts of the words in `lexicon` (other tokens are left out: they are
+    the segmenter's guesses, not words the dictionary or the new-word tests vouch for)
+    are scaled to make up `domain_weight` of the result's total and added.
+    """
+    mixed = Lexicon(lexicon.items())
+    known = {w: c for w, c in domain.items() if w in lexicon}
+    total = sum(known.values())
+    if domain_weight == 0 or total == 0:
+        return mixed
+    scale = domain_weight / (1 - domain_weight) * lexicon.total / total
+    mixed.update({w: max(1, round(c * scale)) for w, c in known.items()})
+    return mixed
+
+
+def _with_lexicon(segmenter: Segmenter, lexicon: Lexicon, dict_weight: float) -> Segmenter:
+    return Segmenter(segmenter.weights, segmenter.transitions, lexicon, dict_weight=dict_weight,
+                     max_word_len=segmenter.max_word_len, n_jobs=segmenter.n_jobs,
+                     info=segmenter.info)
+
+
+__all__ = ["DEFAULT_DOMAIN_WEIGHT", "adapt_segmenter", "mix_counts"]
