@@ -1,0 +1,215 @@
+"""New words against a base dictionary, and the segmenter adapted to a domain."""
+
+import os
+import random
+import re
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlpzero import InputError, Lexicon, Segmenter, adapt_segmenter, find_new_words
+from nlpzero.discovery.newwords import (NewWord, NewWords, count_occurrences, score_candidates,
+                                        token_counts)
+from nlpzero.segmentation.adaptation import mix_counts
+
+BASE = {"他": 900, "的": 3000, "说": 700, "了": 1500, "是": 1600, "在": 1200, "我": 800,
+        "看": 400, "天": 300, "今天": 250, "明天": 200, "我们": 500, "学院": 120, "一": 900,
+        "走": 300, "来": 500, "去": 400, "很": 600, "好": 500, "向": 200, "和": 800,
+        "张": 60, "小": 300, "凡": 20, "碧": 15, "瑶": 10, "青": 50, "云": 80, "门": 150,
+        "两": 200, "柄": 10, "剑": 40, "马": 60, "红": 80, "俊": 20}
+
+
+def domain_corpus(n_lines=400, seed=1):
+    """A toy novel: names the base splits into rare characters (张小凡, 碧瑶, 青云门),
+    a name always followed by one character (马红俊), function-word pairs and a numeral
+    phrase, in varied contexts."""
+    rng = random.Random(seed)
+    names = ["张小凡", "碧瑶", "马红俊"]
+    frames = ["{a}说{b}的剑很好", "今天{a}和{b}去了青云门", "{a}向{b}走来", "我看了{a}的两柄剑",
+              "他的{a}是{b}", "明天{a}在学院", "{a}看{b}"]
+    return [rng.choice(frames).format(a=rng.choice(names), b=rng.choice(names))
+            for _ in range(n_lines)]
+
+
+@pytest.fixture(scope="module")
+def jieba_base():
+    return Lexicon.load_jieba_default()
+
+
+@pytest.fixture(scope="module")
+def small_tagger(jieba_base):
+    """A tagger of jieba's dictionary, small and quick (the default has 2M samples)."""
+    return Segmenter.train(jieba_base, n_samples=200_000, bits=18, seed=3)
+
+
+@pytest.fixture(scope="module")
+def found(small_tagger, jieba_base):
+    return find_new_words(domain_corpus(), jieba_base, segmenter=small_tagger,
+                          include_rejected=True)
+
+
+def test_names_are_accepted_and_function_pairs_are_not(found):
+    accepted = set(found.accepted().words)
+    assert {"张小凡", "马红俊", "青云门"} <= accepted
+    for junk in ("他的", "看了", "两柄", "马红"):
+        assert junk not in accepted, junk
+    assert "两柄" in found.words          # a candidate, rejected as a numeral phrase
+    # accepted words come first
+    flags = [w.accepted for w in found]
+    assert flags == sorted(flags, reverse=True)
+
+
+def test_gain_matches_its_definition(found, jieba_base):
+    """gain = log(count / tokens) - log p_base of the base's best split."""
+    import math
+
+    from nlpzero import Tokenizer
+
+    w = next(w for w in found if w.word == "张小凡")
+    pieces = Tokenizer(jieba_base).lcut("张小凡")
+    expected = math.log(w.count / found.corpus_tokens) - sum(
+        math.log(jieba_base[p] / jieba_base.total) for p in pieces)
+    assert w.gain == pytest.approx(expected, abs=1e-3)
+
+
+def test_fragment_and_numeral_tests():
+    lines = ["马红俊说"] * 5 + ["马红俊走"] * 5 + ["两柄剑"] * 6 + ["他们来"] * 3
+    tokens = Counter({"马红": 10, "马红俊": 2, "两柄": 6})
+    base = Lexicon({"马": 5, "红": 5, "俊": 5, "说": 50, "走": 50, "两": 50, "柄": 5, "剑": 9,
+                    "他们": 30, "来": 40})
+    result = {w.word: w for w in score_candidates(lines, tokens, base, min_count=2, min_gain=0.0)}
+    assert not result["马红"].accepted       # always followed by 俊, and 马红俊 is a candidate
+    assert result["马红俊"].accepted
+    assert not result["两柄"].accepted       # a numeral and its measure word
+
+
+def naive_occurrences(lines, strings):
+    out = {}
+    for s in strings:
+        n, left, right = 0, Counter(), Counter()
+        for line in lines:
+            for m in re.finditer(f"(?={re.escape(s)})", line):
+                i = m.start()
+                n += 1
+                if i > 0:
+                    left[line[i - 1]] += 1
+                if i + len(s) < len(line):
+                    right[line[i + len(s)]] += 1
+        if n:
+            out[s] = (n, max(left.values(), default=0), max(right.values(), default=0))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="甲乙丙丁", max_size=12), max_size=8),
+       st.lists(st.text(alphabet="甲乙丙丁", min_size=2, max_size=3), max_size=5))
+def test_count_occurrences_matches_a_naive_count(lines, strings):
+    got = count_occurrences(lines, strings)
+    expected = naive_occurrences(lines, set(strings))
+    assert set(got) == set(expected)
+    for s, (n, left, right) in got.items():
+        assert n == expected[s][0]
+        assert (left[1] if left else 0) == expected[s][1]
+        assert (right[1] if right else 0) == expected[s][2]
+
+
+def test_save_loads_in_nlpzero_and_jieba(found, tmp_path):
+    import jieba
+
+    words = found.accepted()
+    plain = tmp_path / "new.txt"
+    words.save(plain)
+    assert set(Lexicon.load(plain).keys()) == set(words.words)
+    jieba_tk = jieba.Tokenizer()
+    jieba_tk.load_userdict(str(plain))
+    assert all(jieba_tk.FREQ.get(w) for w in words.words)
+    scored = tmp_path / "scored.txt"
+    words.save(scored, scores=True)
+    first = scored.read_text(encoding="utf-8").split("\n")[0].split()
+    assert first[0] == words[0].word and len(first) == 4
+    assert set(Lexicon.load(scored).keys()) == set(words.words)
+
+
+def test_lexicon_puts_new_words_on_the_base_scale():
+    words = NewWords([NewWord("张小凡", 30, 30, 12.0, True), NewWord("他的", 50, 50, 1.0, False)],
+                     corpus_tokens=300)
+    lex = words.lexicon(base_total=1_000_000)
+    assert dict(lex.items()) == {"张小凡": 100_000}   # 30 / 300 of the base's total
+
+
+def test_bad_input():
+    with pytest.raises(InputError, match="empty"):
+        find_new_words(["", "  "], Lexicon(BASE), segmenter=object())
+    with pytest.raises(InputError, match="Han"):
+        find_new_words(["abc 123"], Lexicon(BASE), segmenter=object())
+    with pytest.raises(InputError):
+        find_new_words(["张小凡"], Lexicon(BASE), segmenter=object(), min_count=0)
+    with pytest.raises(InputError):
+        find_new_words(["张小凡"], "/no/such/dictionary.txt")
+
+
+def test_adapted_segmenter_keeps_names_whole(small_tagger, jieba_base):
+    corpus = domain_corpus()
+    adapted = adapt_segmenter(jieba_base, corpus, segmenter=small_tagger)
+    assert adapted.info["adapted"] and adapted.info["new_words"] >= 3
+    assert "张小凡" in adapted.lcut("今天张小凡和碧瑶去了青云门")
+    assert "青云门" in adapted.lcut("今天张小凡和碧瑶去了青云门")
+    # the base tagger's lexicon is untouched
+    assert "张小凡" not in small_tagger.lexicon
+
+
+def test_mix_counts_gives_the_domain_its_share():
+    base = Lexicon({"甲": 600, "乙": 400})
+    mixed = mix_counts(base, Counter({"甲": 10, "丙": 5, "乙": 30}), domain_weight=0.5)
+    assert "丙" not in mixed                        # not a word of the lexicon
+    added = {w: mixed[w] - base[w] for w in base}
+    assert sum(added.values()) == pytest.approx(base.total, rel=1e-3)  # half of the result
+    assert added["乙"] == pytest.approx(3 * added["甲"], rel=1e-3)
+    assert dict(mix_counts(base, Counter({"甲": 1}), 0.0).items()) == dict(base.items())
+    with pytest.raises(InputError):
+        adapt_segmenter(base, ["甲乙"], segmenter=object(), domain_weight=1.0)
+
+
+def run_cli(*args, cwd):
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return subprocess.run([sys.executable, "-m", "nlpzero", *args], cwd=cwd, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
+
+
+def test_cli_bad_input_leaves_no_output(tmp_path):
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "latin.txt").write_text("only latin text\n", encoding="utf-8")
+    (tmp_path / "corrupt.txt").write_bytes(b"\xff\xfe word 3\n")
+    (tmp_path / "corpus.txt").write_text("\n".join(domain_corpus(50)), encoding="utf-8")
+    cases = [["newwords", "empty.txt", "-o", "out.txt"],
+             ["newwords", "latin.txt", "-o", "out.txt"],
+             ["newwords", "missing.txt", "-o", "out.txt"],
+             ["newwords", "corpus.txt", "--base", "corrupt.txt", "-o", "out.txt"],
+             ["newwords", "corpus.txt", "--base", "missing.txt", "-o", "out.txt"],
+             ["train-segmenter", "--lexicon", "none", "-o", "out.txt"],
+             ["train-segmenter", "--lexicon", "corrupt.txt", "--corpus", "corpus.txt",
+              "-o", "out.txt"]]
+    for args in cases:
+        proc = run_cli(*args, cwd=tmp_path)
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert len(proc.stderr.strip().splitlines()[-1]) > 10
+        assert "Traceback" not in proc.stderr
+        assert sorted(os.listdir(tmp_path)) == ["corpus.txt", "corrupt.txt", "empty.txt",
+                                                "latin.txt"], args
+
+
+def test_cli_adapts_from_the_default_dictionary(tmp_path):
+    (tmp_path / "corpus.txt").write_text("\n".join(domain_corpus()), encoding="utf-8")
+    from nlpzero.segmentation import default_dictionary_path
+
+    proc = run_cli("train-segmenter", "--lexicon", default_dictionary_path(), "--corpus",
+                   "corpus.txt", "--samples", "100000", "--bits", "18", "-o", "model.npz", "-q",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    model = Segmenter.load(tmp_path / "model.npz")
+    assert model.info["adapted"] and "张小凡" in model.lexicon
+    assert token_counts(model, ["今天张小凡和碧瑶去了青云门"])["张小凡"] == 1
