@@ -8,6 +8,7 @@ status 1; an interrupt exits with 130 and leaves no partial output file.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -15,7 +16,6 @@ import time
 from typing import Iterable, Iterator
 
 from . import __version__
-from .corpus import is_word_char
 from .errors import InputError, NlpzeroError
 
 logger = logging.getLogger("nlpzero")
@@ -130,7 +130,7 @@ def _partitioned(args) -> bool:
 
 
 def _learn_partitioned(args, params: dict):
-    from .engine.runners import learn_lexicon
+    from .discovery import learn_lexicon
 
     return _run_partitioned(args, learn_lexicon, **params)
 
@@ -148,9 +148,15 @@ def _run_partitioned(args, func, **params):
         bars[step].update(done - bars[step].n)
 
     try:
-        return func(args.corpus, errors=args.encoding_errors, workers=args.workers,
-                    engine=args.engine, scheduler=args.scheduler, spill_dir=args.spill_dir,
-                    progress=progress, **params)
+        with contextlib.ExitStack() as stack:
+            client = None
+            if args.engine == "dask" and args.scheduler is None:
+                from .engine import local_dask_client
+
+                client = stack.enter_context(local_dask_client(args.workers))
+            return func(args.corpus, errors=args.encoding_errors, workers=args.workers,
+                        engine=args.engine, scheduler=args.scheduler, client=client,
+                        spill_dir=args.spill_dir, progress=progress, **params)
     finally:
         for bar in bars.values():
             bar.close()
@@ -171,7 +177,8 @@ def _thresholds(text: str | None, order: int) -> list[float] | None:
 def cmd_segment(args) -> int:
     from ._io import atomic_write
     from .corpus import expand_sources, read_pieces
-    from .engine.partitions import is_regular_file
+    from .engine import is_regular_file
+    from .segmentation.streaming import segment_stream
 
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
@@ -182,18 +189,13 @@ def cmd_segment(args) -> int:
         return _segment_files_in_workers(args, tokenizer, sources)
     pieces = _progress(read_pieces(sources, errors=args.encoding_errors), args, "segmenting",
                        unit="line")
-    jobs = _segment_jobs(tokenizer, pieces)
-    if args.workers == 1:
-        outputs = (_render_job(tokenizer, job) for job in jobs)
-    else:
-        outputs = _render_in_workers(tokenizer, jobs, args.workers)
+    outputs = segment_stream(tokenizer, pieces, args.workers)
     try:
         with atomic_write(args.output) as out:
             for text in outputs:
                 out.write(text)
     finally:
-        if args.workers > 1:
-            outputs.close()  # on an error, stop the workers now, not when collected
+        outputs.close()  # on an error, stop the workers now, not when collected
     return 0
 
 
@@ -201,119 +203,17 @@ def _segment_files_in_workers(args, tokenizer, paths: list[str]) -> int:
     """Each worker reads and segments byte ranges of the files itself; the parent only
     appends the workers' output files in order (no text goes through pipes)."""
     from ._io import atomic_write
-    from .engine.partitions import segment_files
+    from .segmentation.streaming import segment_files
 
     folder = None if args.output == "-" else os.path.dirname(os.path.abspath(args.output))
     bar = _progress(None, args, "segmenting", total=_input_size(paths), unit="B")
     try:
         with atomic_write(args.output, binary=True) as out:
-            segment_files(tokenizer, paths, out, args.workers, render=_render_pieces,
-                          errors=args.encoding_errors, progress=bar.update,
-                          setup=_single_threaded, temp_dir=folder)
+            segment_files(tokenizer, paths, out, args.workers, errors=args.encoding_errors,
+                          progress=bar.update, temp_dir=folder)
     finally:
         bar.close()
     return 0
-
-
-def _render_pieces(tokenizer, pieces) -> Iterator[str]:
-    """Output text of a stream of pieces (what a worker does with its byte range)."""
-    return (_render_job(tokenizer, job) for job in _segment_jobs(tokenizer, pieces))
-
-
-def _render_job(tokenizer, job) -> str:
-    """Output text of a job of :func:`_segment_jobs`: its lines of words separated by
-    spaces, each piece followed by a newline when it ends a line, else by a space."""
-    if isinstance(job, str):
-        return job
-    texts, line_ends = job
-    if all(line_ends):  # whole lines, the usual case: the kernel renders the text
-        return tokenizer.render_lines(texts) + "\n"
-    parts = []
-    for words, line_end in zip(tokenizer.cut_lines(texts), line_ends):
-        parts.append(" ".join(words))
-        parts.append("\n" if line_end else " ")
-    return "".join(parts)
-
-
-def _single_threaded(tokenizer) -> None:
-    if hasattr(tokenizer, "n_jobs"):
-        tokenizer.n_jobs = 1  # the processes are the parallelism
-
-
-def _render_in_workers(tokenizer, jobs, workers: int) -> Iterator[str]:
-    """Render `jobs` in `workers` processes, yielding the outputs in input order with
-    one job per worker in flight (memory stays bounded on any input size)."""
-    from .engine.partitions import WorkerPool
-
-    with WorkerPool(workers, tokenizer, _single_threaded) as pool:
-        yield from pool.map_ordered(_render_job, jobs)
-
-
-def _segment_jobs(tokenizer, pieces: Iterable) -> Iterator:
-    """Group the pieces of the input into jobs of about a million characters: a pair
-    (texts, line_ends) to segment, or a str already segmented.
-
-    A very long line arrives in several pieces; the run of Han characters at the end
-    of a piece is carried over to the next one so that no word is cut at a piece
-    boundary. A single run longer than a whole piece is segmented here, keeping back
-    the words of its last stretch, which the text to come may still change.
-    """
-    texts: list[str] = []
-    ends: list[bool] = []
-    size = 0
-    carry = ""
-    for piece in pieces:
-        text = carry + piece.text
-        carry = ""
-        if not piece.line_end:
-            keep = _last_run_start(text)
-            if keep > 0:
-                text, carry = text[:keep], text[keep:]
-            else:
-                if texts:
-                    yield texts, ends
-                    texts, ends, size = [], [], 0
-                words, carry = _split_off_tail(tokenizer.lcut(text), RUN_OVERLAP)
-                if words:
-                    yield " ".join(words) + " "
-                continue
-        texts.append(text)
-        ends.append(piece.line_end)
-        size += len(text)
-        if size >= JOB_CHARS:
-            yield texts, ends
-            texts, ends, size = [], [], 0
-    if carry:
-        texts.append(carry)
-        ends.append(False)
-    if texts:
-        yield texts, ends
-
-
-#: Characters of input per segmentation job (a batch for the kernel, a task for a worker).
-JOB_CHARS = 1 << 20
-
-#: Characters of a piece-filling run held back for the next piece.
-RUN_OVERLAP = 4096
-
-
-def _split_off_tail(words: list[str], overlap: int) -> tuple[list[str], str]:
-    """Split segmented words into those to write now and the text of the last
-    `overlap` or more characters, to be segmented again with what follows."""
-    tail = 0
-    k = len(words)
-    while k > 0 and tail < overlap:
-        k -= 1
-        tail += len(words[k])
-    return words[:k], "".join(words[k:])
-
-
-def _last_run_start(text: str) -> int:
-    """Start of the run of word characters that ends `text` (0 when it is all one run)."""
-    i = len(text)
-    while i > 0 and is_word_char(text[i - 1]):
-        i -= 1
-    return i
 
 
 def cmd_train_segmenter(args) -> int:

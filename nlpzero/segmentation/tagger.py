@@ -18,7 +18,7 @@ The pieces, all in Numba:
   Viterbi under the legal transitions only (B->M, B->E, M->M, M->E, E->B, E->S,
   S->B, S->S; start with B or S, end with E or S);
 * segmenting: only runs of Han characters are tagged; digit and Latin atoms and every
-  other character are tokens exactly as in :class:`~nlpzero.tokenizer.Tokenizer`, so
+  other character are tokens exactly as in :class:`~nlpzero.segmentation.Tokenizer`, so
   training (pure Han pseudo-sentences) and use match. Runs are tagged in parallel.
 * combination: with ``dict_weight > 0`` a word lattice where every span of up to
   `max_word_len` characters and every lexicon word compete with the score the tagger
@@ -587,7 +587,7 @@ class Segmenter(Tokenizer):
     """Word segmenter built on a B/M/E/S character tagger trained from a lexicon alone.
 
     Train one with :meth:`train` (or load one with :meth:`load`); it then segments
-    like :class:`~nlpzero.tokenizer.Tokenizer` (``cut``, ``lcut``, ``tokenize``,
+    like :class:`~nlpzero.segmentation.Tokenizer` (``cut``, ``lcut``, ``tokenize``,
     ``cut_lines``, ``render_lines``; ``add_word`` and ``load_userdict`` edit the lexicon
     the word lattice uses).
 

@@ -489,7 +489,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     Parameters
     ----------
     cooc : Cooccurrence
-        From :func:`nlpzero.cooccur.count_cooccurrences`.
+        From :func:`nlpzero.vectors.count_cooccurrences`.
     dim : int, default 128
         Dimension of each vector (variant 1 outputs ``2 * dim``).
     iterations : int, default 15
@@ -689,7 +689,7 @@ def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterati
     dim, iterations, variant, truncate, threads, seed, progress
         See :func:`train_vectors` (further keyword arguments go there too).
     window, min_count, weighting, subsample
-        See :func:`nlpzero.cooccur.count_cooccurrences`.
+        See :func:`nlpzero.vectors.count_cooccurrences`.
     smoothing, unobserved, negatives
         See :func:`train_vectors`.
 
