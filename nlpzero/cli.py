@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import time
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from . import __version__
 from .errors import InputError, NlpzeroError

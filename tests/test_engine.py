@@ -16,7 +16,8 @@ from nlpzero import corpus
 from nlpzero.corpus import read_lines
 from nlpzero.discovery.finders import (CohesionWordFinder, _group_pieces, _mark_kept_windows,
                                        _piece_hashes)
-from nlpzero.discovery.partitioned import _count_chars, _gather_runs, _learn, learn_lexicon
+from nlpzero._kernels.merges import gather_runs
+from nlpzero.discovery.partitioned import _count_chars, _learn, learn_lexicon
 from nlpzero.engine import SerialRunner, Spill, plan_partitions
 from nlpzero.errors import InputError
 from processes import children, interrupt_when_counting, killer_at, new_workers
@@ -74,7 +75,7 @@ def test_gather_runs_matches_slices(data, seed):
     starts = np.array([s for s, _ in runs], dtype=np.int64)
     lens = np.array([n for _, n in runs], dtype=np.int64)
     expected = [x for s, n in runs for x in data[s:s + n]]
-    assert _gather_runs(ids, starts, lens).tolist() == expected
+    assert gather_runs(ids, starts, lens).tolist() == expected
 
 
 @settings(max_examples=50, deadline=None)

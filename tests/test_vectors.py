@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero.cli import main
 from nlpzero.vectors.cooccur import _emit_pairs, _run_length, count_cooccurrences
-from nlpzero.discovery.ngrams import _merge_counts as _merge
+from nlpzero._kernels.merges import merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors.training import (TASKS_PER_THREAD, WordVectors, _block_tasks, _entries,
                                       _train_block, default_whiten_size, train_vectors, whiten)

@@ -23,6 +23,7 @@ from typing import Iterable, Sequence
 import numpy as np
 from numba import njit
 
+from .._kernels.hashtables import first_slot
 from ..corpus import strings_from_code_points
 from ..lexicon import Lexicon
 from .ngrams import NgramCounter
@@ -123,7 +124,7 @@ def _same_piece(ids, s1, s2, length):
 
 @njit(cache=True)
 def _insert_group(slots, mask, h, g):
-    s = np.int64(h >> np.uint64(11)) & mask
+    s = first_slot(h, mask)
     while slots[2 * s + 1] != -1:
         s = (s + 1) & mask
     slots[2 * s] = np.int64(h)
@@ -158,7 +159,7 @@ def _group_pieces(ids, starts, lens, hashes, weights):
     for k in range(n):
         h = hashes[k]
         start, length = starts[k], lens[k]
-        s = np.int64(h >> np.uint64(11)) & mask
+        s = first_slot(h, mask)
         while True:
             g = slots[2 * s + 1]
             if g == -1:

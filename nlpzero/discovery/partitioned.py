@@ -31,8 +31,8 @@ import tempfile
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from numba import njit
 
+from .._kernels.merges import gather_runs, merge_counts
 from ..corpus import CharVocab, batch_texts
 from ..engine.partitions import Partition, partition_texts, plan_partitions
 from ..engine.runners import SerialRunner, partitioned_run, run_step
@@ -40,26 +40,7 @@ from ..engine.spill import Spill
 from ..lexicon import Lexicon
 from .finders import (CohesionWordFinder, _group_pieces, _mark_kept_windows, _piece_hashes,
                       _piece_strings, backtracked, default_min_count, distinct_pieces)
-from .ngrams import NgramCounter, _merge_counts, _window_totals, count_windows
-
-# ---------------------------------------------------------------------------
-# Kernels
-
-
-@njit(cache=True)
-def _gather_runs(ids, starts, lens):
-    """Concatenate the runs ids[starts[k]:starts[k] + lens[k]]."""
-    total = 0
-    for k in range(len(starts)):
-        total += lens[k]
-    out = np.empty(total, dtype=ids.dtype)
-    m = 0
-    for k in range(len(starts)):
-        for i in range(starts[k], starts[k] + lens[k]):
-            out[m] = ids[i]
-            m += 1
-    return out
-
+from .ngrams import NgramCounter, _window_totals, count_windows
 
 # ---------------------------------------------------------------------------
 # Work on one partition (module-level functions: they are sent to workers)
@@ -140,7 +121,7 @@ def _cut_pieces(task, shared: dict):
     _, joined, kept_bits = _positions(ids, task, shared)
     starts, lens, counts = distinct_pieces(ids, joined)
     ok = backtracked(starts, lens, kept_bits, shared["counter"].order)
-    return _PieceTables((_gather_runs(ids, starts[ok], lens[ok]), lens[ok], counts[ok]))
+    return _PieceTables((gather_runs(ids, starts[ok], lens[ok]), lens[ok], counts[ok]))
 
 
 # ---------------------------------------------------------------------------
@@ -152,7 +133,7 @@ def _combine_chars(a, b):
 
 
 def _combine_counts(a, b):
-    return _merge_counts(a[0], a[1], b[0], b[1])
+    return merge_counts(a[0], a[1], b[0], b[1])
 
 
 class _PieceTables:
@@ -182,7 +163,7 @@ class _PieceTables:
             starts = np.cumsum(lens) - lens
             reps, counts = _group_pieces(chars, starts, lens, _piece_hashes(chars, starts, lens),
                                          weights)
-            self.tables = [(_gather_runs(chars, starts[reps], lens[reps]), lens[reps], counts)]
+            self.tables = [(gather_runs(chars, starts[reps], lens[reps]), lens[reps], counts)]
         return self
 
 

@@ -46,7 +46,8 @@ from .._io import atomic_write
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from ..errors import FormatError, InputError
 from ..lexicon import Lexicon
-from .tokenizer import Tokenizer, _token_end, _trie_child
+from .._kernels.tokens import token_end, trie_child
+from .tokenizer import Tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -407,7 +408,7 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
 @njit(cache=True)
 def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
     """Mark token ends outside Han runs in `cut` (cut[i]: a token ends after i), with
-    the Tokenizer's own rule for them (:func:`nlpzero.tokenizer._token_end`: atoms with
+    the Tokenizer's own rule for them (:func:`nlpzero._kernels.tokens.token_end`: atoms with
     their units, punctuation runs); record the Han runs. Returns the number of runs."""
     n = len(cps)
     r = 0
@@ -421,7 +422,7 @@ def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
             run_ends[r] = j
             r += 1
         else:
-            j = _token_end(cps, i, char_class, number_unit, run_punct)
+            j = token_end(cps, i, char_class, number_unit, run_punct)
         cut[j - 1] = True
         i = j
     return r
@@ -514,7 +515,7 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
             lex = chars[j] - chars[i]
             known = False
             if alive:
-                node = _trie_child(table, root, node, cps[a + j - 1])
+                node = trie_child(table, root, node, cps[a + j - 1])
                 if node < 0:
                     alive = False
                 elif node_logp[node] > -np.inf:

@@ -48,8 +48,8 @@ from numba import njit
 from .._io import atomic_write
 from ..corpus import CHAR_CLASS, DIGIT, HAN, LATIN, code_points, iter_texts
 from ..errors import FormatError, InputError
-from ..discovery.ngrams import _build_index, _lookup, _slot
-from ..segmentation.tokenizer import _IS_SPACE
+from .._kernels.chars import IS_SPACE
+from .._kernels.hashtables import build_index, first_slot, lookup
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def _intern(cps, starts, ends, t0, char_class, table, vocab_hash, vocab_off, voc
         h = _FNV_OFFSET
         for k in range(a, b):
             h = (h ^ np.uint64(cps[k])) * _FNV_PRIME
-        slot = _slot(h, mask)
+        slot = first_slot(h, mask)
         while True:
             u = table[slot]
             if u < 0:
@@ -339,7 +339,7 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
                 continue
             base = np.int64(seq[s + i]) * V
             for j in range(i + 1, min(n, i + window + 1)):
-                if is_second[seq[s + j]] and _lookup(kept, base + seq[s + j]) >= 0:
+                if is_second[seq[s + j]] and lookup(kept, base + seq[s + j]) >= 0:
                     out_to[i, out_n[i]] = j
                     out_n[i] += 1
                     has_in[j] = True
@@ -405,7 +405,7 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
                         buf[m] = -1
                         m += 1
                     h = _seq_hash(buf, m)
-                    slot = _slot(h, mask)
+                    slot = first_slot(h, mask)
                     while True:
                         u = table[slot]
                         if u < 0:
@@ -462,7 +462,7 @@ def _rehash(hashes, n_u, size, first_id):
     table = np.full(size, -1, dtype=np.int64)
     mask = size - 1
     for v in range(n_u):
-        t = _slot(hashes[v], mask)
+        t = first_slot(hashes[v], mask)
         while table[t] >= 0:
             t = (t + 1) & mask
         table[t] = v + first_id
@@ -666,7 +666,7 @@ def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, nu
                         node = opened[0, k - n_c]
                         sc = opened_score[k - n_c] + best[a, p]
                         parent = opened[2, k - n_c]
-                    e = _lookup(table, node * (W + 1) + w)
+                    e = lookup(table, node * (W + 1) + w)
                     if e < 0:
                         continue
                     child = edge_child[e]
@@ -1017,7 +1017,7 @@ class TemplateFinder:
             _check_words(sentences)
             raise
         cps = code_points(text)
-        starts, ends, other_space = _split_words(cps, _IS_SPACE)
+        starts, ends, other_space = _split_words(cps, IS_SPACE)
         # Words are checked on the whole text at C speed: a space, a newline or an
         # empty word changes the number of tokens, other whitespace is searched for.
         n_empty = sum(1 for x in sentences if not x)
@@ -1130,7 +1130,7 @@ class TemplateFinder:
             return TemplateSet()
         a, b, _ = self._kept_pair_ids()
         V = np.int64(len(self._words))
-        kept = _build_index(a.astype(np.int64) * V + b)
+        kept = build_index(a.astype(np.int64) * V + b)
         is_first = np.zeros(len(self._words), dtype=np.bool_)
         is_first[a] = True
         is_second = np.zeros(len(self._words), dtype=np.bool_)
@@ -1361,7 +1361,7 @@ class Parser:
             logp[node] = math.log(c) - log_total
             template_of[node] = t
         keys = np.array([n * (W + 1) + w for n, w in edges], dtype=np.int64)
-        self._table = _build_index(keys)
+        self._table = build_index(keys)
         self._edge_child = np.array(list(edges.values()), dtype=np.int64)
         self._x_child = np.array(x_child, dtype=np.int64)
         self._logp = np.array(logp, dtype=np.float64)

@@ -39,10 +39,10 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from numba import njit
 
+from .._kernels.merges import merge_counts
 from ..engine.partitions import partition_texts, plan_partitions
 from ..engine.runners import partitioned_run, run_step
 from ..errors import InputError
-from ..discovery.ngrams import _merge_counts
 
 logger = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ class _PairTable:
         for p in range(len(self.keys)):
             a, b = cuts[p], cuts[p + 1]
             if b > a:
-                self.keys[p], self.vals[p] = _merge_counts(self.keys[p], self.vals[p],
+                self.keys[p], self.vals[p] = merge_counts(self.keys[p], self.vals[p],
                                                     keys[a:b], vals[a:b])
 
     def pop_parts(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
