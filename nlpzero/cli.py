@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Iterator
 
-from . import __version__
+from . import __version__, defaults
 from .errors import InputError, NlpzeroError
 
 logger = logging.getLogger("nlpzero")
@@ -183,7 +183,7 @@ def cmd_segment(args) -> int:
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
     tokenizer = _load_tokenizer(args)
-    tokenizer.lcut("")  # compile the lexicon before the clock of the progress bar starts
+    tokenizer.compile()  # before the clock of the progress bar starts
     sources = expand_sources(args.input or ["-"])
     if args.workers > 1 and all(map(is_regular_file, sources)):
         return _segment_files_in_workers(args, tokenizer, sources)
@@ -304,7 +304,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from .templates.mining import TemplateFinder
+    from .templates import TemplateFinder
 
     start = time.perf_counter()
     finder = TemplateFinder(_load_tokenizer(args), window=args.window,
@@ -326,7 +326,7 @@ def cmd_templates(args) -> int:
 def cmd_parse(args) -> int:
     from ._io import atomic_write
     from .corpus import read_pieces
-    from .templates.mining import Parser, TemplateSet
+    from .templates import Parser, TemplateSet
 
     templates = TemplateSet.load(args.templates)
     parser = Parser(templates, _load_tokenizer(args), null_score=args.null_score,
@@ -529,13 +529,14 @@ def build_parser() -> argparse.ArgumentParser:
                                      "(peoples-daily, reviews, inews)")
     p.add_argument("--lexicon", help="lexicon to segment with (default: jieba's dictionary)")
     p.add_argument("-o", "--output", default="-", help="template file to write (default stdout)")
-    p.add_argument("--window", type=int, default=5,
-                   help="largest distance of a skip-gram pair (default 5)")
-    p.add_argument("--min-proba", type=float, default=1e-5,
-                   help="minimum probability of pairs and templates (default 1e-5)")
-    p.add_argument("--min-pmi", type=float, default=2.0, help="minimum PMI of a pair (default 2)")
-    p.add_argument("--max-paths", type=int, default=1000,
-                   help="at most this many templates from one run of words (default 1000)")
+    p.add_argument("--window", type=int, default=defaults.TEMPLATE_WINDOW,
+                   help="largest distance of a skip-gram pair (default %(default)s)")
+    p.add_argument("--min-proba", type=float, default=defaults.TEMPLATE_MIN_PROBA,
+                   help="minimum probability of pairs and templates (default %(default)g)")
+    p.add_argument("--min-pmi", type=float, default=defaults.TEMPLATE_MIN_PMI,
+                   help="minimum PMI of a pair (default %(default)g)")
+    p.add_argument("--max-paths", type=int, default=defaults.TEMPLATE_MAX_PATHS,
+                   help="at most this many templates from one run of words (default %(default)s)")
     p.set_defaults(func=cmd_templates)
 
     p = sub.add_parser("parse", parents=[common], help="parse sentences with templates",
@@ -574,38 +575,43 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the text is already words separated by spaces")
     p.add_argument("-o", "--output", required=True, help="vector file to write")
     p.add_argument("--binary", action="store_true", help="write word2vec's binary format")
-    p.add_argument("--dim", type=_positive_int, default=128, help="dimension (default 128)")
-    p.add_argument("--window", type=_positive_int, default=10,
-                   help="largest distance of co-occurring words (default 10)")
-    p.add_argument("--iter", type=_positive_int, default=15, help="iterations (default 15)")
-    p.add_argument("--min-count", type=_positive_int, default=5,
-                   help="drop rarer words (default 5)")
+    p.add_argument("--dim", type=_positive_int, default=defaults.DIM,
+                   help="dimension (default %(default)s)")
+    p.add_argument("--window", type=_positive_int, default=defaults.WINDOW,
+                   help="largest distance of co-occurring words (default %(default)s)")
+    p.add_argument("--iter", type=_positive_int, default=defaults.ITERATIONS,
+                   help="iterations (default %(default)s)")
+    p.add_argument("--min-count", type=_positive_int, default=defaults.MIN_COUNT,
+                   help="drop rarer words (default %(default)s)")
     p.add_argument("--variant", type=int, choices=(0, 1, 2), default=0,
                    help="0 shared word/context vectors (default), 1 separate and "
                         "concatenated, 2 separate and summed")
     p.add_argument("--weighting", choices=("count", "harmonic"), default="count",
                    help="a co-occurrence counts 1 (default) or 1/distance")
-    p.add_argument("--subsample", type=float, default=1e-4,
+    p.add_argument("--subsample", type=float, default=defaults.SUBSAMPLE,
                    help="drop occurrences of words more frequent than this, word2vec style, "
-                        "before windowing (default 1e-4; 0 turns it off)")
-    p.add_argument("--smoothing", type=float, default=0.75,
+                        "before windowing (default %(default)g; 0 turns it off)")
+    p.add_argument("--smoothing", type=float, default=defaults.SMOOTHING,
                    help="power of the word counts in the PMI's probabilities (default "
-                        "0.75; 1 is the plain PMI)")
+                        "%(default)g; 1 is the plain PMI)")
     p.add_argument("--adagrad", choices=("word", "parameter"), default="word",
                    help="one AdaGrad sum per vector (default, faster) or per parameter")
-    p.add_argument("--x-max", type=float, default=100.0, help="weighting scale (default 100)")
-    p.add_argument("--alpha", type=float, default=0.75, help="weighting power (default 0.75)")
+    p.add_argument("--x-max", type=float, default=defaults.X_MAX,
+                   help="weighting scale (default %(default)g)")
+    p.add_argument("--alpha", type=float, default=defaults.ALPHA,
+                   help="weighting power (default %(default)g)")
     p.add_argument("--no-truncate", action="store_true", help="do not cap the weights at 1")
-    p.add_argument("--unobserved", type=float, default=0.05,
+    p.add_argument("--unobserved", type=float, default=defaults.UNOBSERVED,
                    help="weight of each never co-occurring pair in a soft hinge that keeps "
-                        "its PMI below a count of 1's (Swivel; default 0.05; 0 turns it "
-                        "off, each iteration then takes about 2/3 of the time)")
-    p.add_argument("--negatives", type=float, default=0.5,
+                        "its PMI below a count of 1's (Swivel; default %(default)g; 0 turns "
+                        "it off, each iteration then takes about 2/3 of the time)")
+    p.add_argument("--negatives", type=float, default=defaults.NEGATIVES,
                    help="unobserved pairs sampled per co-occurring pair and iteration "
-                        "(default 0.5)")
-    p.add_argument("--learning-rate", type=float, default=0.1,
-                   help="initial AdaGrad rate (default 0.1)")
-    p.add_argument("--threads", type=_positive_int, default=2, help="threads (default 2)")
+                        "(default %(default)g)")
+    p.add_argument("--learning-rate", type=float, default=defaults.LEARNING_RATE,
+                   help="initial AdaGrad rate (default %(default)g)")
+    p.add_argument("--threads", type=_positive_int, default=defaults.THREADS,
+                   help="threads (default %(default)s)")
     p.add_argument("--seed", type=int, default=None,
                    help="random seed (deterministic with --threads 1)")
     _add_partition_options(p, "files", "processes that count co-occurrences in parallel "

@@ -26,6 +26,7 @@ from typing import Iterable, Iterator
 import numpy as np
 from numba import njit
 
+from ._validation import check_errors
 from ._io import open_input
 # The character classes live with the kernels; they are part of this module's API too.
 from ._kernels.chars import (CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNIT,  # noqa: F401
@@ -189,8 +190,7 @@ def read_pieces(sources: Iterable[str] | str, errors: str = "strict") -> Iterato
         of a file is dropped. Lines longer than :data:`MAX_PIECE_BYTES` come in several
         pieces whose ``line_end`` is False but for the last.
     """
-    if errors not in ("strict", "replace"):
-        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    check_errors(errors)
     for path in expand_sources(sources):
         yield from _read_one(path, errors)
 

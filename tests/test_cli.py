@@ -130,7 +130,7 @@ def test_dataset_command(tmp_path, capsys):
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_long_line_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_lines, workers):
     import nlpzero.corpus as corpus
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     monkeypatch.setattr(corpus, "MAX_PIECE_BYTES", 1 << 12)
     monkeypatch.setattr(corpus, "BLOCK_BYTES", 1 << 10)
@@ -147,7 +147,7 @@ def test_run_longer_than_a_piece_segmented_like_the_api(tmp_path, capsys, monkey
                                                         workers):
     import nlpzero.corpus as corpus
     import nlpzero.segmentation.streaming as streaming
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     monkeypatch.setattr(corpus, "MAX_PIECE_BYTES", 1 << 12)
     monkeypatch.setattr(corpus, "BLOCK_BYTES", 1 << 10)
@@ -162,7 +162,7 @@ def test_run_longer_than_a_piece_segmented_like_the_api(tmp_path, capsys, monkey
 
 
 def test_lexicon_thresholds_and_backoff_options(tmp_path, corpus_file, capsys):
-    from nlpzero.discovery.finders import CohesionWordFinder
+    from nlpzero.discovery import CohesionWordFinder
     from nlpzero.lexicon import Lexicon
 
     lex = str(tmp_path / "lex.txt")

@@ -146,7 +146,7 @@ NUMBA_THREADS_THEN_WORKERS = """
 import sys
 import numpy as np
 from numba import njit, prange
-from nlpzero.discovery.finders import CohesionWordFinder
+from nlpzero.discovery import CohesionWordFinder
 from nlpzero.corpus import read_lines
 from nlpzero.discovery import learn_lexicon
 from nlpzero.engine.processes import numba_threads_started

@@ -347,7 +347,7 @@ def test_interruption_on_stdin(tmp_path, big_input, lexicon, how):
 def test_workers_with_a_segmenter_model(tmp_path, capsys, tiny_ranges, pd_lines, lexicon):
     # Training runs Numba's threads in this process: the workers are spawned, not forked.
     from nlpzero.lexicon import Lexicon
-    from nlpzero.segmentation.tagger import Segmenter
+    from nlpzero.segmentation import Segmenter
 
     model = str(tmp_path / "seg.npz")
     Segmenter.train(Lexicon.load(lexicon), n_samples=300, bits=12, seed=1).save(model)
@@ -361,7 +361,7 @@ def test_workers_with_a_segmenter_model(tmp_path, capsys, tiny_ranges, pd_lines,
 def test_python_api_segment_files(tmp_path, monkeypatch, pd_lines, lexicon):
     import io
 
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     small_blocks(monkeypatch, block=512, piece=2048)
     monkeypatch.setattr(partitions, "RANGE_BYTES", 3000)

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero.corpus import CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNITS, POINT, RUN_PUNCTUATION
 from nlpzero.lexicon import Lexicon
-from nlpzero.segmentation.tokenizer import Tokenizer
+from nlpzero.segmentation import Tokenizer
 
 
 def reference_model(counts):

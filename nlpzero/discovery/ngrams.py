@@ -22,7 +22,9 @@ from numba import njit
 
 from .._kernels.hashtables import build_index, lookup
 from .._kernels.merges import merge_counts
+from .._validation import check_int
 from ..corpus import CharVocab, batch_texts, iter_texts, strings_from_code_points
+from ..errors import InputError
 
 logger = logging.getLogger(__name__)
 
@@ -202,12 +204,8 @@ class NgramCounter:
     """
 
     def __init__(self, order: int = 4, min_count: int = 2):
-        if not isinstance(order, (int, np.integer)) or not 1 <= order <= 16:
-            raise ValueError(f"order must be an integer from 1 to 16, not {order!r}")
-        if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-            raise ValueError(f"min_count must be a positive integer, not {min_count!r}")
-        self.order = int(order)
-        self.min_count = int(min_count)
+        self.order = check_int("order", order, 1, 16)
+        self.min_count = check_int("min_count", min_count, 1)
         self.vocab = CharVocab()
         self._chunks: list[np.ndarray] = []
         self._ids: np.ndarray | None = None
@@ -242,9 +240,7 @@ class NgramCounter:
 
     def set_min_count(self, min_count: int) -> None:
         """Change the pruning threshold; counts are redone at the next query."""
-        if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-            raise ValueError(f"min_count must be a positive integer, not {min_count!r}")
-        if int(min_count) != self.min_count:
+        if check_int("min_count", min_count, 1) != self.min_count:
             self.min_count = int(min_count)
             self._stale = True
 
@@ -317,7 +313,7 @@ class NgramCounter:
         self._ensure_counted()
         self._check_order(n)
         if not (0 <= start and 1 <= width and start + width <= n):
-            raise ValueError(f"no part [{start}, {start + width}) in an n-gram of order {n}")
+            raise InputError(f"no part [{start}, {start + width}) in an n-gram of order {n}")
         idx = np.arange(len(self._keys[n]))
         m = n
         for _ in range(start):  # drop the first character: follow the suffixes
@@ -386,7 +382,7 @@ class NgramCounter:
     # -- internals ------------------------------------------------------------
     def _check_order(self, n: int) -> None:
         if not 1 <= n <= self.order:
-            raise ValueError(f"order {n} is outside 1..{self.order}")
+            raise InputError(f"order {n} is outside 1..{self.order}")
         if n >= len(self._keys):
             raise RuntimeError(f"order {n} is not counted yet (positions() is still counting)")
 

@@ -33,6 +33,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from .._kernels.merges import gather_runs, merge_counts
+from .._validation import check_errors, check_workers
 from ..corpus import CharVocab, batch_texts
 from ..engine.partitions import Partition, partition_texts, plan_partitions
 from ..engine.runners import SerialRunner, partitioned_run, run_step
@@ -231,10 +232,8 @@ def learn_lexicon(sources: Iterable[str] | str, *, order: int = 4, min_count: in
     -------
     Lexicon
     """
-    if errors not in ("strict", "replace"):
-        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
-    if not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, not {workers!r}")
+    check_errors(errors)
+    check_workers(workers)
     finder = CohesionWordFinder(order=order, min_count=min_count, thresholds=thresholds,
                                 backoff_cohesion=backoff_cohesion, backoff_weight=backoff_weight)
     parts = plan_partitions(sources, workers, part_bytes)

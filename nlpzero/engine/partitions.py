@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .. import corpus
+from .._validation import check_errors
 from .._io import open_input
 from ..corpus import expand_sources
 from ..errors import InputError
@@ -139,10 +140,9 @@ def read_range(path: str, start: int, end: int, errors: str = "strict",
         If the file cannot be read, or holds invalid UTF-8 or a NUL byte (with
         ``errors="strict"``); the message names the file, line and byte offset.
     """
-    if errors not in ("strict", "replace"):
-        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    check_errors(errors)
     if not 0 <= start <= end:
-        raise ValueError(f"not a byte range: {start}, {end}")
+        raise InputError(f"not a byte range: {start}, {end}")
     with open_input(path) as f:
         yield from corpus._LineDecoder(_RangeStream(f, start, end), path, errors,
                                        offset=start, line=first_line)

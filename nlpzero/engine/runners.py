@@ -26,6 +26,7 @@ import shutil
 import tempfile
 from typing import Callable, Iterable, Iterator
 
+from .._validation import check_choice
 from ..errors import InputError
 from .processes import Workers, default_start_method
 from .spill import Spill, stash, unstash
@@ -274,12 +275,11 @@ def make_runner(engine: str, workers: int, scheduler: str | None = None, client=
     """The runner of an engine; `load_kernels` loads the kernels of the job's steps
     before local workers are forked, so that they inherit them instead of each loading
     them again at every step."""
+    check_choice("engine", engine, ENGINES)
     if engine == "dask":
         return DaskRunner(client, scheduler, workers)
-    if engine != "local":
-        raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     if scheduler is not None or client is not None:
-        raise ValueError("a Dask scheduler address or client needs engine='dask'")
+        raise InputError("a Dask scheduler address or client needs engine='dask'")
     return SerialRunner() if workers == 1 else ProcessRunner(workers, load_kernels)
 
 

@@ -176,7 +176,7 @@ def segment_files(tokenizer, paths: list[str], out, workers: int = 2, *,
     Parameters
     ----------
     tokenizer : Tokenizer or Segmenter
-        What to segment with. Compile it first (``tokenizer.lcut("")``) so that
+        What to segment with. Compile it first (``tokenizer.compile()``) so that
         forked workers share the compiled lexicon instead of each building it.
     paths : list of str
         Regular files, segmented one after the other.
@@ -211,7 +211,7 @@ def segment_files(tokenizer, paths: list[str], out, workers: int = 2, *,
     Examples
     --------
     >>> from nlpzero import Tokenizer
-    >>> tk = Tokenizer("words.txt"); tk.lcut("")  # doctest: +SKIP
+    >>> tk = Tokenizer("words.txt").compile()  # doctest: +SKIP
     >>> with open("big.seg", "wb") as out:  # doctest: +SKIP
     ...     segment_files(tk, ["big.txt"], out, workers=2)
     """

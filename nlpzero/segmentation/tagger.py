@@ -42,6 +42,7 @@ from typing import Callable, Mapping
 import numpy as np
 from numba import njit, prange
 
+from .._validation import check_int
 from .._io import atomic_write
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from ..errors import FormatError, InputError
@@ -209,9 +210,9 @@ def sample_sentences(lexicon: Lexicon | Mapping[str, int] | str, n_samples: int,
     True
     """
     lexicon = _as_lexicon(lexicon)
-    _check_positive_int(n_samples, "n_samples", allow_zero=True)
-    _check_positive_int(max_words, "max_words")
-    _check_positive_int(max_chars, "max_chars")
+    check_int("n_samples", n_samples, 0)
+    check_int("max_words", max_words, 1)
+    check_int("max_chars", max_chars, 1)
     if n_samples == 0:
         return []
     source = _SampleSource(lexicon, _check_seed(seed), power)
@@ -630,9 +631,9 @@ class Segmenter(Tokenizer):
         transitions = np.ascontiguousarray(transitions, dtype=np.float64)
         if transitions.shape != (4, 4):
             raise InputError(f"transitions must have shape (4, 4), not {transitions.shape}")
+        super().__init__(lexicon if lexicon is not None else Lexicon(), cache=False)
         self.weights = weights
         self.transitions = transitions
-        self.lexicon = lexicon if lexicon is not None else Lexicon()
         self.dict_weight = dict_weight
         self.max_word_len = max_word_len
         self.n_jobs = n_jobs
@@ -664,7 +665,7 @@ class Segmenter(Tokenizer):
 
     @max_word_len.setter
     def max_word_len(self, value: int) -> None:
-        _check_positive_int(value, "max_word_len")
+        check_int("max_word_len", value, 1)
         self._max_word_len = int(value)
 
     @property
@@ -674,7 +675,7 @@ class Segmenter(Tokenizer):
 
     @n_jobs.setter
     def n_jobs(self, value: int) -> None:
-        _check_positive_int(value, "n_jobs")
+        check_int("n_jobs", value, 1)
         self._n_jobs = int(value)
 
     # -- training -----------------------------------------------------------------------
@@ -711,9 +712,9 @@ class Segmenter(Tokenizer):
         Segmenter
         """
         lexicon = _as_lexicon(lexicon)
-        _check_positive_int(n_samples, "n_samples")
-        _check_positive_int(max_words, "max_words")
-        _check_positive_int(max_chars, "max_chars")
+        check_int("n_samples", n_samples, 1)
+        check_int("max_words", max_words, 1)
+        check_int("max_chars", max_chars, 1)
         if not isinstance(bits, (int, np.integer)) or not 8 <= bits <= 26:
             raise InputError(f"bits must be an integer from 8 to 26, not {bits!r}")
         power = float(power)
@@ -769,7 +770,8 @@ class Segmenter(Tokenizer):
             start = end
         return "".join(out)
 
-    def _ends_of(self, cps: np.ndarray) -> np.ndarray:
+    def ends(self, cps: np.ndarray) -> np.ndarray:
+        """End offsets (int64) of the tokens of the code points `cps`."""
         n = len(cps)
         if n == 0:
             return np.empty(0, dtype=np.int64)
@@ -916,16 +918,8 @@ def _as_lexicon(lexicon) -> Lexicon:
     raise TypeError(f"lexicon must be a Lexicon, a mapping or a path, not {type(lexicon).__name__}")
 
 
-def _check_positive_int(value, name: str, allow_zero: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-            or value < (0 if allow_zero else 1):
-        raise InputError(f"{name} must be an integer >= {0 if allow_zero else 1}, not {value!r}")
-
-
 def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be an integer >= 0, not {seed!r}")
-    return int(seed) & _U64
+    return check_int("seed", seed, 0) & _U64
 
 
 def train_segmenter(lexicon, **params) -> Segmenter:

@@ -409,7 +409,7 @@ class Tokenizer:
         This is the fastest path: the output string is assembled by a kernel.
         """
         cps = code_points("\n".join(map(_check_text, lines)))
-        ends = self._ends_of(cps)
+        ends = self.ends(cps)
         out = np.empty(2 * len(cps) + 1, dtype=np.uint32)
         k = _render(cps, ends, IS_SPACE, out)
         return out[:k].tobytes().decode("utf-32-le")
@@ -420,14 +420,23 @@ class Tokenizer:
         return [text[a:b] for a, b in zip(starts, ends)]
 
     def _ends(self, text: str) -> np.ndarray:
-        return self._ends_of(code_points(text))
+        return self.ends(code_points(text))
 
-    def _ends_of(self, cps: np.ndarray) -> np.ndarray:
+    # -- the segmenter protocol (nlpzero.segmentation.base) ------------------------------
+    def ends(self, cps: np.ndarray) -> np.ndarray:
+        """End offsets (int64) of the tokens of the code points `cps` (a newline is a
+        token of its own, so a batch of lines joined by newlines segments at once)."""
         table, root, node_logp, unk = self._trie()
         ends = np.empty(len(cps), dtype=np.int64)
         m = _segment(cps, CHAR_CLASS, self._number_unit, RUN_PUNCT, table, root, node_logp, unk,
                      ends)
         return ends[:m]
+
+    def compile(self) -> "Tokenizer":
+        """Build what segmenting needs now (the trie), e.g. before worker processes are
+        forked, so that they share it instead of each building it; returns self."""
+        self._trie()
+        return self
 
     def _trie(self):
         if self._compiled is None:
@@ -608,3 +617,12 @@ def _write_cache(cache_path: str, stamp: dict, compiled, cps, counts) -> None:
                      unk=np.array([unk]), cps=cps, counts=counts)
     except (OSError, NlpzeroError) as exc:
         logger.debug("cannot write the cache file %s: %s", cache_path, exc)
+
+
+def as_tokenizer(tokenizer):
+    """A :class:`Tokenizer` from what a user may pass for one: a Tokenizer (or
+    Segmenter) as it is, a Lexicon, a mapping of counts or a lexicon path; None stays
+    None (the caller picks a default when first needed)."""
+    if tokenizer is None or isinstance(tokenizer, Tokenizer):
+        return tokenizer
+    return Tokenizer(tokenizer)

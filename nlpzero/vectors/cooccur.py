@@ -39,6 +39,8 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from numba import njit
 
+from .._validation import check_choice, check_errors, check_int, check_workers
+from .. import defaults
 from .._kernels.merges import merge_counts
 from ..engine.partitions import partition_texts, plan_partitions
 from ..engine.runners import partitioned_run, run_step
@@ -493,9 +495,11 @@ class Cooccurrence:
                 zip(self.rows.tolist(), self.cols.tolist(), self.values.tolist())}
 
 
-def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 5,
+def count_cooccurrences(sentences: Iterable, window: int = defaults.WINDOW,
+                        min_count: int = defaults.MIN_COUNT,
                         weighting: str = "count", max_vocab: int | None = None,
-                        buffer_pairs: int | None = None, subsample: float = 0.0,
+                        buffer_pairs: int | None = None,
+                        subsample: float = defaults.PLAIN_SUBSAMPLE,
                         seed: int | None = None) -> Cooccurrence:
     """Count word co-occurrences within a symmetric window.
 
@@ -564,9 +568,10 @@ def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 
     return _result(words, counts[keep], pairs.pop_parts(), V, p, n_tokens)
 
 
-def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
-                              min_count: int = 5, weighting: str = "count",
-                              max_vocab: int | None = None, subsample: float = 0.0,
+def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = defaults.WINDOW,
+                              min_count: int = defaults.MIN_COUNT, weighting: str = "count",
+                              max_vocab: int | None = None,
+                              subsample: float = defaults.PLAIN_SUBSAMPLE,
                               seed: int | None = None, tokenizer=None, errors: str = "strict",
                               workers: int = 1, engine: str = "local",
                               scheduler: str | None = None, client=None,
@@ -647,15 +652,13 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     >>> cooc = count_cooccurrences_files("corpus.seg.txt", workers=2)  # doctest: +SKIP
     """
     p = _check_params(window, min_count, weighting, max_vocab, subsample, seed)
-    if errors not in ("strict", "replace"):
-        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, not {workers!r}")
+    check_errors(errors)
+    check_workers(workers)
     if tokenizer is not None and not hasattr(tokenizer, "cut_lines"):
         raise InputError(f"tokenizer must have a cut_lines method, not {type(tokenizer).__name__}")
     parts = plan_partitions(sources, workers, part_bytes)
-    if tokenizer is not None and hasattr(tokenizer, "lcut"):
-        tokenizer.lcut("")  # compiled once here, not in every worker
+    if tokenizer is not None and hasattr(tokenizer, "compile"):
+        tokenizer.compile()  # once here, not in every worker
     with partitioned_run(engine, workers, scheduler=scheduler, client=client,
                          spill_dir=spill_dir, load_kernels=_load_kernels) as (runner, spill):
         shared = dict(errors=errors, spill=spill, tokenizer=tokenizer)
@@ -828,21 +831,14 @@ def _load_kernels() -> None:
 # Helpers
 
 
-def _check_int(name: str, value, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-        raise InputError(f"{name} must be an integer >= {lo}, not {value!r}")
-    return int(value)
-
-
 def _check_params(window, min_count, weighting, max_vocab, subsample, seed) -> dict:
     """The validated parameters of a count, with the harmonic weights' scale and the
     subsampling seed as a uint64 (a random one when `seed` is None)."""
-    window = _check_int("window", window, 1)
-    min_count = _check_int("min_count", min_count, 1)
-    if weighting not in ("count", "harmonic"):
-        raise InputError(f"weighting must be 'count' or 'harmonic', not {weighting!r}")
+    window = check_int("window", window, 1)
+    min_count = check_int("min_count", min_count, 1)
+    check_choice("weighting", weighting, ("count", "harmonic"))
     if max_vocab is not None:
-        max_vocab = _check_int("max_vocab", max_vocab, 1)
+        max_vocab = check_int("max_vocab", max_vocab, 1)
     if subsample and not (isinstance(subsample, (int, float)) and 0 < subsample < 1):
         raise InputError(f"subsample must be a number in (0, 1), not {subsample!r}")
     if seed is None:
