@@ -132,7 +132,7 @@ def child(system: str, limit: int | None) -> None:
         # Fill Numba's on-disk cache for every kernel used below, and jieba's cache file.
         from nlpzero.discovery.finders import find_words
         from nlpzero.lexicon import Lexicon
-        from nlpzero.segmentation.tokenizer import Tokenizer
+        from nlpzero.segmentation import Tokenizer
 
         import jieba
 
@@ -154,7 +154,7 @@ def child(system: str, limit: int | None) -> None:
     if system.startswith("nlpzero"):
         from nlpzero.discovery.finders import find_words
         from nlpzero.lexicon import Lexicon
-        from nlpzero.segmentation.tokenizer import Tokenizer
+        from nlpzero.segmentation import Tokenizer
 
         lines = read_lines(RAW_FILE, limit)
         res["baseline_mib"] = benchutil.peak_rss_mib()

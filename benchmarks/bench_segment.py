@@ -78,7 +78,7 @@ def load_child(kind: str, cache_dir: str | None) -> None:
     res = {"kind": kind}
     if kind.startswith("nlpzero"):
         from nlpzero.lexicon import Lexicon
-        from nlpzero.segmentation.tokenizer import Tokenizer
+        from nlpzero.segmentation import Tokenizer
 
         res["import_s"] = time.perf_counter() - t_start
         with_lexicon = kind.startswith("nlpzero-lexicon")
@@ -170,7 +170,7 @@ def measure_throughput(lines: list[str]) -> dict:
 
     from nlpzero.lexicon import Lexicon
     from nlpzero.scoring import score
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     jieba.setLogLevel(40)
     jieba.initialize()

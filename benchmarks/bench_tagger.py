@@ -42,7 +42,7 @@ WEIGHTS = [0.0, 0.05, 0.1, 0.2, 0.5, 1.0]
 
 def train_child(lexicon_path: str, model_path: str, samples: int | None) -> None:
     from nlpzero.lexicon import Lexicon
-    from nlpzero.segmentation.tagger import Segmenter
+    from nlpzero.segmentation import Segmenter
 
     lexicon = Lexicon.load(lexicon_path)
     params = {} if samples is None else {"n_samples": samples}
@@ -149,8 +149,8 @@ def run(args) -> dict:
     from nlpzero.datasets import peoples_daily_gold, reviews
     from nlpzero.lexicon import jieba_dictionary_path
     from nlpzero.scoring import score
-    from nlpzero.segmentation.tagger import Segmenter
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Segmenter
+    from nlpzero.segmentation import Tokenizer
 
     script = os.path.abspath(__file__)
     os.makedirs(benchutil.WORK, exist_ok=True)

@@ -113,7 +113,7 @@ def best_of(fn, repeats):
 
 
 def mining(nz, runs, repeats):
-    from nlpzero.templates.mining import TemplateFinder
+    from nlpzero.templates import TemplateFinder
 
     texts = ["".join(r) for r in runs]
     seg = {}
@@ -157,7 +157,7 @@ def mining(nz, runs, repeats):
 
 
 def end_to_end(lines, tokenizer, repeats):
-    from nlpzero.templates.mining import TemplateFinder
+    from nlpzero.templates import TemplateFinder
 
     def run():
         return TemplateFinder(tokenizer, window=WINDOW, min_proba=MIN_PROBA,
@@ -168,7 +168,7 @@ def end_to_end(lines, tokenizer, repeats):
 
 
 def parsing(nz, templates, clauses, run_orig, deadline_s):
-    from nlpzero.templates.mining import Parser
+    from nlpzero.templates import Parser
 
     xt = nz.XTrie()
     fx = fixed_xtrie_class(nz)()
@@ -225,7 +225,7 @@ def parsing(nz, templates, clauses, run_orig, deadline_s):
 def samples(name, lines, lexicon_lines, n_lines, picks, tpl_top=40):
     """Templates and parse trees of a corpus, for the README."""
     from nlpzero import Tokenizer, find_words
-    from nlpzero.templates.mining import Parser, TemplateFinder, template_text
+    from nlpzero.templates import Parser, TemplateFinder, template_text
 
     tk = Tokenizer(find_words(lexicon_lines))
     ts = TemplateFinder(tk).train(lines[:n_lines]).find()
@@ -282,7 +282,7 @@ def main(argv=None) -> int:
     parse_long = parsing(nz, templates, long_, run_orig=True, deadline_s=120)
     print(json.dumps(parse_long), file=sys.stderr)
 
-    from nlpzero.templates.mining import Parser
+    from nlpzero.templates import Parser
 
     whole = [[w for w in ws if w.strip()] for ws in token_lists]
     p = Parser(templates)

@@ -96,7 +96,7 @@ GENSIM_RUNS = [("cbow w5", 0, 5), ("cbow w10", 0, 10), ("skip-gram w5", 1, 5),
 
 def make_tokens(path: str, quick: bool) -> dict:
     from nlpzero.datasets import peoples_daily_gold, reviews
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     gold = peoples_daily_gold()
     rev = reviews()
@@ -113,7 +113,7 @@ def make_tokens(path: str, quick: bool) -> dict:
 
 def make_big(path: str, target_mb: float) -> dict:
     from nlpzero.datasets import inews, peoples_daily_text, reviews
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     base = Tokenizer().render_lines(inews() + peoples_daily_text() + reviews())
     size = len(base.encode("utf-8"))
@@ -224,7 +224,7 @@ def child_nlpzero(args) -> None:
     import numba
 
     from nlpzero.vectors.cooccur import count_cooccurrences
-    from nlpzero.vectors.training import WordVectors, train_vectors
+    from nlpzero.vectors import WordVectors, train_vectors
 
     kw = json.loads(args.params)
     t0 = time.perf_counter()
@@ -287,7 +287,7 @@ def child_gensim_read(args) -> None:
     """gensim's reading of our vector files, both formats."""
     from gensim.models import KeyedVectors
 
-    from nlpzero.vectors.training import WordVectors
+    from nlpzero.vectors import WordVectors
 
     wv = WordVectors(["中国", "人民", "经济"], [[1, 2], [3, 4], [5.5, -6.25]])
     out = {}

@@ -201,7 +201,7 @@ PIECES_NOTE=""
 if [ -s "$SEGMENTED" ]; then
     PIECES_NOTE="$("$PY" - "$BIG" "$SEGMENTED" <<'EOF'
 import sys
-from nlpzero.segmentation.tokenizer import Tokenizer
+from nlpzero.segmentation import Tokenizer
 with open(sys.argv[1], encoding="utf-8") as f:
     line = f.read().rstrip("\n")
 with open(sys.argv[2], encoding="utf-8") as f:

@@ -53,7 +53,7 @@ def cooc_for(seed, window=10, weighting="count", subsample=1e-4):
 
 
 def main() -> None:
-    from nlpzero.vectors.training import train_vectors
+    from nlpzero.vectors import train_vectors
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("params", help="JSON of train_vectors keyword arguments")

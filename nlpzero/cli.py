@@ -8,14 +8,14 @@ status 1; an interrupt exits with 130 and leaves no partial output file.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
 import time
-from typing import Iterable, Iterator
+from typing import Iterator
 
-from . import __version__
-from .corpus import is_word_char
+from . import __version__, defaults
 from .errors import InputError, NlpzeroError
 
 logger = logging.getLogger("nlpzero")
@@ -130,7 +130,7 @@ def _partitioned(args) -> bool:
 
 
 def _learn_partitioned(args, params: dict):
-    from .engine.runners import learn_lexicon
+    from .discovery import learn_lexicon
 
     return _run_partitioned(args, learn_lexicon, **params)
 
@@ -148,9 +148,15 @@ def _run_partitioned(args, func, **params):
         bars[step].update(done - bars[step].n)
 
     try:
-        return func(args.corpus, errors=args.encoding_errors, workers=args.workers,
-                    engine=args.engine, scheduler=args.scheduler, spill_dir=args.spill_dir,
-                    progress=progress, **params)
+        with contextlib.ExitStack() as stack:
+            client = None
+            if args.engine == "dask" and args.scheduler is None:
+                from .engine import local_dask_client
+
+                client = stack.enter_context(local_dask_client(args.workers))
+            return func(args.corpus, errors=args.encoding_errors, workers=args.workers,
+                        engine=args.engine, scheduler=args.scheduler, client=client,
+                        spill_dir=args.spill_dir, progress=progress, **params)
     finally:
         for bar in bars.values():
             bar.close()
@@ -171,29 +177,25 @@ def _thresholds(text: str | None, order: int) -> list[float] | None:
 def cmd_segment(args) -> int:
     from ._io import atomic_write
     from .corpus import expand_sources, read_pieces
-    from .engine.partitions import is_regular_file
+    from .engine import is_regular_file
+    from .segmentation.streaming import segment_stream
 
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
     tokenizer = _load_tokenizer(args)
-    tokenizer.lcut("")  # compile the lexicon before the clock of the progress bar starts
+    tokenizer.compile()  # before the clock of the progress bar starts
     sources = expand_sources(args.input or ["-"])
     if args.workers > 1 and all(map(is_regular_file, sources)):
         return _segment_files_in_workers(args, tokenizer, sources)
     pieces = _progress(read_pieces(sources, errors=args.encoding_errors), args, "segmenting",
                        unit="line")
-    jobs = _segment_jobs(tokenizer, pieces)
-    if args.workers == 1:
-        outputs = (_render_job(tokenizer, job) for job in jobs)
-    else:
-        outputs = _render_in_workers(tokenizer, jobs, args.workers)
+    outputs = segment_stream(tokenizer, pieces, args.workers)
     try:
         with atomic_write(args.output) as out:
             for text in outputs:
                 out.write(text)
     finally:
-        if args.workers > 1:
-            outputs.close()  # on an error, stop the workers now, not when collected
+        outputs.close()  # on an error, stop the workers now, not when collected
     return 0
 
 
@@ -201,119 +203,17 @@ def _segment_files_in_workers(args, tokenizer, paths: list[str]) -> int:
     """Each worker reads and segments byte ranges of the files itself; the parent only
     appends the workers' output files in order (no text goes through pipes)."""
     from ._io import atomic_write
-    from .engine.partitions import segment_files
+    from .segmentation.streaming import segment_files
 
     folder = None if args.output == "-" else os.path.dirname(os.path.abspath(args.output))
     bar = _progress(None, args, "segmenting", total=_input_size(paths), unit="B")
     try:
         with atomic_write(args.output, binary=True) as out:
-            segment_files(tokenizer, paths, out, args.workers, render=_render_pieces,
-                          errors=args.encoding_errors, progress=bar.update,
-                          setup=_single_threaded, temp_dir=folder)
+            segment_files(tokenizer, paths, out, args.workers, errors=args.encoding_errors,
+                          progress=bar.update, temp_dir=folder)
     finally:
         bar.close()
     return 0
-
-
-def _render_pieces(tokenizer, pieces) -> Iterator[str]:
-    """Output text of a stream of pieces (what a worker does with its byte range)."""
-    return (_render_job(tokenizer, job) for job in _segment_jobs(tokenizer, pieces))
-
-
-def _render_job(tokenizer, job) -> str:
-    """Output text of a job of :func:`_segment_jobs`: its lines of words separated by
-    spaces, each piece followed by a newline when it ends a line, else by a space."""
-    if isinstance(job, str):
-        return job
-    texts, line_ends = job
-    if all(line_ends):  # whole lines, the usual case: the kernel renders the text
-        return tokenizer.render_lines(texts) + "\n"
-    parts = []
-    for words, line_end in zip(tokenizer.cut_lines(texts), line_ends):
-        parts.append(" ".join(words))
-        parts.append("\n" if line_end else " ")
-    return "".join(parts)
-
-
-def _single_threaded(tokenizer) -> None:
-    if hasattr(tokenizer, "n_jobs"):
-        tokenizer.n_jobs = 1  # the processes are the parallelism
-
-
-def _render_in_workers(tokenizer, jobs, workers: int) -> Iterator[str]:
-    """Render `jobs` in `workers` processes, yielding the outputs in input order with
-    one job per worker in flight (memory stays bounded on any input size)."""
-    from .engine.partitions import WorkerPool
-
-    with WorkerPool(workers, tokenizer, _single_threaded) as pool:
-        yield from pool.map_ordered(_render_job, jobs)
-
-
-def _segment_jobs(tokenizer, pieces: Iterable) -> Iterator:
-    """Group the pieces of the input into jobs of about a million characters: a pair
-    (texts, line_ends) to segment, or a str already segmented.
-
-    A very long line arrives in several pieces; the run of Han characters at the end
-    of a piece is carried over to the next one so that no word is cut at a piece
-    boundary. A single run longer than a whole piece is segmented here, keeping back
-    the words of its last stretch, which the text to come may still change.
-    """
-    texts: list[str] = []
-    ends: list[bool] = []
-    size = 0
-    carry = ""
-    for piece in pieces:
-        text = carry + piece.text
-        carry = ""
-        if not piece.line_end:
-            keep = _last_run_start(text)
-            if keep > 0:
-                text, carry = text[:keep], text[keep:]
-            else:
-                if texts:
-                    yield texts, ends
-                    texts, ends, size = [], [], 0
-                words, carry = _split_off_tail(tokenizer.lcut(text), RUN_OVERLAP)
-                if words:
-                    yield " ".join(words) + " "
-                continue
-        texts.append(text)
-        ends.append(piece.line_end)
-        size += len(text)
-        if size >= JOB_CHARS:
-            yield texts, ends
-            texts, ends, size = [], [], 0
-    if carry:
-        texts.append(carry)
-        ends.append(False)
-    if texts:
-        yield texts, ends
-
-
-#: Characters of input per segmentation job (a batch for the kernel, a task for a worker).
-JOB_CHARS = 1 << 20
-
-#: Characters of a piece-filling run held back for the next piece.
-RUN_OVERLAP = 4096
-
-
-def _split_off_tail(words: list[str], overlap: int) -> tuple[list[str], str]:
-    """Split segmented words into those to write now and the text of the last
-    `overlap` or more characters, to be segmented again with what follows."""
-    tail = 0
-    k = len(words)
-    while k > 0 and tail < overlap:
-        k -= 1
-        tail += len(words[k])
-    return words[:k], "".join(words[k:])
-
-
-def _last_run_start(text: str) -> int:
-    """Start of the run of word characters that ends `text` (0 when it is all one run)."""
-    i = len(text)
-    while i > 0 and is_word_char(text[i - 1]):
-        i -= 1
-    return i
 
 
 def cmd_train_segmenter(args) -> int:
@@ -432,7 +332,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from .templates.mining import TemplateFinder
+    from .templates import TemplateFinder
 
     start = time.perf_counter()
     finder = TemplateFinder(_load_tokenizer(args), window=args.window,
@@ -454,7 +354,7 @@ def cmd_templates(args) -> int:
 def cmd_parse(args) -> int:
     from ._io import atomic_write
     from .corpus import read_pieces
-    from .templates.mining import Parser, TemplateSet
+    from .templates import Parser, TemplateSet
 
     templates = TemplateSet.load(args.templates)
     parser = Parser(templates, _load_tokenizer(args), null_score=args.null_score,
@@ -645,11 +545,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="base dictionary (word count lines; default jieba's dict.txt; 'none' "
                         "for raw text alone)")
     p.add_argument("--top", type=_positive_int, default=None, help="list at most N words")
-    p.add_argument("--min-count", type=_positive_int, default=2,
-                   help="occurrences a word needs (default 2)")
-    p.add_argument("--min-gain", type=float, default=6.0,
+    p.add_argument("--min-count", type=_positive_int, default=defaults.NEW_WORD_MIN_COUNT,
+                   help=f"occurrences a word needs (default {defaults.NEW_WORD_MIN_COUNT})")
+    p.add_argument("--min-gain", type=float, default=defaults.NEW_WORD_MIN_GAIN,
                    help="nats per occurrence a word must save against the base's split of it "
-                        "(default 6)")
+                        f"(default {defaults.NEW_WORD_MIN_GAIN:g})")
     p.add_argument("--scores", action="store_true",
                    help="add two columns: times segmented as a word, gain in nats (jieba "
                         "cannot read such a file as a user dictionary; nlpzero can)")
@@ -683,13 +583,14 @@ def build_parser() -> argparse.ArgumentParser:
                                      "(peoples-daily, reviews, inews)")
     p.add_argument("--lexicon", help="lexicon to segment with (default: jieba's dictionary)")
     p.add_argument("-o", "--output", default="-", help="template file to write (default stdout)")
-    p.add_argument("--window", type=int, default=5,
-                   help="largest distance of a skip-gram pair (default 5)")
-    p.add_argument("--min-proba", type=float, default=1e-5,
-                   help="minimum probability of pairs and templates (default 1e-5)")
-    p.add_argument("--min-pmi", type=float, default=2.0, help="minimum PMI of a pair (default 2)")
-    p.add_argument("--max-paths", type=int, default=1000,
-                   help="at most this many templates from one run of words (default 1000)")
+    p.add_argument("--window", type=int, default=defaults.TEMPLATE_WINDOW,
+                   help="largest distance of a skip-gram pair (default %(default)s)")
+    p.add_argument("--min-proba", type=float, default=defaults.TEMPLATE_MIN_PROBA,
+                   help="minimum probability of pairs and templates (default %(default)g)")
+    p.add_argument("--min-pmi", type=float, default=defaults.TEMPLATE_MIN_PMI,
+                   help="minimum PMI of a pair (default %(default)g)")
+    p.add_argument("--max-paths", type=int, default=defaults.TEMPLATE_MAX_PATHS,
+                   help="at most this many templates from one run of words (default %(default)s)")
     p.set_defaults(func=cmd_templates)
 
     p = sub.add_parser("parse", parents=[common], help="parse sentences with templates",
@@ -728,38 +629,43 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the text is already words separated by spaces")
     p.add_argument("-o", "--output", required=True, help="vector file to write")
     p.add_argument("--binary", action="store_true", help="write word2vec's binary format")
-    p.add_argument("--dim", type=_positive_int, default=128, help="dimension (default 128)")
-    p.add_argument("--window", type=_positive_int, default=10,
-                   help="largest distance of co-occurring words (default 10)")
-    p.add_argument("--iter", type=_positive_int, default=15, help="iterations (default 15)")
-    p.add_argument("--min-count", type=_positive_int, default=5,
-                   help="drop rarer words (default 5)")
+    p.add_argument("--dim", type=_positive_int, default=defaults.DIM,
+                   help="dimension (default %(default)s)")
+    p.add_argument("--window", type=_positive_int, default=defaults.WINDOW,
+                   help="largest distance of co-occurring words (default %(default)s)")
+    p.add_argument("--iter", type=_positive_int, default=defaults.ITERATIONS,
+                   help="iterations (default %(default)s)")
+    p.add_argument("--min-count", type=_positive_int, default=defaults.MIN_COUNT,
+                   help="drop rarer words (default %(default)s)")
     p.add_argument("--variant", type=int, choices=(0, 1, 2), default=0,
                    help="0 shared word/context vectors (default), 1 separate and "
                         "concatenated, 2 separate and summed")
     p.add_argument("--weighting", choices=("count", "harmonic"), default="count",
                    help="a co-occurrence counts 1 (default) or 1/distance")
-    p.add_argument("--subsample", type=float, default=1e-4,
+    p.add_argument("--subsample", type=float, default=defaults.SUBSAMPLE,
                    help="drop occurrences of words more frequent than this, word2vec style, "
-                        "before windowing (default 1e-4; 0 turns it off)")
-    p.add_argument("--smoothing", type=float, default=0.75,
+                        "before windowing (default %(default)g; 0 turns it off)")
+    p.add_argument("--smoothing", type=float, default=defaults.SMOOTHING,
                    help="power of the word counts in the PMI's probabilities (default "
-                        "0.75; 1 is the plain PMI)")
+                        "%(default)g; 1 is the plain PMI)")
     p.add_argument("--adagrad", choices=("word", "parameter"), default="word",
                    help="one AdaGrad sum per vector (default, faster) or per parameter")
-    p.add_argument("--x-max", type=float, default=100.0, help="weighting scale (default 100)")
-    p.add_argument("--alpha", type=float, default=0.75, help="weighting power (default 0.75)")
+    p.add_argument("--x-max", type=float, default=defaults.X_MAX,
+                   help="weighting scale (default %(default)g)")
+    p.add_argument("--alpha", type=float, default=defaults.ALPHA,
+                   help="weighting power (default %(default)g)")
     p.add_argument("--no-truncate", action="store_true", help="do not cap the weights at 1")
-    p.add_argument("--unobserved", type=float, default=0.05,
+    p.add_argument("--unobserved", type=float, default=defaults.UNOBSERVED,
                    help="weight of each never co-occurring pair in a soft hinge that keeps "
-                        "its PMI below a count of 1's (Swivel; default 0.05; 0 turns it "
-                        "off, each iteration then takes about 2/3 of the time)")
-    p.add_argument("--negatives", type=float, default=0.5,
+                        "its PMI below a count of 1's (Swivel; default %(default)g; 0 turns "
+                        "it off, each iteration then takes about 2/3 of the time)")
+    p.add_argument("--negatives", type=float, default=defaults.NEGATIVES,
                    help="unobserved pairs sampled per co-occurring pair and iteration "
-                        "(default 0.5)")
-    p.add_argument("--learning-rate", type=float, default=0.1,
-                   help="initial AdaGrad rate (default 0.1)")
-    p.add_argument("--threads", type=_positive_int, default=2, help="threads (default 2)")
+                        "(default %(default)g)")
+    p.add_argument("--learning-rate", type=float, default=defaults.LEARNING_RATE,
+                   help="initial AdaGrad rate (default %(default)g)")
+    p.add_argument("--threads", type=_positive_int, default=defaults.THREADS,
+                   help="threads (default %(default)s)")
     p.add_argument("--seed", type=int, default=None,
                    help="random seed (deterministic with --threads 1)")
     _add_partition_options(p, "files", "processes that count co-occurrences in parallel "

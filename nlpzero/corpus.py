@@ -26,70 +26,14 @@ from typing import Iterable, Iterator
 import numpy as np
 from numba import njit
 
+from ._validation import check_errors
 from ._io import open_input
+# The character classes live with the kernels; they are part of this module's API too.
+from ._kernels.chars import (CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNIT,  # noqa: F401
+                             NUMBER_UNITS, OTHER, POINT, RUN_PUNCT, RUN_PUNCTUATION)
 from .errors import InputError
 
 logger = logging.getLogger(__name__)
-
-#: Character classes stored in :data:`CHAR_CLASS`.
-OTHER, HAN, DIGIT, LATIN, POINT = 0, 1, 2, 3, 4
-
-# Unicode blocks of Han ideographs (unified, extensions A to I, compatibility) plus
-# U+3007 IDEOGRAPHIC NUMBER ZERO, which Chinese text uses inside numerals like 二〇〇八.
-_HAN_RANGES = (
-    (0x3007, 0x3007),
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0x20000, 0x2A6DF),
-    (0x2A700, 0x2EE5F),
-    (0x2F800, 0x2FA1F),
-    (0x30000, 0x323AF),
-)
-
-
-def _build_char_class() -> np.ndarray:
-    table = np.zeros(0x110000, dtype=np.uint8)
-    for lo, hi in _HAN_RANGES:
-        table[lo:hi + 1] = HAN
-    table[ord("0"):ord("9") + 1] = DIGIT
-    table[0xFF10:0xFF19 + 1] = DIGIT  # full-width digits
-    table[ord("A"):ord("Z") + 1] = LATIN
-    table[ord("a"):ord("z") + 1] = LATIN
-    table[0xFF21:0xFF3A + 1] = LATIN  # full-width capitals
-    table[0xFF41:0xFF5A + 1] = LATIN  # full-width small letters
-    # Inner separators of one number: decimal points (PKU text writes 3·5 for 3.5),
-    # times (10:30) and fractions or dates (1/2, 2024/1/1).
-    for ch in ".\uFF0E\u00B7\u2236:/\uFF0F":
-        table[ord(ch)] = POINT
-    return table
-
-
-#: Class of every code point, indexed by code point (1.1 MB, built once).
-CHAR_CLASS = _build_char_class()
-
-
-#: Characters that belong to the number just before them: dates and times (１９９７年,
-#: １２月, ３１日, １０时, ３０秒), magnitudes (３万, ５亿) and percentages (５％). Segmentation
-#: standards (PKU, CTB, MSR) write these as one word, and a learner that saw the unit
-#: as the start of a Han run would glue it to the next word (日电 in "１３日电").
-NUMBER_UNITS = "年月日时時秒万萬亿億%％‰"
-
-
-def _build_unit_table(units: str) -> np.ndarray:
-    table = np.zeros(0x110000, dtype=np.bool_)
-    for ch in units:
-        table[ord(ch)] = True
-    return table
-
-
-#: True for the code points of :data:`NUMBER_UNITS`.
-NUMBER_UNIT = _build_unit_table(NUMBER_UNITS)
-
-#: Punctuation marks written as a run of one repeated character (the dash ——, the
-#: ellipsis ……, ~~~, ...): a run of one of them is a single token.
-RUN_PUNCTUATION = "\u2014\u2026\u2500-\uFF0D~\uFF5E.\u3002\u00B7"
-RUN_PUNCT = _build_unit_table(RUN_PUNCTUATION)
 
 
 @njit(cache=True)
@@ -246,8 +190,7 @@ def read_pieces(sources: Iterable[str] | str, errors: str = "strict") -> Iterato
         of a file is dropped. Lines longer than :data:`MAX_PIECE_BYTES` come in several
         pieces whose ``line_end`` is False but for the last.
     """
-    if errors not in ("strict", "replace"):
-        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    check_errors(errors)
     for path in expand_sources(sources):
         yield from _read_one(path, errors)
 

@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 from typing import Container, Iterable, Iterator, Sequence
 
+from ._validation import check_errors
 from ._io import open_input
 from .errors import InputError
 
@@ -145,8 +146,7 @@ def score_files(gold_path, pred_path, lexicon: Container[str] | None = None,
         message names the file, line and byte offset), or for the reasons listed in
         :func:`score`.
     """
-    if errors not in ("strict", "replace"):
-        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    check_errors(errors)
     return score(_read_lines(gold_path, errors), _read_lines(pred_path, errors), lexicon)
 
 

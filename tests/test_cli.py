@@ -130,7 +130,7 @@ def test_dataset_command(tmp_path, capsys):
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_long_line_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_lines, workers):
     import nlpzero.corpus as corpus
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     monkeypatch.setattr(corpus, "MAX_PIECE_BYTES", 1 << 12)
     monkeypatch.setattr(corpus, "BLOCK_BYTES", 1 << 10)
@@ -145,13 +145,13 @@ def test_long_line_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_line
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_run_longer_than_a_piece_segmented_like_the_api(tmp_path, capsys, monkeypatch, pd_lines,
                                                         workers):
-    import nlpzero.cli as cli
     import nlpzero.corpus as corpus
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    import nlpzero.segmentation.streaming as streaming
+    from nlpzero.segmentation import Tokenizer
 
     monkeypatch.setattr(corpus, "MAX_PIECE_BYTES", 1 << 12)
     monkeypatch.setattr(corpus, "BLOCK_BYTES", 1 << 10)
-    monkeypatch.setattr(cli, "RUN_OVERLAP", 200)
+    monkeypatch.setattr(streaming, "RUN_OVERLAP", 200)
     # One run of Han characters, many pieces long, with no place to cut between runs.
     text = "".join(run for line in pd_lines[:100] for run in corpus.iter_runs(line))
     path = tmp_path / "run.txt"
@@ -162,7 +162,7 @@ def test_run_longer_than_a_piece_segmented_like_the_api(tmp_path, capsys, monkey
 
 
 def test_lexicon_thresholds_and_backoff_options(tmp_path, corpus_file, capsys):
-    from nlpzero.discovery.finders import CohesionWordFinder
+    from nlpzero.discovery import CohesionWordFinder
     from nlpzero.lexicon import Lexicon
 
     lex = str(tmp_path / "lex.txt")
@@ -179,9 +179,9 @@ def test_lexicon_thresholds_and_backoff_options(tmp_path, corpus_file, capsys):
 
 
 def test_segment_workers_keep_the_order(tmp_path, corpus_file, capsys, monkeypatch):
-    import nlpzero.cli as cli
+    import nlpzero.segmentation.streaming as streaming
 
-    monkeypatch.setattr(cli, "JOB_CHARS", 4096)  # many jobs, several in flight at once
+    monkeypatch.setattr(streaming, "JOB_CHARS", 4096)  # many jobs, several in flight at once
     code, one, _ = run(["segment", corpus_file, "-q"], capsys)
     assert code == 0
     code, three, _ = run(["segment", corpus_file, "-q", "--workers", "3"], capsys)

@@ -16,7 +16,7 @@ from nlpzero.vectors.cooccur import (_check_params, _combine_pairs, _count_parti
                                      _merge_back, _select, _uniform, count_cooccurrences,
                                      count_cooccurrences_files)
 from nlpzero.corpus import read_lines
-from nlpzero.engine.runners import _SerialRunner, _Spill, plan_partitions
+from nlpzero.engine import SerialRunner, Spill, plan_partitions
 from nlpzero.errors import InputError, WorkerError
 from cooccur_checks import assert_same, write
 from processes import children, interrupt_when_counting, killer_at, new_workers
@@ -191,9 +191,9 @@ def test_without_spill_files_recomputes_the_same(raw_file, tokenizer):
     """The path used on a cluster: the second pass reads and segments the text again."""
     params = dict(window=4, min_count=2, subsample=1e-3, seed=2)
     expected = count_cooccurrences(tokenizer.cut_lines(read_lines(raw_file)), **params)
-    shared = dict(errors="strict", spill=_Spill(None), tokenizer=tokenizer)
+    shared = dict(errors="strict", spill=Spill(None), tokenizer=tokenizer)
     p = _check_params(4, 2, "count", None, 1e-3, 2)
-    got = _count_partitioned(plan_partitions(raw_file, part_bytes=8_000), _SerialRunner(),
+    got = _count_partitioned(plan_partitions(raw_file, part_bytes=8_000), SerialRunner(),
                              shared, p, lambda *a: None)
     assert_same(got, expected)
 

@@ -16,8 +16,9 @@ from nlpzero import corpus
 from nlpzero.corpus import read_lines
 from nlpzero.discovery.finders import (CohesionWordFinder, _group_pieces, _mark_kept_windows,
                                        _piece_hashes)
-from nlpzero.engine.runners import (_count_chars, _gather_runs, _learn, _SerialRunner,
-                                    _Spill, learn_lexicon, plan_partitions)
+from nlpzero._kernels.merges import gather_runs
+from nlpzero.discovery.partitioned import _count_chars, _learn, learn_lexicon
+from nlpzero.engine import SerialRunner, Spill, plan_partitions
 from nlpzero.errors import InputError
 from processes import children, interrupt_when_counting, killer_at, new_workers
 from nlpzero.engine.partitions import read_range
@@ -74,7 +75,7 @@ def test_gather_runs_matches_slices(data, seed):
     starts = np.array([s for s, _ in runs], dtype=np.int64)
     lens = np.array([n for _, n in runs], dtype=np.int64)
     expected = [x for s, n in runs for x in data[s:s + n]]
-    assert _gather_runs(ids, starts, lens).tolist() == expected
+    assert gather_runs(ids, starts, lens).tolist() == expected
 
 
 @settings(max_examples=50, deadline=None)
@@ -132,8 +133,8 @@ def test_engine_without_spill_files_recomputes_the_same(pd_file):
     """The path used on a cluster: every step decodes the partition again."""
     finder = CohesionWordFinder(min_count=3, order=5, thresholds=[1, 4, 6, 8])
     expected = in_memory(pd_file, min_count=3, order=5, thresholds=[1, 4, 6, 8])
-    got = _learn(finder, plan_partitions(pd_file, part_bytes=12_000), _SerialRunner(), "strict",
-                 _Spill(None), lambda *a: None)
+    got = _learn(finder, plan_partitions(pd_file, part_bytes=12_000), SerialRunner(), "strict",
+                 Spill(None), lambda *a: None)
     assert got == expected
 
 
@@ -145,10 +146,10 @@ NUMBA_THREADS_THEN_WORKERS = """
 import sys
 import numpy as np
 from numba import njit, prange
-from nlpzero.discovery.finders import CohesionWordFinder
+from nlpzero.discovery import CohesionWordFinder
 from nlpzero.corpus import read_lines
-from nlpzero.engine.runners import learn_lexicon
-from nlpzero.engine.partitions import _numba_threads_started
+from nlpzero.discovery import learn_lexicon
+from nlpzero.engine.processes import numba_threads_started
 
 @njit(parallel=True)
 def total(x):
@@ -161,7 +162,7 @@ assert total(np.ones(1000)) == 1000.0
 path = sys.argv[1]
 expected = CohesionWordFinder().train(read_lines(path)).find()
 assert learn_lexicon(path, workers=2, part_bytes=15_000) == expected
-print("threads started" if _numba_threads_started() else "no threads")
+print("threads started" if numba_threads_started() else "no threads")
 """
 
 
@@ -196,7 +197,7 @@ def test_character_step_counts_what_the_counter_counts(pd_file):
     parts = plan_partitions(pd_file, part_bytes=20_000)
     total = Counter()
     for i, part in enumerate(parts):
-        cps, counts, _ = _count_chars((i, part), {"errors": "strict", "order": 4, "spill": _Spill(None)})
+        cps, counts, _ = _count_chars((i, part), {"errors": "strict", "order": 4, "spill": Spill(None)})
         total.update({chr(c): int(n) for c, n in zip(cps, counts)})
     finder = CohesionWordFinder(min_count=1).train(read_lines(pd_file))
     chars, counts = finder.counter.ngrams(1)
@@ -350,11 +351,11 @@ def _concat(a, b):
 
 
 def test_workers_claim_each_task_once(tmp_path):
-    from nlpzero.engine.runners import _ProcessRunner
+    from nlpzero.engine import ProcessRunner
 
-    runner = _ProcessRunner(2)
+    runner = ProcessRunner(2)
     ticks = []
-    tasks, pids = runner.run(_index_and_worker, list(range(12)), {"spill": _Spill(str(tmp_path))},
+    tasks, pids = runner.run(_index_and_worker, list(range(12)), {"spill": Spill(str(tmp_path))},
                              _concat, lambda: ticks.append(1))
     assert sorted(tasks.tolist()) == list(range(12)) and len(ticks) == 12
     slow = pids[tasks == 0][0]
@@ -375,10 +376,10 @@ def test_dask_runner_submits_a_cancelled_task_again(dask_cluster):
     forgotten") is submitted again; here the client cancels one pending task."""
     from distributed import Future
 
-    from nlpzero.engine.runners import _DaskRunner
+    from nlpzero.engine import DaskRunner
 
     cluster, _ = dask_cluster
-    runner = _DaskRunner(cluster.scheduler_address, 2)
+    runner = DaskRunner(scheduler=cluster.scheduler_address, workers=2)
     cancelled = []
 
     def cancel_a_pending_task():

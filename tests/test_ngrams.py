@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero.corpus import iter_runs
-from nlpzero.discovery.ngrams import NgramCounter, _merge_counts, _run_length_counts
+from nlpzero._kernels.merges import merge_counts
+from nlpzero.discovery.ngrams import NgramCounter, _run_length_counts
 
 
 def naive_counts(texts, order, min_count):
@@ -100,7 +101,7 @@ def test_chunked_counting_matches(monkeypatch):
 def test_merge_kernel_adds_counts(a, b):
     ka, ca = _run_length_counts(np.sort(np.array(a, dtype=np.int64)))
     kb, cb = _run_length_counts(np.sort(np.array(b, dtype=np.int64)))
-    keys, counts = _merge_counts(ka, ca, kb, cb)
+    keys, counts = merge_counts(ka, ca, kb, cb)
     expected = Counter(a) + Counter(b)
     assert dict(zip(keys.tolist(), counts.tolist())) == dict(expected)
     assert list(keys) == sorted(expected)

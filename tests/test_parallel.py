@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nlpzero.corpus as corpus
-import nlpzero.engine.partitions as parallel
+import nlpzero.engine.partitions as partitions
+import nlpzero.segmentation.streaming as streaming
+from nlpzero.engine.processes import WorkerPool
 from nlpzero.cli import main
 from nlpzero.errors import InputError, WorkerError
 from processes import alive, children
@@ -57,8 +59,8 @@ def reference_ranges(data: bytes, range_bytes: int, block: int) -> list[tuple[in
 
 
 def pieces_by_ranges(path, range_bytes, errors="strict"):
-    return [p for start, end in parallel.split_ranges(path, range_bytes)
-            for p in parallel.read_range(path, start, end, errors)]
+    return [p for start, end in partitions.split_ranges(path, range_bytes)
+            for p in partitions.read_range(path, start, end, errors)]
 
 
 @settings(max_examples=150, deadline=None,
@@ -72,7 +74,7 @@ def test_ranges_give_the_pieces_of_the_whole_file(tmp_path, monkeypatch, text, r
     data = text.encode("utf-8")
     with open(path, "wb") as f:
         f.write(data)
-    ranges = parallel.split_ranges(path, range_bytes)
+    ranges = partitions.split_ranges(path, range_bytes)
     assert ranges == reference_ranges(data, range_bytes, block)
     for start, end in ranges:
         assert start == 0 or data[start - 1:start] == b"\n"
@@ -88,11 +90,11 @@ def test_ranges_on_real_text_with_long_lines(tmp_path, monkeypatch, pd_lines):
     with open(path, "wb") as f:
         f.write(("\ufeff" + "\n".join(lines)).encode("utf-8"))
     for range_bytes in (1, 5000, 1 << 16):
-        ranges = parallel.split_ranges(path, range_bytes)
+        ranges = partitions.split_ranges(path, range_bytes)
         assert ranges[0][0] == 0 and ranges[-1][1] == os.path.getsize(path)
         assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
         assert pieces_by_ranges(path, range_bytes) == list(corpus.read_pieces(path))
-    assert len(parallel.split_ranges(path, 1)) > 50
+    assert len(partitions.split_ranges(path, 1)) > 50
 
 
 def test_a_file_without_newlines_is_one_range(tmp_path, monkeypatch):
@@ -100,24 +102,24 @@ def test_a_file_without_newlines_is_one_range(tmp_path, monkeypatch):
     path = str(tmp_path / "one.txt")
     with open(path, "w", encoding="utf-8") as f:
         f.write("中国人民" * 200)
-    assert parallel.split_ranges(path, 16) == [(0, 2400)]
+    assert partitions.split_ranges(path, 16) == [(0, 2400)]
     (tmp_path / "empty.txt").write_bytes(b"")
-    assert parallel.split_ranges(str(tmp_path / "empty.txt")) == []
+    assert partitions.split_ranges(str(tmp_path / "empty.txt")) == []
 
 
 def test_bad_arguments(tmp_path):
     with pytest.raises(InputError, match="^no such file: .*missing.txt$"):
-        parallel.split_ranges(str(tmp_path / "missing.txt"))
+        partitions.split_ranges(str(tmp_path / "missing.txt"))
     with pytest.raises(InputError, match="directory"):
-        parallel.split_ranges(str(tmp_path))
+        partitions.split_ranges(str(tmp_path))
     path = tmp_path / "a.txt"
     path.write_text("a\n")
     with pytest.raises(InputError):
-        parallel.split_ranges(str(path), 0)
+        partitions.split_ranges(str(path), 0)
     with pytest.raises(ValueError):
-        list(parallel.read_range(str(path), 2, 1))
-    assert not parallel.is_regular_file("-") and not parallel.is_regular_file(str(tmp_path))
-    assert parallel.is_regular_file(str(path))
+        list(partitions.read_range(str(path), 2, 1))
+    assert not partitions.is_regular_file("-") and not partitions.is_regular_file(str(tmp_path))
+    assert partitions.is_regular_file(str(path))
 
 
 def _square_plus(state, x):
@@ -133,23 +135,23 @@ def _die(state, x):
 
 
 def test_pool_keeps_the_order_and_reports_errors_in_order():
-    with parallel.WorkerPool(2, 1) as pool:
+    with WorkerPool(2, 1) as pool:
         assert list(pool.map_ordered(_square_plus, range(20), in_flight=3)) == \
             [x * x + 1 for x in range(20)]
-    with parallel.WorkerPool(3, 0) as pool:
+    with WorkerPool(3, 0) as pool:
         results = pool.map_ordered(_square_plus, [1, 2, -3, -4, 5])
         assert [next(results), next(results)] == [1, 4]
         with pytest.raises(InputError, match="negative: -3"):
             next(results)
-    with pytest.raises(WorkerError, match="ended unexpectedly"):
-        with parallel.WorkerPool(2, 0) as pool:
+    with pytest.raises(WorkerError, match="worker process died"):
+        with WorkerPool(2, 0) as pool:
             list(pool.map_ordered(_die, range(8)))
     with pytest.raises(InputError):
-        parallel.WorkerPool(0)
+        WorkerPool(0)
 
 
 def test_spawned_workers_get_a_copy_of_the_state():
-    with parallel.WorkerPool(2, 5, start_method="spawn") as pool:
+    with WorkerPool(2, 5, start_method="spawn") as pool:
         assert list(pool.map_ordered(_square_plus, range(6))) == [x * x + 5 for x in range(6)]
 
 
@@ -176,7 +178,7 @@ def run(argv, capsys):
 def tiny_ranges(monkeypatch):
     """Many small ranges and pieces, so that every boundary case occurs in small files."""
     small_blocks(monkeypatch, block=256, piece=1024)
-    monkeypatch.setattr(parallel, "RANGE_BYTES", 700)
+    monkeypatch.setattr(partitions, "RANGE_BYTES", 700)
 
 
 def segment_all_ways(path, capsys, tmp_path, extra=(), workers_list=("1", "2", "3")):
@@ -210,7 +212,7 @@ def test_workers_write_the_same_bytes_on_real_text(tmp_path, capsys, tiny_ranges
 def test_workers_write_the_same_bytes_on_random_text(tmp_path, capsys, monkeypatch, lexicon,
                                                      text):
     small_blocks(monkeypatch, block=16, piece=40)
-    monkeypatch.setattr(parallel, "RANGE_BYTES", 50)
+    monkeypatch.setattr(partitions, "RANGE_BYTES", 50)
     path = tmp_path / "r.txt"
     path.write_bytes(text.encode("utf-8"))
     one, two, three = segment_all_ways(str(path), capsys, tmp_path,
@@ -324,7 +326,7 @@ def _check_stopped(proc, err: bytes, how: str) -> None:
         assert proc.returncode == 130 and lines == ["nlpzero segment: interrupted"]
     else:
         assert proc.returncode == 1 and len(lines) == 1
-        assert lines[0].startswith("nlpzero segment: error: a worker process ended")
+        assert lines[0].startswith("nlpzero segment: error: a worker process died")
 
 
 @pytest.mark.parametrize("how", ["sigint", "kill-worker"])
@@ -345,7 +347,7 @@ def test_interruption_on_stdin(tmp_path, big_input, lexicon, how):
 def test_workers_with_a_segmenter_model(tmp_path, capsys, tiny_ranges, pd_lines, lexicon):
     # Training runs Numba's threads in this process: the workers are spawned, not forked.
     from nlpzero.lexicon import Lexicon
-    from nlpzero.segmentation.tagger import Segmenter
+    from nlpzero.segmentation import Segmenter
 
     model = str(tmp_path / "seg.npz")
     Segmenter.train(Lexicon.load(lexicon), n_samples=300, bits=12, seed=1).save(model)
@@ -359,17 +361,17 @@ def test_workers_with_a_segmenter_model(tmp_path, capsys, tiny_ranges, pd_lines,
 def test_python_api_segment_files(tmp_path, monkeypatch, pd_lines, lexicon):
     import io
 
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     small_blocks(monkeypatch, block=512, piece=2048)
-    monkeypatch.setattr(parallel, "RANGE_BYTES", 3000)
+    monkeypatch.setattr(partitions, "RANGE_BYTES", 3000)
     path = tmp_path / "pd.txt"
     path.write_text("\n".join(pd_lines[:300]) + "\n", encoding="utf-8")
     tk = Tokenizer(lexicon)
     tk.lcut("")
     out = io.BytesIO()
     done = []
-    parallel.segment_files(tk, [str(path)], out, 2, progress=done.append, temp_dir=str(tmp_path))
+    streaming.segment_files(tk, [str(path)], out, 2, progress=done.append, temp_dir=str(tmp_path))
     assert out.getvalue().decode("utf-8") == tk.render_lines(pd_lines[:300]) + "\n"
     assert sum(done) == path.stat().st_size and len(done) > 5
     assert sorted(os.listdir(tmp_path)) == ["pd.txt"]

@@ -380,6 +380,24 @@ def test_tokenize_and_cut_agree(trained):
     assert trained.lcut("") == []
 
 
+def test_tokenizer_and_segmenter_follow_the_segmenter_protocol(trained):
+    from nlpzero.segmentation import Tokenizer, WordSegmenter
+    from nlpzero.corpus import code_points
+
+    tk = Tokenizer({"中国": 5, "人民": 3})
+    text = "中国人民银行\n2024年"
+    for segmenter in (tk, trained):
+        assert isinstance(segmenter, WordSegmenter)
+        assert segmenter.compile() is segmenter
+        ends = segmenter.ends(code_points(text)).tolist()
+        assert ends[-1] == len(text) and ends == sorted(set(ends))
+        starts = [0] + ends[:-1]
+        assert [text[a:b] for a, b in zip(starts, ends)] == segmenter.lcut(text)
+    # A Segmenter is set up as a Tokenizer is, and joins units to numbers as it does.
+    assert trained.number_units is True
+    assert tg.Segmenter(np.zeros((16, 4)), np.zeros((4, 4))).number_units is True
+
+
 def test_bad_arguments():
     with pytest.raises(InputError):
         tg.Segmenter.train(small_lexicon(), n_samples=0)

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from nlpzero.cli import main
 from nlpzero.corpus import is_word_char
 from nlpzero.errors import FormatError, InputError
-from nlpzero.templates.mining import (Parser, SentTree, TemplateFinder, TemplateSet, is_trivial,
-                                      template_text)
+from nlpzero.templates import (Parser, SentTree, TemplateFinder, TemplateSet, is_trivial,
+                               template_text)
 
 # ---------------------------------------------------------------------------
 # Naive references

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero.corpus import CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNITS, POINT, RUN_PUNCTUATION
 from nlpzero.lexicon import Lexicon
-from nlpzero.segmentation.tokenizer import Tokenizer
+from nlpzero.segmentation import Tokenizer
 
 
 def reference_model(counts):
@@ -172,6 +172,7 @@ import numpy as np  # noqa: E402
 
 from nlpzero import lexicon as lexicon_module  # noqa: E402
 from nlpzero.segmentation import tokenizer as tokenizer_module  # noqa: E402
+from nlpzero._kernels.tokens import trie_child  # noqa: E402
 from nlpzero.corpus import code_points  # noqa: E402
 from nlpzero.errors import FormatError  # noqa: E402
 from nlpzero.lexicon import MAX_COUNT  # noqa: E402
@@ -191,7 +192,7 @@ def reference_trie(words, counts):
 def walk(table, root, word):
     node = 0
     for ch in word:
-        node = tokenizer_module._trie_child(table, root, node, ord(ch))
+        node = trie_child(table, root, node, ord(ch))
         if node < 0:
             return -1
     return node

@@ -11,10 +11,10 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero.cli import main
 from nlpzero.vectors.cooccur import _emit_pairs, _run_length, count_cooccurrences
-from nlpzero.discovery.ngrams import _merge_counts as _merge
+from nlpzero._kernels.merges import merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
-from nlpzero.vectors.training import (TASKS_PER_THREAD, WordVectors, _block_tasks, _entries,
-                                      _train_block, default_whiten_size, train_vectors, whiten)
+from nlpzero.vectors import WordVectors, default_whiten_size, train_vectors, whiten
+from nlpzero.vectors.training import TASKS_PER_THREAD, _block_tasks, _entries, _train_block
 from vector_reference import adagrad_step
 
 #: Training kernels: the plain one, and the BLAS one when SciPy is there.
@@ -210,7 +210,7 @@ def test_train_kernel_matches_naive(seed, shared, n, dim, per_word, sample):
 
 @pytest.fixture(scope="module")
 def pd_words(pd_lines):
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     return list(Tokenizer().cut_lines(pd_lines[:1000]))
 
@@ -549,7 +549,7 @@ def test_learn_vectors_end_to_end(pd_words):
 
 
 def test_divergence_is_an_error(pd_cooc):
-    from nlpzero.vectors.training import TrainingDiverged
+    from nlpzero.vectors import TrainingDiverged
 
     with pytest.raises(TrainingDiverged):
         train_vectors(pd_cooc, dim=8, iterations=3, learning_rate=50.0, init_scale=50.0,

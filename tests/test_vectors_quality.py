@@ -118,7 +118,7 @@ def test_unobserved_words_of_two_blocks(a0, na, b0, nb):
 
 @pytest.fixture(scope="module")
 def cooc(pd_lines):
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     return count_cooccurrences(Tokenizer().cut_lines(pd_lines[:300]), window=3, min_count=3)
 
@@ -153,7 +153,7 @@ def test_hinge_keeps_function_words_short():
     get rarer on a real corpus (the whole People's Daily), so importance weighs
     function words down."""
     from nlpzero import learn_vectors
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     datasets = pytest.importorskip("nlpzero.datasets")
     try:
@@ -194,7 +194,7 @@ def test_hinge_bad_parameters(cooc, kw):
 
 
 def test_cli_unobserved(tmp_path, pd_lines, capsys):
-    from nlpzero.segmentation.tokenizer import Tokenizer
+    from nlpzero.segmentation import Tokenizer
 
     path = tmp_path / "w.txt"
     path.write_text("\n".join(Tokenizer().render_lines(pd_lines[:300]).split("\n")) + "\n",

@@ -1,11 +1,14 @@
-"""Word discovery from raw text: character n-gram counts (:mod:`.ngrams`) and the PMI
-and cohesion word finders (:mod:`.finders`)."""
+"""Word discovery from raw text: character n-gram counts (:mod:`.ngrams`), the PMI
+and cohesion word finders (:mod:`.finders`), and the cohesion method over partitions of
+large files (:mod:`.partitioned`)."""
 from .finders import (CohesionWordFinder, PMIWordFinder, backtracked, best_split,
                       count_pieces, default_min_count, default_thresholds, distinct_pieces,
                       find_words, make_finder, remove_redundant)
 from .ngrams import NgramCounter, count_windows
 from .newwords import NewWord, NewWords, find_new_words
+from .partitioned import learn_lexicon
 
-__all__ = ["CohesionWordFinder", "NewWord", "NewWords", "find_new_words", "NgramCounter", "PMIWordFinder", "backtracked", "best_split",
-           "count_pieces", "count_windows", "default_min_count", "default_thresholds",
-           "distinct_pieces", "find_words", "make_finder", "remove_redundant"]
+__all__ = ["CohesionWordFinder", "NewWord", "NewWords", "NgramCounter", "PMIWordFinder",
+           "backtracked", "best_split", "count_pieces", "count_windows", "default_min_count",
+           "default_thresholds", "distinct_pieces", "find_new_words", "find_words",
+           "learn_lexicon", "make_finder", "remove_redundant"]

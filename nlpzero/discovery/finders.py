@@ -23,7 +23,10 @@ from typing import Iterable, Sequence
 import numpy as np
 from numba import njit
 
+from .._kernels.hashtables import first_slot
+from .._validation import check_choice, check_int
 from ..corpus import strings_from_code_points
+from ..errors import InputError
 from ..lexicon import Lexicon
 from .ngrams import NgramCounter
 
@@ -123,7 +126,7 @@ def _same_piece(ids, s1, s2, length):
 
 @njit(cache=True)
 def _insert_group(slots, mask, h, g):
-    s = np.int64(h >> np.uint64(11)) & mask
+    s = first_slot(h, mask)
     while slots[2 * s + 1] != -1:
         s = (s + 1) & mask
     slots[2 * s] = np.int64(h)
@@ -158,7 +161,7 @@ def _group_pieces(ids, starts, lens, hashes, weights):
     for k in range(n):
         h = hashes[k]
         start, length = starts[k], lens[k]
-        s = np.int64(h >> np.uint64(11)) & mask
+        s = first_slot(h, mask)
         while True:
             g = slots[2 * s + 1]
             if g == -1:
@@ -280,7 +283,7 @@ class PMIWordFinder:
 
     def __init__(self, min_proba: float = 1e-7, min_pmi: float = 1.0):
         if not 0 <= min_proba < 1:
-            raise ValueError(f"min_proba must be in [0, 1), not {min_proba!r}")
+            raise InputError(f"min_proba must be in [0, 1), not {min_proba!r}")
         self.min_proba = float(min_proba)
         self.min_pmi = float(min_pmi)
         self.counter = NgramCounter(order=2, min_count=1)
@@ -407,17 +410,16 @@ class CohesionWordFinder:
     def __init__(self, order: int = 4, min_count: int | None = None,
                  thresholds: Sequence[float] | None = None,
                  backoff_cohesion: float | None = 2.0, backoff_weight: float = 0.02):
-        if not 2 <= order <= 12:
-            raise ValueError(f"order must be from 2 to 12, not {order!r}")
+        order = check_int("order", order, 2, 12)
         if thresholds is None:
             thresholds = default_thresholds(order)
         if len(thresholds) != order - 1:
-            raise ValueError(f"give {order - 1} thresholds, one per order 2..{order}")
+            raise InputError(f"give {order - 1} thresholds, one per order 2..{order}")
         self.order = order
         self.min_count = min_count
         self.thresholds = [float(t) for t in thresholds]
         if not 0.0 < backoff_weight <= 1.0:
-            raise ValueError(f"backoff_weight must be in (0, 1], not {backoff_weight!r}")
+            raise InputError(f"backoff_weight must be in (0, 1], not {backoff_weight!r}")
         self.backoff_cohesion = None if backoff_cohesion is None else float(backoff_cohesion)
         self.backoff_weight = float(backoff_weight)
         self.counter = NgramCounter(order=order, min_count=min_count or 1)
@@ -524,11 +526,8 @@ class CohesionWordFinder:
 
 def make_finder(method: str = "cohesion", **params):
     """Build the word finder for `method` ("cohesion" or "pmi") with `params`."""
-    if method == "cohesion":
-        return CohesionWordFinder(**params)
-    if method == "pmi":
-        return PMIWordFinder(**params)
-    raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+    check_choice("method", method, METHODS)
+    return CohesionWordFinder(**params) if method == "cohesion" else PMIWordFinder(**params)
 
 
 def find_words(texts: Iterable[str] | str, method: str = "cohesion", **params) -> Lexicon:

@@ -34,7 +34,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
+from .. import defaults
 from .._io import atomic_write
+from .._validation import check_int
 from ..corpus import CHAR_CLASS, HAN
 from ..errors import InputError
 from ..lexicon import Lexicon
@@ -42,18 +44,9 @@ from .finders import best_split
 
 logger = logging.getLogger(__name__)
 
-#: Nats per occurrence a new word must save against the base's split of it.
-DEFAULT_MIN_GAIN = 6.0
-#: Occurrences a new word needs in the corpus.
-DEFAULT_MIN_COUNT = 2
-#: Rounds of segmenting with the words accepted so far.
-DEFAULT_ROUNDS = 2
 #: Share of a string's occurrences that one neighbour character must reach for the
 #: string to count as a fragment of a longer candidate.
 DOMINANT_NEIGHBOUR = 0.7
-#: Nats per occurrence a word of a lexicon learned from raw text must save against the
-#: rest of that lexicon's split of it to stay in the base (``base="none"``).
-LEARNED_BASE_MIN_GAIN = 3.5
 #: Characters that make a first piece a numeral (a numeral + measure word is a phrase).
 NUMERAL_CHARS = frozenset("一二三四五六七八九十两几百千万亿零〇半多数每")
 
@@ -153,8 +146,9 @@ class NewWords(Sequence[NewWord]):
 
 
 def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None, *,
-                   segmenter=None, min_count: int = DEFAULT_MIN_COUNT,
-                   min_gain: float = DEFAULT_MIN_GAIN, rounds: int = DEFAULT_ROUNDS,
+                   segmenter=None, min_count: int = defaults.NEW_WORD_MIN_COUNT,
+                   min_gain: float = defaults.NEW_WORD_MIN_GAIN,
+                   rounds: int = defaults.NEW_WORD_ROUNDS,
                    include_rejected: bool = False, n_jobs: int = 2, seed: int = 0,
                    progress: Callable[[str], None] | None = None) -> NewWords:
     """Find the words of a corpus that a base dictionary lacks, best first.
@@ -197,8 +191,8 @@ def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None
     from ..segmentation import Segmenter  # segmentation builds on discovery, not the reverse
 
     lines = corpus_lines(texts)
-    _check_int(min_count, "min_count", 1)
-    _check_int(rounds, "rounds", 1)
+    check_int("min_count", min_count)
+    check_int("rounds", rounds)
     min_gain = float(min_gain)
     if not math.isfinite(min_gain):
         raise InputError(f"min_gain must be a finite number, not {min_gain}")
@@ -236,7 +230,8 @@ def resolve_base(base, lines: list[str], report=lambda message: None) -> Lexicon
         # The learned lexicon holds pairs that its own words explain (他的 = 他 + 的):
         # they leave the base when coding them as one word saves little.
         report("learning a lexicon from the text (no base dictionary)")
-        learned = remove_redundant(find_words(lines).items(), min_gain=LEARNED_BASE_MIN_GAIN)
+        learned = remove_redundant(find_words(lines).items(),
+                                   min_gain=defaults.LEARNED_BASE_MIN_GAIN)
         base = Lexicon({w: c for w, c in learned.items() if c > 0})
     else:
         base = Lexicon.load(base)
@@ -357,7 +352,3 @@ def corpus_lines(texts) -> list[str]:
         raise InputError("the corpus has no Han characters")
     return lines
 
-
-def _check_int(value, name: str, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise InputError(f"{name} must be an integer >= {low}, not {value!r}")

@@ -20,7 +20,11 @@ from typing import Iterable
 import numpy as np
 from numba import njit
 
+from .._kernels.hashtables import build_index, lookup
+from .._kernels.merges import merge_counts
+from .._validation import check_int
 from ..corpus import CharVocab, batch_texts, iter_texts, strings_from_code_points
+from ..errors import InputError
 
 logger = logging.getLogger(__name__)
 
@@ -129,90 +133,12 @@ def _run_length_counts(sorted_keys):
 
 
 @njit(cache=True)
-def _merge_counts(k1, c1, k2, c2):
-    """Merge two sorted (key, count) tables, adding the counts of shared keys.
-
-    Counts may be integers or floats (weighted counts); the result is copied out of
-    the merge buffer so that the buffer's slack is freed."""
-    n1, n2 = len(k1), len(k2)
-    keys = np.empty(n1 + n2, dtype=np.int64)
-    counts = np.empty(n1 + n2, dtype=c1.dtype)
-    i = j = m = 0
-    while i < n1 and j < n2:
-        if k1[i] < k2[j]:
-            keys[m] = k1[i]
-            counts[m] = c1[i]
-            i += 1
-        elif k2[j] < k1[i]:
-            keys[m] = k2[j]
-            counts[m] = c2[j]
-            j += 1
-        else:
-            keys[m] = k1[i]
-            counts[m] = c1[i] + c2[j]
-            i += 1
-            j += 1
-        m += 1
-    while i < n1:
-        keys[m] = k1[i]
-        counts[m] = c1[i]
-        i += 1
-        m += 1
-    while j < n2:
-        keys[m] = k2[j]
-        counts[m] = c2[j]
-        j += 1
-        m += 1
-    return keys[:m].copy(), counts[:m].copy()
-
-
-@njit(cache=True)
-def _slot(key, mask):
-    # Fibonacci hashing in unsigned arithmetic (wrap-around is defined behaviour).
-    return np.int64((np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(27)) & mask
-
-
-@njit(cache=True)
-def _build_index(keys):
-    """Open-addressing table mapping each key to its position in `keys`.
-
-    Slots interleave key and value so that a probe touches one cache line.
-    """
-    size = 16
-    while size < 2 * len(keys):
-        size *= 2
-    table = np.full(2 * size, -1, dtype=np.int64)
-    mask = size - 1
-    for i in range(len(keys)):
-        s = _slot(keys[i], mask)
-        while table[2 * s] != -1:
-            s = (s + 1) & mask
-        table[2 * s] = keys[i]
-        table[2 * s + 1] = i
-    return table
-
-
-@njit(cache=True)
-def _lookup(table, key):
-    # One exit: with a return inside the loop Numba keeps atomic reference-count
-    # updates of `table` around every inlined call, which cost more than the probe.
-    mask = len(table) // 2 - 1
-    s = _slot(key, mask)
-    k = table[2 * s]
-    while k != key and k != -1:
-        s = (s + 1) & mask
-        k = table[2 * s]
-    found = table[2 * s + 1]
-    return found if k == key else np.int64(-1)
-
-
-@njit(cache=True)
 def _extend_index(idx, last, V, index):
     """Index of each (n-1)-gram `idx` extended by character `last`, or -1."""
     out = np.full(len(idx), -1, dtype=np.int64)
     for r in range(len(idx)):
         if idx[r] >= 0 and 0 <= last[r] < V:
-            out[r] = _lookup(index, idx[r] * V + last[r])
+            out[r] = lookup(index, idx[r] * V + last[r])
     return out
 
 
@@ -225,7 +151,7 @@ def _next_positions(ids, prev, order, V, index):
     for i in range(n - order + 1):
         p = prev[i]
         if p >= 0 and prev[i + 1] >= 0:
-            cur[i] = _lookup(index, np.int64(p) * V + ids[i + order - 1])
+            cur[i] = lookup(index, np.int64(p) * V + ids[i + order - 1])
     return cur
 
 
@@ -278,12 +204,8 @@ class NgramCounter:
     """
 
     def __init__(self, order: int = 4, min_count: int = 2):
-        if not isinstance(order, (int, np.integer)) or not 1 <= order <= 16:
-            raise ValueError(f"order must be an integer from 1 to 16, not {order!r}")
-        if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-            raise ValueError(f"min_count must be a positive integer, not {min_count!r}")
-        self.order = int(order)
-        self.min_count = int(min_count)
+        self.order = check_int("order", order, 1, 16)
+        self.min_count = check_int("min_count", min_count, 1)
         self.vocab = CharVocab()
         self._chunks: list[np.ndarray] = []
         self._ids: np.ndarray | None = None
@@ -318,9 +240,7 @@ class NgramCounter:
 
     def set_min_count(self, min_count: int) -> None:
         """Change the pruning threshold; counts are redone at the next query."""
-        if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-            raise ValueError(f"min_count must be a positive integer, not {min_count!r}")
-        if int(min_count) != self.min_count:
+        if check_int("min_count", min_count, 1) != self.min_count:
             self.min_count = int(min_count)
             self._stale = True
 
@@ -393,7 +313,7 @@ class NgramCounter:
         self._ensure_counted()
         self._check_order(n)
         if not (0 <= start and 1 <= width and start + width <= n):
-            raise ValueError(f"no part [{start}, {start + width}) in an n-gram of order {n}")
+            raise InputError(f"no part [{start}, {start + width}) in an n-gram of order {n}")
         idx = np.arange(len(self._keys[n]))
         m = n
         for _ in range(start):  # drop the first character: follow the suffixes
@@ -462,7 +382,7 @@ class NgramCounter:
     # -- internals ------------------------------------------------------------
     def _check_order(self, n: int) -> None:
         if not 1 <= n <= self.order:
-            raise ValueError(f"order {n} is outside 1..{self.order}")
+            raise InputError(f"order {n} is outside 1..{self.order}")
         if n >= len(self._keys):
             raise RuntimeError(f"order {n} is not counted yet (positions() is still counting)")
 
@@ -554,7 +474,7 @@ class NgramCounter:
         keys = keys[keep]
         self._keys.append(keys)
         self._counts.append(counts[keep])
-        self._index.append(_build_index(keys))
+        self._index.append(build_index(keys))
         self._matrix.append(None)  # made when first asked for (see char_matrix)
 
     @classmethod
@@ -582,5 +502,5 @@ def count_windows(ids: np.ndarray, prev: np.ndarray, n: int, V: int):
     for start in range(0, len(ids), CHUNK_WINDOWS):
         chunk = np.sort(_window_keys(ids, prev, n, V, start, start + CHUNK_WINDOWS))
         k, c = _run_length_counts(chunk)
-        keys, counts = _merge_counts(keys, counts, k, c)
+        keys, counts = merge_counts(keys, counts, k, c)
     return keys, counts

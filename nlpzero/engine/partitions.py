@@ -1,45 +1,31 @@
-"""Segmentation in worker processes, and splitting files into byte ranges for them.
+"""Partitions of input files: byte ranges of whole lines, and reading them.
 
-Two ways to feed the workers:
-
-* a regular file is cut into byte ranges that start at line starts
-  (:func:`split_ranges`); each worker reads its range itself (:func:`read_range`) and
-  writes its output to a temporary file of its own, which the parent appends to the
-  output in input order (:func:`segment_files`). Only file names and offsets travel
-  between the processes;
-* a stream (stdin, a pipe) is read by the parent, which sends the text of each job to
-  the workers and gets its output back (:meth:`WorkerPool.map_ordered`).
-
-Either way each worker has one job under way and results wait only for their turn, so
-memory stays bounded on any input size, and the output is byte for byte the one a
-single process writes.
+A regular file is cut into byte ranges that start at line starts (:func:`split_ranges`,
+:func:`plan_partitions`); a worker reads its range itself (:func:`read_range`), so only
+file names and offsets travel between processes.
 
 A range boundary is placed right after the last newline of one of the reader's
 blocks (:data:`nlpzero.corpus.BLOCK_BYTES`, at fixed file offsets), and a range is
 read in blocks at the same offsets. The reader then decodes the same chunks and cuts
-a very long line into the same pieces as when it reads the whole file, so
-segmentation, and the message of an invalid byte, are the same too.
+a very long line into the same pieces as when it reads the whole file, so every
+result, and the message of an invalid byte, are the same too.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import signal
 import stat
-import sys
-import tempfile
-from typing import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 from .. import corpus
+from .._validation import check_errors
 from .._io import open_input
-from ..errors import InputError, WorkerError
+from ..corpus import expand_sources
+from ..errors import InputError
 
 #: Bytes of input per range: a job for one worker (rounded up to whole reader blocks).
 RANGE_BYTES = 1 << 23
-
-WORKER_DIED = "a worker process ended unexpectedly (killed, or out of memory)"
 
 # Bytes read at a time when looking backwards for the last newline of a block.
 _PROBE_BYTES = 1 << 16
@@ -154,10 +140,9 @@ def read_range(path: str, start: int, end: int, errors: str = "strict",
         If the file cannot be read, or holds invalid UTF-8 or a NUL byte (with
         ``errors="strict"``); the message names the file, line and byte offset.
     """
-    if errors not in ("strict", "replace"):
-        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    check_errors(errors)
     if not 0 <= start <= end:
-        raise ValueError(f"not a byte range: {start}, {end}")
+        raise InputError(f"not a byte range: {start}, {end}")
     with open_input(path) as f:
         yield from corpus._LineDecoder(_RangeStream(f, start, end), path, errors,
                                        offset=start, line=first_line)
@@ -186,322 +171,79 @@ def _count_newlines(path: str, end: int) -> int:
     return n
 
 
-# ---------------------------------------------------------------------------
-# Worker processes
-
-
-def _numba_threads_started() -> bool:
-    """True when this process has run a parallel Numba kernel: its threading layer
-    (OpenMP, TBB or workqueue) is then not safe to use in a forked child."""
-    numba = sys.modules.get("numba")
-    if numba is None:
-        return False
-    try:
-        numba.threading_layer()
-    except ValueError:  # no threading layer initialised yet
-        return False
-    return True
-
-
-def _serve(conn, state, setup) -> None:
-    """A worker process: run the jobs that come down `conn` one at a time and send
-    back each result (or the exception it raised) with the job's number."""
-    # Ctrl-C in a terminal reaches the whole process group: the parent handles it
-    # and ends the workers, which must not each print a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if setup is not None:
-        setup(state)
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        number, func, task = job
-        try:
-            outcome = ("result", func(state, task))
-        except Exception as exc:  # the parent raises it when the result is due
-            outcome = ("error", exc)
-        try:
-            conn.send((number, outcome))
-        except Exception as exc:  # e.g. an exception that cannot be pickled
-            conn.send((number, ("error", RuntimeError(f"{type(exc).__name__}: {exc}"))))
-
-
-class WorkerPool:
-    """Worker processes that run jobs and give back the results in order.
-
-    Each worker has a pipe of its own and runs one job at a time, so a worker that
-    dies (killed, out of memory) is seen at once as the end of its pipe, and stopping
-    the pool never waits on a helper thread. Use it as a context manager: when the
-    block ends with an exception (an error, Ctrl-C, the consumer stopping early) the
-    workers are terminated at once instead of finishing their jobs.
-
-    Parameters
-    ----------
-    workers : int
-        Number of processes.
-    state : object
-        What every job gets as its first argument (e.g. a tokenizer). Processes are
-        forked where the platform allows, so the state is shared, not copied through
-        a pipe; else (and when this process has already started Numba's threads,
-        which a forked child must not use) they are spawned and get a copy of it.
-    setup : callable, optional
-        ``setup(state)``, run once in each worker as it starts.
-    start_method : str, optional
-        Force a :mod:`multiprocessing` start method ("fork", "spawn", "forkserver").
-
-    Examples
-    --------
-    >>> with WorkerPool(2, 10) as pool:  # doctest: +SKIP
-    ...     list(pool.map_ordered(pow, [1, 2, 3]))
-    [10, 100, 1000]
-    """
-
-    def __init__(self, workers: int, state=None, setup: Callable | None = None,
-                 start_method: str | None = None):
-        import multiprocessing
-
-        if workers < 1:
-            raise InputError(f"workers must be at least 1, not {workers}")
-        self.workers = int(workers)
-        if start_method is None:
-            forkable = "fork" in multiprocessing.get_all_start_methods()
-            start_method = "fork" if forkable and not _numba_threads_started() else "spawn"
-        ctx = multiprocessing.get_context(start_method)
-        self._processes = []
-        self._conns = []
-        # Ctrl-C is held back while the workers start: arriving during a fork it would
-        # interrupt the fork handlers; it is delivered as soon as they are started.
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            for _ in range(self.workers):
-                ours, theirs = ctx.Pipe(duplex=True)
-                process = ctx.Process(target=_serve, args=(theirs, state, setup), daemon=True)
-                process.start()
-                theirs.close()  # so that the pipe ends when the worker does
-                self._processes.append(process)
-                self._conns.append(ours)
-        except BaseException:
-            self.terminate()
-            raise
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-
-    def map_ordered(self, func: Callable, tasks: Iterable, in_flight: int | None = None
-                    ) -> Iterator:
-        """Run ``func(state, task)`` for every task in the workers; yield the results
-        in the order of `tasks`.
-
-        Parameters
-        ----------
-        func : callable
-            A module-level function (it is sent to the workers by name).
-        tasks : iterable
-            Arguments, consumed lazily.
-        in_flight : int, optional
-            Most tasks given out and not yet yielded (default and at most one per
-            worker).
-
-        Raises
-        ------
-        WorkerError
-            If a worker process died (killed by a signal, out of memory).
-        Exception
-            An exception raised by `func`, re-raised in the parent when its result
-            is due.
-        """
-        from multiprocessing.connection import wait
-
-        limit = min(in_flight or self.workers, self.workers)
-        idle = list(reversed(self._conns[:limit]))
-        busy: dict = {}  # connection -> number of its job
-        done: dict = {}  # number -> outcome, until its turn comes
-        tasks = iter(tasks)
-        given = due = 0
-        exhausted = False
-        while True:
-            while idle and not exhausted:
-                try:
-                    task = next(tasks)
-                except StopIteration:
-                    exhausted = True
-                    break
-                conn = idle.pop()
-                try:
-                    conn.send((given, func, task))
-                except OSError:  # the worker is gone (its end of the pipe is closed)
-                    raise WorkerError(WORKER_DIED) from None
-                busy[conn] = given
-                given += 1
-            while due in done:
-                kind, payload = done.pop(due)
-                due += 1
-                if kind == "error":
-                    raise payload
-                yield payload
-            if not busy:
-                return
-            for conn in wait(list(busy)):
-                try:
-                    number, outcome = conn.recv()
-                except (EOFError, OSError):
-                    raise WorkerError(WORKER_DIED) from None
-                del busy[conn]
-                idle.append(conn)
-                done[number] = outcome
-
-    def terminate(self) -> None:
-        """End the workers now, abandoning their jobs."""
-        for process in self._processes:
-            with contextlib.suppress(Exception):
-                process.terminate()
-        self._finish()
-
-    def close(self) -> None:
-        """Let the workers finish, then end them."""
-        for conn in self._conns:
-            with contextlib.suppress(Exception):
-                conn.send(None)
-        self._finish()
-
-    def _finish(self) -> None:
-        for process in self._processes:
-            with contextlib.suppress(Exception):
-                process.join(5)
-                if process.is_alive():
-                    process.kill()
-                    process.join()
-        for conn in self._conns:
-            conn.close()
-        self._processes, self._conns = [], []
-
-    def __enter__(self) -> "WorkerPool":
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.terminate()
-
-
-# ---------------------------------------------------------------------------
-# Segmenting files by ranges
-
-
-def _segment_range(tokenizer, task) -> int:
-    """Worker side: segment one range, writing the output to the task's part file."""
-    render, path, start, end, errors, part = task
-    written = 0
-    with open(part, "wb") as out:
-        for text in render(tokenizer, read_range(path, start, end, errors)):
-            data = text.encode("utf-8")
-            out.write(data)
-            written += len(data)
-    return written
-
-
-def segment_files(tokenizer, paths: list[str], out, workers: int = 2, *,
-                  render: Callable | None = None, errors: str = "strict",
-                  progress: Callable[[int], None] | None = None,
-                  setup: Callable | None = None, temp_dir: str | None = None) -> None:
-    """Segment regular files in worker processes, each reading its own byte ranges,
-    and write the output in input order: what ``nlpzero segment --workers N`` does.
-
-    Parameters
-    ----------
-    tokenizer : Tokenizer or Segmenter
-        What to segment with. Compile it first (``tokenizer.lcut("")``) so that
-        forked workers share the compiled lexicon instead of each building it.
-    paths : list of str
-        Regular files, segmented one after the other.
-    out : binary file object
-        Where the output goes: a line of words separated by spaces per input line.
-    workers : int
-        Number of processes.
-    render : callable, optional
-        ``render(tokenizer, pieces) -> iterable of str``: the output text of a stream
-        of :class:`~nlpzero.corpus.Piece` that starts and ends at line boundaries (a
-        module-level function). Default: the command line's.
-    errors : {"strict", "replace"}
-        Invalid UTF-8: an error, or U+FFFD.
-    progress : callable, optional
-        Called with the number of input bytes done after each range.
-    setup : callable, optional
-        ``setup(tokenizer)`` run in each worker as it starts (default with the default
-        `render`: one thread per worker).
-    temp_dir : str, optional
-        Where the workers write their outputs before they are appended to `out`
-        (default: the system's temporary directory). A hidden folder is made there
-        and removed when the call ends, whatever happens.
-
-    Raises
-    ------
-    InputError
-        For unreadable input, with the same message as a single process gives (file,
-        line and byte offset of the first bad byte).
-    WorkerError
-        If a worker process died.
-
-    Examples
-    --------
-    >>> from nlpzero import Tokenizer
-    >>> tk = Tokenizer("words.txt"); tk.lcut("")  # doctest: +SKIP
-    >>> with open("big.seg", "wb") as out:  # doctest: +SKIP
-    ...     segment_files(tk, ["big.txt"], out, workers=2)
-    """
-    if render is None:
-        from ..cli import _render_pieces, _single_threaded
-
-        render, setup = _render_pieces, setup or _single_threaded
-    ranges = [(path, start, end) for path in paths for start, end in split_ranges(path)]
-    with tempfile.TemporaryDirectory(prefix=".nlpzero-parts.", dir=temp_dir) as folder, \
-            WorkerPool(workers, tokenizer, setup) as pool:
-        tasks = ((render, path, start, end, errors, os.path.join(folder, f"{i}.part"))
-                 for i, (path, start, end) in enumerate(ranges))
-        results = pool.map_ordered(_segment_range, tasks)
-        for i, (path, start, end) in enumerate(ranges):
-            try:
-                next(results)
-            except InputError:
-                # The worker counted lines from the start of its range; say where
-                # the bad byte is in the whole file, as reading it in one go would.
-                _raise_with_line_number(path, start, end, errors)
-                raise
-            part = os.path.join(folder, f"{i}.part")
-            _append(part, out)
-            os.unlink(part)
-            if progress is not None:
-                progress(end - start)
-
-
-def _raise_with_line_number(path: str, start: int, end: int, errors: str) -> None:
+def raise_with_line_number(path: str, start: int, end: int, errors: str) -> None:
+    """Read the range again counting lines from the start of the file, so that an
+    InputError raised on it names the line in the whole file (rare: counted only then)."""
     line = 1 + _count_newlines(path, start)
     for _ in read_range(path, start, end, errors, first_line=line):
         pass
 
 
-def _append(part: str, out) -> None:
-    """Append the file `part` to the binary file object `out`."""
-    out.flush()
-    with open(part, "rb") as src:
-        size = os.fstat(src.fileno()).st_size
-        offset = 0
-        try:
-            # In the kernel, without copying the text through Python.
-            while offset < size:
-                sent = os.sendfile(out.fileno(), src.fileno(), offset, size - offset)
-                if sent == 0:
-                    break
-                offset += sent
-        except (AttributeError, OSError) as exc:
-            if offset or isinstance(exc, BrokenPipeError):
-                raise
-            src.seek(0)
-            shutil.copyfileobj(src, out, 1 << 20)
-            return
-        if offset < size:
-            src.seek(offset)
-            shutil.copyfileobj(src, out, 1 << 20)
+
+# ---------------------------------------------------------------------------
+# Partitions
+
+
+#: Largest partition, in bytes of input.
+MAX_PART_BYTES = 64 << 20
+#: Smallest partition, in bytes of input (ranges are made of whole 4 MiB blocks of the
+#: file reader, so smaller inputs are one partition).
+MIN_PART_BYTES = 1 << 22
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Bytes ``[start, stop)`` of a file, holding whole lines."""
+
+    path: str
+    start: int
+    stop: int
+
+
+def plan_partitions(sources: Iterable[str] | str, workers: int = 1,
+                    part_bytes: int | None = None) -> list[Partition]:
+    """Cut input files into partitions of whole lines.
+
+    Parameters
+    ----------
+    sources : str or iterable of str
+        Files, directories or glob patterns (not standard input: it cannot be re-read).
+    workers : int
+        Number of workers; by default there are at least four partitions per worker, of
+        4 to 64 MiB each.
+    part_bytes : int, optional
+        Size of a partition in bytes, instead of the default.
+
+    Raises
+    ------
+    InputError
+        If a source is missing or is standard input.
+    """
+    paths = expand_sources(sources)
+    if "-" in paths:
+        raise InputError("partitioned counting reads its input several times: give files, not stdin")
+    for path in paths:
+        if not is_regular_file(path):
+            raise InputError(f"cannot read {path}: not a regular file")
+    if part_bytes is None:
+        workers = max(workers, 1)
+        total = sum(os.path.getsize(p) for p in paths)
+        n_parts = max(4 * workers, -(-total // MAX_PART_BYTES))
+        # Workers take one partition at a time: a count that is a multiple of the
+        # workers lets them finish together (with 15 partitions of 1 GB one of 2 workers
+        # counts the last alone; 16 smaller ones end together).
+        n_parts = -(-n_parts // workers) * workers
+        part_bytes = min(MAX_PART_BYTES, max(MIN_PART_BYTES, -(-total // n_parts)))
+    return [Partition(path, a, b) for path in paths for a, b in split_ranges(path, part_bytes)]
+
+
+def partition_texts(part: Partition, errors: str) -> Iterator[str]:
+    """The texts of the partition's pieces (lines, or stretches of a very long line)."""
+    try:
+        for piece in read_range(part.path, part.start, part.stop, errors):
+            yield piece.text
+    except InputError:
+        # The message names the line counted from the partition's start: raise it
+        # again with the line number in the whole file (rare, so counted only now).
+        raise_with_line_number(part.path, part.start, part.stop, errors)
+        raise

@@ -1,8 +1,11 @@
-"""Segmentation: a dictionary tokenizer (:mod:`.tokenizer`) and a character tagger
-trained from a lexicon alone (:mod:`.tagger`)."""
+"""Segmentation: a dictionary tokenizer (:mod:`.tokenizer`), a character tagger trained
+from a lexicon alone (:mod:`.tagger`), the protocol both implement (:mod:`.base`), and
+streaming segmentation of text of any size (:mod:`.streaming`), and a segmenter adapted
+to a domain from its raw text (:mod:`.adaptation`)."""
+from .base import WordSegmenter
 from .tagger import Segmenter, sample_sentences, train_segmenter
 from .adaptation import adapt_segmenter
-from .tokenizer import Tokenizer, cache_directory, default_dictionary_path
+from .tokenizer import Tokenizer, as_tokenizer, cache_directory, default_dictionary_path
 
-__all__ = ["Segmenter", "adapt_segmenter", "Tokenizer", "cache_directory", "default_dictionary_path",
-           "sample_sentences", "train_segmenter"]
+__all__ = ["Segmenter", "Tokenizer", "WordSegmenter", "adapt_segmenter", "as_tokenizer",
+           "cache_directory", "default_dictionary_path", "sample_sentences", "train_segmenter"]

@@ -29,22 +29,19 @@ import math
 from collections import Counter
 from typing import Callable, Iterable
 
-from ..discovery.newwords import (DEFAULT_MIN_COUNT, DEFAULT_MIN_GAIN, corpus_lines,
-                                  find_new_words, resolve_base, token_counts)
+from .. import defaults
+from ..discovery.newwords import corpus_lines, find_new_words, resolve_base, token_counts
 from ..errors import InputError
 from ..lexicon import Lexicon
 from .tagger import DEFAULT_DICT_WEIGHT, DEFAULT_SAMPLES, Segmenter
 
 logger = logging.getLogger(__name__)
 
-#: Share of the adapted lexicon's mass that comes from the domain's own counts.
-DEFAULT_DOMAIN_WEIGHT = 0.5
-
-
 def adapt_segmenter(lexicon: Lexicon | str | None, corpus: Iterable[str] | str, *,
                     segmenter: Segmenter | None = None,
-                    domain_weight: float = DEFAULT_DOMAIN_WEIGHT,
-                    min_count: int = DEFAULT_MIN_COUNT, min_gain: float = DEFAULT_MIN_GAIN,
+                    domain_weight: float = defaults.DOMAIN_WEIGHT,
+                    min_count: int = defaults.NEW_WORD_MIN_COUNT,
+                    min_gain: float = defaults.NEW_WORD_MIN_GAIN,
                     n_samples: int = DEFAULT_SAMPLES, seed: int = 0, bits: int | None = None,
                     dict_weight: float = DEFAULT_DICT_WEIGHT, n_jobs: int = 2,
                     progress: Callable[[str], None] | None = None) -> Segmenter:
@@ -121,4 +118,4 @@ def _with_lexicon(segmenter: Segmenter, lexicon: Lexicon, dict_weight: float) ->
                      info=segmenter.info)
 
 
-__all__ = ["DEFAULT_DOMAIN_WEIGHT", "adapt_segmenter", "mix_counts"]
+__all__ = ["adapt_segmenter", "mix_counts"]

@@ -18,7 +18,7 @@ The pieces, all in Numba:
   Viterbi under the legal transitions only (B->M, B->E, M->M, M->E, E->B, E->S,
   S->B, S->S; start with B or S, end with E or S);
 * segmenting: only runs of Han characters are tagged; digit and Latin atoms and every
-  other character are tokens exactly as in :class:`~nlpzero.tokenizer.Tokenizer`, so
+  other character are tokens exactly as in :class:`~nlpzero.segmentation.Tokenizer`, so
   training (pure Han pseudo-sentences) and use match. Runs are tagged in parallel.
 * combination: with ``dict_weight > 0`` a word lattice where every span of up to
   `max_word_len` characters and every lexicon word compete with the score the tagger
@@ -42,11 +42,13 @@ from typing import Callable, Mapping
 import numpy as np
 from numba import njit, prange
 
+from .._validation import check_int
 from .._io import atomic_write
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from ..errors import FormatError, InputError
 from ..lexicon import Lexicon
-from .tokenizer import Tokenizer, _token_end, _trie_child
+from .._kernels.tokens import token_end, trie_child
+from .tokenizer import Tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -208,9 +210,9 @@ def sample_sentences(lexicon: Lexicon | Mapping[str, int] | str, n_samples: int,
     True
     """
     lexicon = _as_lexicon(lexicon)
-    _check_positive_int(n_samples, "n_samples", allow_zero=True)
-    _check_positive_int(max_words, "max_words")
-    _check_positive_int(max_chars, "max_chars")
+    check_int("n_samples", n_samples, 0)
+    check_int("max_words", max_words, 1)
+    check_int("max_chars", max_chars, 1)
     if n_samples == 0:
         return []
     source = _SampleSource(lexicon, _check_seed(seed), power)
@@ -407,7 +409,7 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
 @njit(cache=True)
 def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
     """Mark token ends outside Han runs in `cut` (cut[i]: a token ends after i), with
-    the Tokenizer's own rule for them (:func:`nlpzero.tokenizer._token_end`: atoms with
+    the Tokenizer's own rule for them (:func:`nlpzero._kernels.tokens.token_end`: atoms with
     their units, punctuation runs); record the Han runs. Returns the number of runs."""
     n = len(cps)
     r = 0
@@ -421,7 +423,7 @@ def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
             run_ends[r] = j
             r += 1
         else:
-            j = _token_end(cps, i, char_class, number_unit, run_punct)
+            j = token_end(cps, i, char_class, number_unit, run_punct)
         cut[j - 1] = True
         i = j
     return r
@@ -514,7 +516,7 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
             lex = chars[j] - chars[i]
             known = False
             if alive:
-                node = _trie_child(table, root, node, cps[a + j - 1])
+                node = trie_child(table, root, node, cps[a + j - 1])
                 if node < 0:
                     alive = False
                 elif node_logp[node] > -np.inf:
@@ -587,7 +589,7 @@ class Segmenter(Tokenizer):
     """Word segmenter built on a B/M/E/S character tagger trained from a lexicon alone.
 
     Train one with :meth:`train` (or load one with :meth:`load`); it then segments
-    like :class:`~nlpzero.tokenizer.Tokenizer` (``cut``, ``lcut``, ``tokenize``,
+    like :class:`~nlpzero.segmentation.Tokenizer` (``cut``, ``lcut``, ``tokenize``,
     ``cut_lines``, ``render_lines``; ``add_word`` and ``load_userdict`` edit the lexicon
     the word lattice uses).
 
@@ -629,9 +631,9 @@ class Segmenter(Tokenizer):
         transitions = np.ascontiguousarray(transitions, dtype=np.float64)
         if transitions.shape != (4, 4):
             raise InputError(f"transitions must have shape (4, 4), not {transitions.shape}")
+        super().__init__(lexicon if lexicon is not None else Lexicon(), cache=False)
         self.weights = weights
         self.transitions = transitions
-        self.lexicon = lexicon if lexicon is not None else Lexicon()
         self.dict_weight = dict_weight
         self.max_word_len = max_word_len
         self.n_jobs = n_jobs
@@ -663,7 +665,7 @@ class Segmenter(Tokenizer):
 
     @max_word_len.setter
     def max_word_len(self, value: int) -> None:
-        _check_positive_int(value, "max_word_len")
+        check_int("max_word_len", value, 1)
         self._max_word_len = int(value)
 
     @property
@@ -673,7 +675,7 @@ class Segmenter(Tokenizer):
 
     @n_jobs.setter
     def n_jobs(self, value: int) -> None:
-        _check_positive_int(value, "n_jobs")
+        check_int("n_jobs", value, 1)
         self._n_jobs = int(value)
 
     # -- training -----------------------------------------------------------------------
@@ -710,9 +712,9 @@ class Segmenter(Tokenizer):
         Segmenter
         """
         lexicon = _as_lexicon(lexicon)
-        _check_positive_int(n_samples, "n_samples")
-        _check_positive_int(max_words, "max_words")
-        _check_positive_int(max_chars, "max_chars")
+        check_int("n_samples", n_samples, 1)
+        check_int("max_words", max_words, 1)
+        check_int("max_chars", max_chars, 1)
         if not isinstance(bits, (int, np.integer)) or not 8 <= bits <= 26:
             raise InputError(f"bits must be an integer from 8 to 26, not {bits!r}")
         power = float(power)
@@ -768,7 +770,8 @@ class Segmenter(Tokenizer):
             start = end
         return "".join(out)
 
-    def _ends_of(self, cps: np.ndarray) -> np.ndarray:
+    def ends(self, cps: np.ndarray) -> np.ndarray:
+        """End offsets (int64) of the tokens of the code points `cps`."""
         n = len(cps)
         if n == 0:
             return np.empty(0, dtype=np.int64)
@@ -915,16 +918,8 @@ def _as_lexicon(lexicon) -> Lexicon:
     raise TypeError(f"lexicon must be a Lexicon, a mapping or a path, not {type(lexicon).__name__}")
 
 
-def _check_positive_int(value, name: str, allow_zero: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-            or value < (0 if allow_zero else 1):
-        raise InputError(f"{name} must be an integer >= {0 if allow_zero else 1}, not {value!r}")
-
-
 def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be an integer >= 0, not {seed!r}")
-    return int(seed) & _U64
+    return check_int("seed", seed, 0) & _U64
 
 
 def train_segmenter(lexicon, **params) -> Segmenter:

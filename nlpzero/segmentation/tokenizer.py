@@ -30,36 +30,23 @@ from typing import Iterable, Iterator, Mapping
 import numpy as np
 from numba import njit
 
-from ..corpus import (CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNIT, POINT, RUN_PUNCT,
-                      code_points)
+from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from .._io import atomic_write
 from ..errors import InputError, NlpzeroError
 from ..lexicon import (MAX_COUNT, Lexicon, _add_up_repeats, _parse_lexicon, _read_bytes,
                        _regular_layout)
-from ..discovery.ngrams import _lookup, _slot
+from .._kernels.chars import IS_SPACE
+from .._kernels.hashtables import first_slot, lookup
+from .._kernels.tokens import CP_SPAN, token_end
 
 logger = logging.getLogger(__name__)
 
-_CP_SPAN = 0x110000
 #: Characters segmented per kernel call by the batch methods.
 BATCH_CHARS = 1 << 20
 
 
 # ---------------------------------------------------------------------------
 # Kernels
-
-
-@njit(cache=True)
-def _trie_child(table, root, node, cp):
-    """Child of `node` along code point `cp`, or -1.
-
-    The root's children sit in a direct array (one load); deeper edges in the same
-    interleaved open-addressing table as the n-gram index.
-    """
-    # One exit (see _lookup); the segmentation kernel, never at the root after its
-    # first character, calls _lookup itself.
-    child = root[cp] if node == 0 else _lookup(table, node * _CP_SPAN + cp)
-    return child
 
 
 @njit(cache=True)
@@ -80,7 +67,7 @@ def _build_trie(cps, counts):
         table_size *= 2
     mask = table_size - 1
     table = np.full(2 * table_size, -1, dtype=np.int64)
-    root = np.full(_CP_SPAN, -1, dtype=np.int64)
+    root = np.full(CP_SPAN, -1, dtype=np.int64)
     node_count = np.full(len(cps) + 1, -1, dtype=np.int64)
     n_nodes = 1
     n_repeats = 0
@@ -106,8 +93,8 @@ def _build_trie(cps, counts):
                 n_nodes += 1
             node = root[cp]
             continue
-        key = node * _CP_SPAN + cp
-        slot = _slot(key, mask)
+        key = node * CP_SPAN + cp
+        slot = first_slot(key, mask)
         while table[2 * slot] != -1 and table[2 * slot] != key:
             slot = (slot + 1) & mask
         if table[2 * slot] == -1:
@@ -174,42 +161,11 @@ def _decode_entries(buf, positions, k):
 
 
 @njit(cache=True)
-def _token_end(cps, i, char_class, number_unit, run_punct):
-    """End of the token that starts at `cps[i]`, for a character that is not Han.
-
-    Digits with inner points (and the unit that follows: 年 in １９９８年, marked in
-    `number_unit`) form one atom, Latin letters another; a run of one repeated mark
-    of `run_punct` (——, ……) is one token; any other character is a token alone.
-    """
-    n = len(cps)
-    cls = char_class[cps[i]]
-    j = i + 1
-    if cls == DIGIT:
-        while j < n:
-            c = char_class[cps[j]]
-            if c == DIGIT:
-                j += 1
-            elif c == POINT and j + 1 < n and char_class[cps[j + 1]] == DIGIT:
-                j += 2
-            else:
-                break
-        if j < n and number_unit[cps[j]]:
-            j += 1
-    elif cls == LATIN:
-        while j < n and char_class[cps[j]] == LATIN:
-            j += 1
-    elif run_punct[cps[i]]:
-        while j < n and cps[j] == cps[i]:
-            j += 1
-    return j
-
-
-@njit(cache=True)
 def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, unk_logp, ends):
     """Write the end offset of every token of `cps` into `ends`; return the count.
 
     Runs of Han characters take the best path through the lexicon's words; every
-    other token is cut by :func:`_token_end`.
+    other token is cut by :func:`~nlpzero._kernels.tokens.token_end`.
     """
     n = len(cps)
     best = np.empty(n + 1, dtype=np.float64)
@@ -224,7 +180,7 @@ def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, un
             m = _segment_run(cps, i, j, table, root, node_logp, unk_logp,
                              best, nxt, ends, m)
         else:
-            j = _token_end(cps, i, char_class, number_unit, run_punct)
+            j = token_end(cps, i, char_class, number_unit, run_punct)
             ends[m] = j
             m += 1
         i = j
@@ -245,7 +201,7 @@ def _segment_run(cps, a, b, table, root, node_logp, unk_logp, best, nxt, ends, m
         j = i + 1
         while node >= 0 and j < b:
             # node is not the root here: its children are in the table.
-            node = _lookup(table, node * _CP_SPAN + cps[j])
+            node = lookup(table, node * CP_SPAN + cps[j])
             j += 1
             if node < 0:
                 break
@@ -265,20 +221,8 @@ def _segment_run(cps, a, b, table, root, node_logp, unk_logp, best, nxt, ends, m
     return m
 
 
-def _space_table() -> np.ndarray:
-    table = np.zeros(_CP_SPAN, dtype=np.bool_)
-    for cp in list(range(0x09, 0x0E)) + list(range(0x1C, 0x21)) + [
-            0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000] + list(range(0x2000, 0x200B)):
-        table[cp] = True
-    return table
-
-
 #: No character is a number's unit (``Tokenizer(number_units=False)``).
-_NO_UNITS = np.zeros(1, dtype=np.bool_).repeat(_CP_SPAN)
-
-#: Code points that str.isspace() accepts.
-_IS_SPACE = _space_table()
-
+_NO_UNITS = np.zeros(1, dtype=np.bool_).repeat(CP_SPAN)
 
 @njit(cache=True)
 def _render(cps, ends, is_space, out):
@@ -465,9 +409,9 @@ class Tokenizer:
         This is the fastest path: the output string is assembled by a kernel.
         """
         cps = code_points("\n".join(map(_check_text, lines)))
-        ends = self._ends_of(cps)
+        ends = self.ends(cps)
         out = np.empty(2 * len(cps) + 1, dtype=np.uint32)
-        k = _render(cps, ends, _IS_SPACE, out)
+        k = _render(cps, ends, IS_SPACE, out)
         return out[:k].tobytes().decode("utf-32-le")
 
     def _segment_text(self, text: str) -> list[str]:
@@ -476,14 +420,23 @@ class Tokenizer:
         return [text[a:b] for a, b in zip(starts, ends)]
 
     def _ends(self, text: str) -> np.ndarray:
-        return self._ends_of(code_points(text))
+        return self.ends(code_points(text))
 
-    def _ends_of(self, cps: np.ndarray) -> np.ndarray:
+    # -- the segmenter protocol (nlpzero.segmentation.base) ------------------------------
+    def ends(self, cps: np.ndarray) -> np.ndarray:
+        """End offsets (int64) of the tokens of the code points `cps` (a newline is a
+        token of its own, so a batch of lines joined by newlines segments at once)."""
         table, root, node_logp, unk = self._trie()
         ends = np.empty(len(cps), dtype=np.int64)
         m = _segment(cps, CHAR_CLASS, self._number_unit, RUN_PUNCT, table, root, node_logp, unk,
                      ends)
         return ends[:m]
+
+    def compile(self) -> "Tokenizer":
+        """Build what segmenting needs now (the trie), e.g. before worker processes are
+        forked, so that they share it instead of each building it; returns self."""
+        self._trie()
+        return self
 
     def _trie(self):
         if self._compiled is None:
@@ -564,7 +517,7 @@ def _exact_total(counts: np.ndarray) -> int:
 # The cache of compiled tries
 
 #: Version of the cache files; raised whenever their content or the hash layout
-#: (``ngrams._slot``, ``_CP_SPAN``) changes, so that older files are rebuilt.
+#: (``_kernels.hashtables.first_slot``, ``CP_SPAN``) changes, so that older files are rebuilt.
 CACHE_VERSION = 1
 _CACHE_FORMAT = "nlpzero-trie-cache"
 
@@ -634,13 +587,13 @@ def _unpack_cache(table_size, slots, keys, values, root_cps, root_nodes, node_lo
     # Indices the kernels follow without bounds checks must be in range.
     if not (len(slots) == len(keys) == len(values) and len(root_cps) == len(root_nodes)
             and _within(slots, 0, table_size) and _within(values, 1, n_nodes)
-            and _within(root_cps, 0, _CP_SPAN) and _within(root_nodes, 1, n_nodes)
+            and _within(root_cps, 0, CP_SPAN) and _within(root_nodes, 1, n_nodes)
             and len(unk) == 1 and len(counts) == np.count_nonzero(cps == 10) + 1):
         raise ValueError("inconsistent arrays")
     table = np.full(2 * table_size, -1, dtype=np.int64)
     table[2 * slots] = keys
     table[2 * slots + 1] = values
-    root = np.full(_CP_SPAN, -1, dtype=np.int64)
+    root = np.full(CP_SPAN, -1, dtype=np.int64)
     root[root_cps] = root_nodes
     return (table, root, node_logp, float(unk[0])), (cps, counts)
 
@@ -664,3 +617,12 @@ def _write_cache(cache_path: str, stamp: dict, compiled, cps, counts) -> None:
                      unk=np.array([unk]), cps=cps, counts=counts)
     except (OSError, NlpzeroError) as exc:
         logger.debug("cannot write the cache file %s: %s", cache_path, exc)
+
+
+def as_tokenizer(tokenizer):
+    """A :class:`Tokenizer` from what a user may pass for one: a Tokenizer (or
+    Segmenter) as it is, a Lexicon, a mapping of counts or a lexicon path; None stays
+    None (the caller picks a default when first needed)."""
+    if tokenizer is None or isinstance(tokenizer, Tokenizer):
+        return tokenizer
+    return Tokenizer(tokenizer)

@@ -1,7 +1,8 @@
-"""Sentence templates and sentence structure (design notes, section 5).
+"""Mining sentence templates from text (design notes, section 5).
 
 Words that go together across gaps form templates such as ``X的X``, ``X是X的X`` or
-``X可以X吗``, and templates nest into a sentence structure without any treebank.
+``X可以X吗``; :mod:`.parsing` nests them into a sentence structure, :mod:`.format`
+holds them (:class:`~nlpzero.templates.TemplateSet`) and their file format.
 
 Mining (:class:`TemplateFinder`):
 
@@ -17,53 +18,34 @@ Mining (:class:`TemplateFinder`):
    path, a placeholder wherever words were skipped and at either end the path does not
    reach. Templates are counted; those with ``log(count / total) > log(min_proba)``
    are kept. ``X w X`` (one word between two placeholders) is *trivial*.
-
-Parsing (:class:`Parser`): a placeholder matches one or more words, a template word
-matches itself. A template that matches a span scores ``log(count / total)`` plus the
-best scores of the spans under its placeholders; a span that no template matches
-scores ``null_score * (words - 1)``. The best structure is found by dynamic
-programming over spans (templates nest but never cross) and returned as a
-:class:`SentTree`.
-
-Template files (:meth:`TemplateSet.save`, :meth:`TemplateSet.load`) are UTF-8 text:
-a header line ``# nlpzero templates 1``, then one ``template<TAB>count[<TAB>trivial]``
-line per template, most frequent first. A template is its tokens separated by single
-spaces, ``X`` being a placeholder; a word that is literally ``X`` or starts with a
-backslash is written with one more backslash in front.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import os
-import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 import numpy as np
 from numba import njit
 
-from .._io import atomic_write
+from .. import defaults
+from .._kernels.chars import IS_SPACE
+from .._kernels.hashtables import build_index, first_slot, lookup
+from .._validation import check_int
 from ..corpus import CHAR_CLASS, DIGIT, HAN, LATIN, code_points, iter_texts
-from ..errors import FormatError, InputError
-from ..discovery.ngrams import _build_index, _lookup, _slot
-from ..segmentation.tokenizer import _IS_SPACE
+from ..errors import InputError
+from ..lexicon import Lexicon
+from ..segmentation.tokenizer import as_tokenizer
+from .format import WHITESPACE, TemplateSet
 
 logger = logging.getLogger(__name__)
 
-#: The placeholder in a template tuple.
-PLACEHOLDER = None
-#: First line of a template file; the number is the format version.
-FILE_HEADER = "# nlpzero templates 1"
 #: Lines segmented per tokenizer call while training.
 _BATCH_CHARS = 1 << 20
-_WHITESPACE = re.compile(r"\s")
 _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
 
-Template = tuple  # a tuple of words (str) and placeholders (None)
 # Shapes of the one-word templates by 2 * (X before) + (X after): True marks the word.
 _ONE_WORD = ((True,), (True, False), (False, True), (False, True, False))
 
@@ -159,7 +141,7 @@ def _intern(cps, starts, ends, t0, char_class, table, vocab_hash, vocab_off, voc
         h = _FNV_OFFSET
         for k in range(a, b):
             h = (h ^ np.uint64(cps[k])) * _FNV_PRIME
-        slot = _slot(h, mask)
+        slot = first_slot(h, mask)
         while True:
             u = table[slot]
             if u < 0:
@@ -339,7 +321,7 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
                 continue
             base = np.int64(seq[s + i]) * V
             for j in range(i + 1, min(n, i + window + 1)):
-                if is_second[seq[s + j]] and _lookup(kept, base + seq[s + j]) >= 0:
+                if is_second[seq[s + j]] and lookup(kept, base + seq[s + j]) >= 0:
                     out_to[i, out_n[i]] = j
                     out_n[i] += 1
                     has_in[j] = True
@@ -405,7 +387,7 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
                         buf[m] = -1
                         m += 1
                     h = _seq_hash(buf, m)
-                    slot = _slot(h, mask)
+                    slot = first_slot(h, mask)
                     while True:
                         u = table[slot]
                         if u < 0:
@@ -462,7 +444,7 @@ def _rehash(hashes, n_u, size, first_id):
     table = np.full(size, -1, dtype=np.int64)
     mask = size - 1
     for v in range(n_u):
-        t = _slot(hashes[v], mask)
+        t = first_slot(hashes[v], mask)
         while table[t] >= 0:
             t = (t + 1) & mask
         table[t] = v + first_id
@@ -514,397 +496,7 @@ def _keep_templates(counts, total, log_min_proba):
 
 
 # ---------------------------------------------------------------------------
-# Kernels: parsing
-
-
-@njit(cache=True)
-def _chain(rec, rec_pos, rec_parent, out):
-    """Word positions of a match, first word first, written into `out`; returns
-    their number."""
-    n = 0
-    r = rec
-    while r >= 0:
-        n += 1
-        r = rec_parent[r]
-    k = n
-    r = rec
-    while r >= 0:
-        k -= 1
-        out[k] = rec_pos[r]
-        r = rec_parent[r]
-    return n
-
-
-@njit(cache=True)
-def _earlier(rec_a, rec_b, rec_pos, rec_parent, buf_a, buf_b):
-    """Whether match a's word positions come before match b's (lexicographically)."""
-    na = _chain(rec_a, rec_pos, rec_parent, buf_a)
-    nb = _chain(rec_b, rec_pos, rec_parent, buf_b)
-    for k in range(min(na, nb)):
-        if buf_a[k] != buf_b[k]:
-            return buf_a[k] < buf_b[k]
-    return na < nb
-
-
-@njit(cache=True)
-def _beats(score, words, rec, best_score, best_words, best_rec, rec_pos, rec_parent,
-           buf_a, buf_b):
-    """Whether a candidate structure beats the current best: a higher score (beyond
-    rounding noise); at the same score, more template words; then the words matched
-    earlier (the smaller tuple of word positions). Ties are thus broken the same way
-    whatever the order in which candidates are met."""
-    tol = 1e-9 * max(1.0, abs(best_score))
-    if score > best_score + tol:
-        return True
-    if score < best_score - tol or words < best_words:
-        return False
-    if words > best_words:
-        return True
-    return _earlier(rec, best_rec, rec_pos, rec_parent, buf_a, buf_b)
-
-
-@njit(cache=True)
-def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, null_score,
-                  where, closed, closed_score, opened, opened_score, rec, best, bnode, brec):
-    """Best structure of every span of `sent` (template word ids, -2 for other words).
-
-    Fills ``best[i, j]`` (score of span i..j-1), ``bnode[i, j]`` (terminal trie node
-    of the template chosen for the span, -1 when none matches) and ``brec[i, j]`` (the
-    record of the last word that template matched); a record ``rec[:, r]`` holds the
-    position of a matched word and the record of the word matched before it in the
-    same template. Returns the number of records, or -1 when the workspace (`opened`
-    or `rec`) was too small: the caller grows it and calls again. The workspace is
-    reused from call to call (`where` must be all -1 and is left so), so that a short
-    sentence costs no allocation, and no array is replaced inside the loops.
-
-    Spans are solved by start, from the last to the first; from a start i the trie
-    is walked word by word. A *closed* state has matched a template prefix exactly up
-    to the current position (at most one per trie node: rows ``closed[2 * (p & 1)]``
-    for position p); an *open* state has entered a placeholder that began at position
-    a. Closing a placeholder [a, p) adds best[a, p], known because a > i or because p
-    is behind the walk.
-    """
-    n = len(sent)
-    cap_open = opened.shape[1]
-    cap_rec = rec.shape[1]
-    n_rec = 0
-    buf_a = np.empty(n + 1, dtype=np.int64)
-    buf_b = np.empty(n + 1, dtype=np.int64)
-    for i in range(n + 1):
-        for j in range(n + 1):
-            best[i, j] = -np.inf
-            bnode[i, j] = -1
-            brec[i, j] = -1
-
-    for i in range(n - 1, -1, -1):
-        cur = 0
-        n_c = 1
-        closed[0, 0] = 0  # the root
-        closed[1, 0] = -1
-        closed_score[0, 0] = 0.0
-        n_o = 0
-        for p in range(i, n + 1):
-            cn = 2 * cur  # rows of the closed states at p: node, record
-            if p > i:
-                # (A) templates that end at p: the best structure of span [i, p).
-                bs = -np.inf
-                bw = -1
-                bn = -1
-                br = -1
-                for k in range(n_c):
-                    node = closed[cn, k]
-                    if node_logp[node] > -np.inf:
-                        sc = closed_score[cur, k] + node_logp[node]
-                        r = closed[cn + 1, k]
-                        if bn < 0 or _beats(sc, node_words[node], r, bs, bw, br,
-                                            rec[0], rec[1], buf_a, buf_b):
-                            bs, bw, bn, br = sc, node_words[node], node, r
-                for k in range(n_o):
-                    node = opened[0, k]
-                    a = opened[1, k]
-                    if a > i and a < p and node_logp[node] > -np.inf:
-                        sc = opened_score[k] + best[a, p] + node_logp[node]
-                        r = opened[2, k]
-                        if bn < 0 or _beats(sc, node_words[node], r, bs, bw, br,
-                                            rec[0], rec[1], buf_a, buf_b):
-                            bs, bw, bn, br = sc, node_words[node], node, r
-                if bn < 0:
-                    best[i, p] = null_score * (p - i - 1)
-                else:
-                    best[i, p] = bs
-                    bnode[i, p] = bn
-                    brec[i, p] = br
-            if p == n:
-                break
-            # (B) placeholders that begin at p.
-            for k in range(n_c):
-                x = x_child[closed[cn, k]]
-                if x >= 0:
-                    if n_o == cap_open:
-                        return -1
-                    opened[0, n_o] = x
-                    opened[1, n_o] = p
-                    opened[2, n_o] = closed[cn + 1, k]
-                    opened_score[n_o] = closed_score[cur, k]
-                    n_o += 1
-            # (C) the word at p, matched after a word or closing a placeholder; the
-            # states at p + 1 go to the other rows.
-            nxt = 1 - cur
-            dn = 2 * nxt
-            w = sent[p]
-            n_d = 0
-            if w >= 0:
-                for k in range(n_c + n_o):
-                    if k < n_c:
-                        node = closed[cn, k]
-                        sc = closed_score[cur, k]
-                        parent = closed[cn + 1, k]
-                    else:
-                        a = opened[1, k - n_c]
-                        if a >= p:
-                            continue
-                        node = opened[0, k - n_c]
-                        sc = opened_score[k - n_c] + best[a, p]
-                        parent = opened[2, k - n_c]
-                    e = _lookup(table, node * (W + 1) + w)
-                    if e < 0:
-                        continue
-                    child = edge_child[e]
-                    d = where[child]
-                    if d < 0:
-                        if n_rec == cap_rec:
-                            for q in range(n_d):
-                                where[closed[dn, q]] = -1
-                            return -1
-                        rec[0, n_rec] = p
-                        rec[1, n_rec] = parent
-                        where[child] = n_d
-                        closed[dn, n_d] = child
-                        closed[dn + 1, n_d] = n_rec
-                        closed_score[nxt, n_d] = sc
-                        n_rec += 1
-                        n_d += 1
-                    elif _beats(sc, 0, parent, closed_score[nxt, d], 0,
-                                rec[1, closed[dn + 1, d]], rec[0], rec[1], buf_a, buf_b):
-                        # Same template prefix, placeholders cut elsewhere: keep the
-                        # better one (its record is reused).
-                        closed_score[nxt, d] = sc
-                        rec[1, closed[dn + 1, d]] = parent
-            for k in range(n_d):
-                where[closed[dn, k]] = -1
-            cur = nxt
-            n_c = n_d
-            if n_c == 0 and n_o == 0:
-                # Nothing can match any longer from i: the remaining spans are null.
-                for q in range(p + 1, n + 1):
-                    best[i, q] = null_score * (q - i - 1)
-                break
-    return n_rec
-
-
-# ---------------------------------------------------------------------------
-# Templates as Python objects
-
-
-def is_trivial(template: Template) -> bool:
-    """True for ``X w X``: one word between two placeholders."""
-    return len(template) == 3 and template[0] is None and template[2] is None \
-        and template[1] is not None
-
-
-def template_text(template: Template, placeholder: str = "X") -> str:
-    """Compact display form, e.g. ``X的X`` (ambiguous when a word is ``X``)."""
-    return "".join(placeholder if t is None else t for t in template)
-
-
-def make_template(tokens: Iterable) -> Template:
-    """Validate tokens (words and None) into a template tuple; consecutive
-    placeholders collapse into one.
-
-    Raises
-    ------
-    InputError
-        When a token is not None or a non-empty str without whitespace, or when the
-        template has no word.
-    """
-    out = []
-    for t in tokens:
-        if t is None:
-            if not out or out[-1] is not None:
-                out.append(None)
-            continue
-        if not isinstance(t, str) or not t or _WHITESPACE.search(t):
-            raise InputError(f"a template word must be a non-empty str without whitespace, "
-                             f"not {t!r}")
-        out.append(t)
-    if all(t is None for t in out):
-        raise InputError("a template needs at least one word")
-    return tuple(out)
-
-
-def _tie_key(template: Template) -> tuple:
-    # order of templates of equal count: by their words, a placeholder first
-    return tuple(["" if x is None else x for x in template])
-
-
-def _encode_token(t) -> str:
-    if t is None:
-        return "X"
-    if t == "X" or t.startswith("\\"):
-        return "\\" + t
-    return t
-
-
-def _decode_token(s: str):
-    if s == "X":
-        return None
-    if s.startswith("\\"):
-        return s[1:]
-    return s
-
-
-class TemplateSet(Mapping):
-    """Templates with their counts: a read-only mapping ``template -> count``.
-
-    A template is a tuple of words (str) and placeholders (None), e.g.
-    ``(None, "的", None)``. Iteration goes from the most frequent template to the
-    least (ties by display text).
-
-    Parameters
-    ----------
-    templates : mapping or iterable of (template, count)
-        Templates (any iterable of tokens; validated by :func:`make_template`) and
-        positive integer counts. Repeated templates have their counts added.
-    """
-
-    def __init__(self, templates: Mapping | Iterable | None = None):
-        counts: dict = {}
-        if templates is not None:
-            items = templates.items() if isinstance(templates, Mapping) else templates
-            for t, c in items:
-                t = make_template(t)
-                if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c <= 0:
-                    raise InputError(f"the count of template {template_text(t)!r} must be a "
-                                     f"positive integer, not {c!r}")
-                counts[t] = counts.get(t, 0) + int(c)
-        order = sorted(counts, key=_tie_key)
-        order.sort(key=counts.__getitem__, reverse=True)
-        self._counts = {t: counts[t] for t in order}
-
-    def __getitem__(self, template) -> int:
-        return self._counts[tuple(template)]
-
-    def __iter__(self) -> Iterator[Template]:
-        return iter(self._counts)
-
-    def __len__(self) -> int:
-        return len(self._counts)
-
-    def __repr__(self) -> str:
-        head = ", ".join(f"{template_text(t)}: {c}" for t, c in list(self._counts.items())[:5])
-        return f"TemplateSet({len(self)} templates: {head}{', ...' if len(self) > 5 else ''})"
-
-    @property
-    def total(self) -> int:
-        """Sum of the counts."""
-        return sum(self._counts.values())
-
-    def most_common(self, n: int | None = None) -> list[tuple[Template, int]]:
-        """``(template, count)`` pairs, most frequent first (all, or the first `n`)."""
-        items = list(self._counts.items())
-        return items if n is None else items[:n]
-
-    def nontrivial(self) -> "TemplateSet":
-        """The templates that are not trivial (see :func:`is_trivial`)."""
-        return TemplateSet({t: c for t, c in self._counts.items() if not is_trivial(t)})
-
-    def save(self, path) -> None:
-        """Write the template file (see the module docstring), atomically.
-
-        Parameters
-        ----------
-        path : str or os.PathLike
-            Destination; ``"-"`` writes to standard output.
-        """
-        lines = [FILE_HEADER]
-        for t, c in self._counts.items():
-            line = " ".join(map(_encode_token, t)) + f"\t{c}"
-            lines.append(line + "\ttrivial" if is_trivial(t) else line)
-        text = "\n".join(lines) + "\n"
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise FormatError("cannot save templates: a word is not encodable in UTF-8") from None
-        with atomic_write(path) as f:
-            f.write(text)
-
-    @classmethod
-    def load(cls, path) -> "TemplateSet":
-        """Read a template file written by :meth:`save`.
-
-        Raises
-        ------
-        InputError
-            When the file is missing or unreadable.
-        FormatError
-            When it is not a template file: no header, invalid UTF-8, binary data, a
-            line without a template and a positive count, a wrong ``trivial`` mark, a
-            repeated template, or no template at all.
-        """
-        from ..lexicon import _read_bytes
-
-        name, data = _read_bytes(path)
-        if b"\x00" in data:
-            raise FormatError(f"{name}: NUL byte: this is a binary file, not templates")
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise FormatError(f"{name}, line {line}: invalid UTF-8 at byte offset "
-                              f"{exc.start}") from None
-        lines = text.splitlines()
-        if not lines or lines[0].strip() != FILE_HEADER:
-            raise FormatError(f"{name}: not a template file (the first line must be "
-                              f"{FILE_HEADER!r})")
-        counts = {}
-        for number, line in enumerate(lines[1:], start=2):
-            if not line.strip() or line.startswith("#"):
-                continue
-            fields = line.split("\t")
-            where = f"{name}, line {number}"
-            if len(fields) not in (2, 3) or (len(fields) == 3 and fields[2] != "trivial"):
-                raise FormatError(f"{where}: expected 'template<TAB>count[<TAB>trivial]'")
-            tokens = [_decode_token(s) for s in fields[0].split(" ")]
-            if any(t == "" for t in tokens) or not any(t is not None for t in tokens) or any(
-                    a is None and b is None for a, b in zip(tokens, tokens[1:])):
-                raise FormatError(f"{where}: bad template {fields[0]!r} (words separated by "
-                                  f"single spaces, X a placeholder, at least one word)")
-            t = tuple(tokens)
-            if not fields[1].isascii() or not fields[1].isdigit() or int(fields[1]) <= 0:
-                raise FormatError(f"{where}: the count must be a positive integer, "
-                                  f"not {fields[1]!r}")
-            if (len(fields) == 3) != is_trivial(t):
-                raise FormatError(f"{where}: the 'trivial' mark does not fit the template")
-            if t in counts:
-                raise FormatError(f"{where}: template {fields[0]!r} is repeated")
-            counts[t] = int(fields[1])
-        if not counts:
-            raise FormatError(f"{name}: no templates in the file")
-        return cls(counts)
-
-
-# ---------------------------------------------------------------------------
 # Mining
-
-
-def _as_tokenizer(tokenizer):
-    from ..segmentation.tokenizer import Tokenizer
-
-    if tokenizer is None or isinstance(tokenizer, Tokenizer):
-        return tokenizer
-    return Tokenizer(tokenizer)
 
 
 class TemplateFinder:
@@ -937,15 +529,15 @@ class TemplateFinder:
     20
     """
 
-    def __init__(self, tokenizer=None, window: int = 5, min_proba: float = 1e-5,
-                 min_pmi: float = 2.0, max_paths: int = 1000):
-        if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= 1000:
-            raise InputError(f"window must be an integer from 1 to 1000, not {window!r}")
+    def __init__(self, tokenizer=None, window: int = defaults.TEMPLATE_WINDOW,
+                 min_proba: float = defaults.TEMPLATE_MIN_PROBA,
+                 min_pmi: float = defaults.TEMPLATE_MIN_PMI,
+                 max_paths: int = defaults.TEMPLATE_MAX_PATHS):
+        window = check_int("window", window, 1, 1000)
         if not 0 <= min_proba < 1:
             raise InputError(f"min_proba must be in [0, 1), not {min_proba!r}")
-        if not isinstance(max_paths, int) or max_paths < 1:
-            raise InputError(f"max_paths must be a positive integer, not {max_paths!r}")
-        self.tokenizer = _as_tokenizer(tokenizer)
+        max_paths = check_int("max_paths", max_paths, 1)
+        self.tokenizer = as_tokenizer(tokenizer)
         self.window = window
         self.min_proba = float(min_proba)
         self.min_pmi = float(min_pmi)
@@ -969,7 +561,7 @@ class TemplateFinder:
         Call again to train incrementally; :meth:`find` uses all of it.
         """
         if self.tokenizer is None:
-            self.tokenizer = _as_tokenizer(_default_lexicon())
+            self.tokenizer = as_tokenizer(Lexicon.load_jieba_default())
         batch: list[str] = []
         size = 0
         for t in iter_texts(texts):
@@ -985,7 +577,7 @@ class TemplateFinder:
     def _add_text_batch(self, batch: list[str]) -> None:
         text = "\n".join(batch)
         cps = code_points(text)
-        ends = self.tokenizer._ends_of(cps)
+        ends = self.tokenizer.ends(cps)
         starts = np.empty_like(ends)
         starts[:1] = 0
         starts[1:] = ends[:-1]
@@ -1017,7 +609,7 @@ class TemplateFinder:
             _check_words(sentences)
             raise
         cps = code_points(text)
-        starts, ends, other_space = _split_words(cps, _IS_SPACE)
+        starts, ends, other_space = _split_words(cps, IS_SPACE)
         # Words are checked on the whole text at C speed: a space, a newline or an
         # empty word changes the number of tokens, other whitespace is searched for.
         n_empty = sum(1 for x in sentences if not x)
@@ -1130,7 +722,7 @@ class TemplateFinder:
             return TemplateSet()
         a, b, _ = self._kept_pair_ids()
         V = np.int64(len(self._words))
-        kept = _build_index(a.astype(np.int64) * V + b)
+        kept = build_index(a.astype(np.int64) * V + b)
         is_first = np.zeros(len(self._words), dtype=np.bool_)
         is_first[a] = True
         is_second = np.zeros(len(self._words), dtype=np.bool_)
@@ -1157,11 +749,7 @@ class TemplateFinder:
         tok_l, off_l, cnt_l = tok.tolist(), off.tolist(), counts.tolist()
         for u in chosen.tolist():
             out[tuple(None if x < 0 else words[x] for x in tok_l[off_l[u]:off_l[u + 1]])] = cnt_l[u]
-        result = TemplateSet.__new__(TemplateSet)
-        order = sorted(out, key=_tie_key)
-        order.sort(key=out.__getitem__, reverse=True)
-        result._counts = {t: out[t] for t in order}
-        return result
+        return TemplateSet.from_mined(out)
 
 
 def _resized(a: np.ndarray, n: int) -> np.ndarray:
@@ -1185,258 +773,12 @@ def _check_words(sentences) -> None:
     """Name the first bad word (the slow check, run once something is wrong)."""
     for x in sentences:
         for w in x:
-            if not isinstance(w, str) or not w or _WHITESPACE.search(w):
+            if not isinstance(w, str) or not w or WHITESPACE.search(w):
                 raise InputError(f"a word must be a non-empty str without whitespace, "
                                  f"not {w!r}")
-
-
-def _default_lexicon():
-    from ..lexicon import Lexicon
-
-    return Lexicon.load_jieba_default()
 
 
 def find_templates(texts: Iterable[str] | str, tokenizer=None, **params) -> TemplateSet:
     """Mine templates from raw text in one call: ``TemplateFinder(tokenizer,
     **params).train(texts).find()``."""
     return TemplateFinder(tokenizer, **params).train(texts).find()
-
-
-# ---------------------------------------------------------------------------
-# Parsing
-
-
-@dataclass
-class SentTree:
-    """A parsed span: the template that covers it and the sub-spans under its
-    placeholders, or (``template`` None) a span that no template covers.
-
-    Attributes
-    ----------
-    words : list of str
-        The words of the span.
-    start, end : int
-        Word positions of the span in the sentence.
-    template : tuple or None
-        The template (words and None placeholders), or None.
-    children : list of SentTree
-        One per placeholder of the template, in order.
-    score : float
-        Score of the best structure of the span.
-    """
-
-    words: list
-    start: int
-    end: int
-    template: tuple | None
-    children: list = field(default_factory=list)
-    score: float = 0.0
-
-    @property
-    def text(self) -> str:
-        return "".join(self.words)
-
-    def label(self) -> str:
-        """One line: the template with each placeholder's text in parentheses, e.g.
-        ``(鸡蛋)可以(吃)吗``; a span without template shows its words separated by
-        spaces."""
-        if self.template is None:
-            return " ".join(self.words)
-        out = []
-        k = 0
-        for t in self.template:
-            if t is None:
-                out.append("(" + self.children[k].text + ")")
-                k += 1
-            else:
-                out.append(t)
-        return "".join(out)
-
-    def render(self, indent: str = "  ") -> str:
-        """Indented text tree: the label of each span, the spans under its
-        placeholders beneath it, one level deeper."""
-        lines: list[str] = []
-        self._render(lines, "", indent)
-        return "\n".join(lines)
-
-    def _render(self, lines, prefix, indent):
-        lines.append(prefix + self.label())
-        for c in self.children:
-            c._render(lines, prefix + indent, indent)
-
-    def to_dict(self) -> dict:
-        """JSON-ready nested dict: text, template (list, null for a placeholder, or
-        null), words (for a span without template), start, end, score, children."""
-        d = {"text": self.text, "start": self.start, "end": self.end,
-             "template": None if self.template is None else list(self.template),
-             "score": round(self.score, 6) + 0.0}
-        if self.template is None:
-            d["words"] = list(self.words)
-        else:
-            d["children"] = [c.to_dict() for c in self.children]
-        return d
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
-
-    def __str__(self) -> str:
-        return self.render()
-
-
-class Parser:
-    """Sentence structure from templates (design notes, section 5).
-
-    Parameters
-    ----------
-    templates : TemplateSet, mapping or str
-        Templates with counts, or the path of a template file.
-    tokenizer : Tokenizer, Lexicon, mapping, str or None
-        Segmenter for :meth:`parse` (None: jieba's dictionary, loaded when first
-        needed); :meth:`parse_words` needs none.
-    null_score : float
-        Score per word boundary of a span that no template covers (default -20).
-    trivial : bool
-        Use the trivial templates ``X w X`` too (default False: they match nearly
-        everything and say nothing about structure).
-
-    Examples
-    --------
-    >>> p = Parser({(None, "可以", None, "吗"): 5, (None, "的", None): 9})
-    >>> print(p.parse_words(["鸡蛋", "可以", "吃", "吗"]).render())
-    (鸡蛋)可以(吃)吗
-      鸡蛋
-      吃
-    """
-
-    def __init__(self, templates, tokenizer=None, null_score: float = -20.0,
-                 trivial: bool = False):
-        if isinstance(templates, (str, os.PathLike)):
-            templates = TemplateSet.load(templates)
-        elif not isinstance(templates, TemplateSet):
-            templates = TemplateSet(templates)
-        if not trivial:
-            templates = templates.nontrivial()
-        if not len(templates):
-            raise InputError("no templates to parse with")
-        self.templates = templates
-        self.tokenizer = _as_tokenizer(tokenizer)
-        self.null_score = float(null_score)
-        self._compile()
-
-    def _compile(self) -> None:
-        """Trie of the templates in flat arrays: edges (node, token) in an
-        open-addressing table, placeholder children in a direct array."""
-        vocab: dict[str, int] = {}
-        for t in self.templates:
-            for w in t:
-                if w is not None:
-                    vocab.setdefault(w, len(vocab))
-        W = len(vocab)
-        total = self.templates.total
-        log_total = math.log(total)
-        edges: dict[tuple[int, int], int] = {}
-        x_child = [-1]
-        logp = [-math.inf]
-        words = [0]
-        template_of = {}
-        for t, c in self.templates.items():
-            node = 0
-            for w in t:
-                if w is None:
-                    nxt = x_child[node]
-                    if nxt < 0:
-                        nxt = len(x_child)
-                        x_child[node] = nxt
-                else:
-                    key = (node, vocab[w])
-                    nxt = edges.get(key, -1)
-                    if nxt < 0:
-                        nxt = len(x_child)
-                        edges[key] = nxt
-                if nxt == len(x_child):
-                    x_child.append(-1)
-                    logp.append(-math.inf)
-                    words.append(words[node] + (w is not None))
-                node = nxt
-            logp[node] = math.log(c) - log_total
-            template_of[node] = t
-        keys = np.array([n * (W + 1) + w for n, w in edges], dtype=np.int64)
-        self._table = _build_index(keys)
-        self._edge_child = np.array(list(edges.values()), dtype=np.int64)
-        self._x_child = np.array(x_child, dtype=np.int64)
-        self._logp = np.array(logp, dtype=np.float64)
-        self._node_words = np.array(words, dtype=np.int64)
-        self._vocab = vocab
-        self._W = W
-        self._template_of = template_of
-        # Workspace of the kernel, reused by every call: closed states (at most one per
-        # trie node at a position; two positions), open states and word records, the
-        # last two grown when a sentence needs more.
-        n_nodes = len(x_child)
-        self._work = (np.full(n_nodes, -1, dtype=np.int64),
-                      np.empty((4, n_nodes), dtype=np.int64), np.empty((2, n_nodes)),
-                      np.empty((3, 1024), dtype=np.int64), np.empty(1024),
-                      np.empty((2, 4096), dtype=np.int64))
-
-    def parse(self, sentence: str) -> SentTree:
-        """Segment `sentence` (whitespace dropped) and parse its words."""
-        if not isinstance(sentence, str):
-            raise TypeError(f"expected a str, not {type(sentence).__name__}")
-        if self.tokenizer is None:
-            self.tokenizer = _as_tokenizer(_default_lexicon())
-        return self.parse_words([w for w in self.tokenizer.lcut(sentence) if w.strip()])
-
-    def parse_words(self, words: list[str]) -> SentTree:
-        """Best structure of a segmented sentence.
-
-        Returns
-        -------
-        SentTree
-            The root covers all words (an empty list gives an empty span).
-        """
-        words = list(words)
-        if not words:
-            return SentTree([], 0, 0, None, [], 0.0)
-        get = self._vocab.get
-        sent = np.fromiter((get(w, -2) if isinstance(w, str) else _bad_word(w) for w in words),
-                           dtype=np.int64, count=len(words))
-        n = len(words)
-        best = np.empty((n + 1, n + 1))
-        bnode = np.empty((n + 1, n + 1), dtype=np.int64)
-        brec = np.empty((n + 1, n + 1), dtype=np.int64)
-        while True:
-            n_rec = _parse_kernel(sent, self._table, self._edge_child, self._x_child,
-                                  self._logp, self._node_words, self._W, self.null_score,
-                                  *self._work, best, bnode, brec)
-            if n_rec >= 0:
-                break
-            self._grow_workspace()
-        rec = self._work[5]
-        return self._tree(words, 0, n, best, bnode, brec, rec[0, :n_rec].tolist(),
-                          rec[1, :n_rec].tolist())
-
-    def _grow_workspace(self) -> None:
-        where, closed, closed_score, opened, opened_score, rec = self._work
-        opened = np.concatenate((opened, np.empty_like(opened)), axis=1)
-        opened_score = np.concatenate((opened_score, np.empty_like(opened_score)))
-        rec = np.concatenate((rec, np.empty_like(rec)), axis=1)
-        self._work = (where, closed, closed_score, opened, opened_score, rec)
-
-    def _tree(self, words, i, j, best, bnode, brec, rec_pos, rec_parent) -> SentTree:
-        node = int(bnode[i, j])
-        if node < 0:
-            return SentTree(words[i:j], i, j, None, [], float(best[i, j]))
-        positions = []
-        r = int(brec[i, j])
-        while r >= 0:
-            positions.append(rec_pos[r])
-            r = rec_parent[r]
-        positions.reverse()
-        marks = [i - 1] + positions + [j]
-        children = [self._tree(words, a + 1, b, best, bnode, brec, rec_pos, rec_parent)
-                    for a, b in zip(marks, marks[1:]) if b > a + 1]
-        return SentTree(words[i:j], i, j, self._template_of[node], children, float(best[i, j]))
-
-
-def _bad_word(w):
-    raise TypeError(f"words must be str, not {type(w).__name__}")

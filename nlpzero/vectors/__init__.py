@@ -1,8 +1,9 @@
-"""PMI word vectors: co-occurrence counting (:mod:`.cooccur`), training and the
-:class:`WordVectors` queries and files (:mod:`.training`)."""
+"""PMI word vectors: co-occurrence counting (:mod:`.cooccur`), training
+(:mod:`.training`), and the :class:`WordVectors` queries and word2vec files
+(:mod:`.keyed`)."""
 from .cooccur import Cooccurrence, count_cooccurrences, count_cooccurrences_files
-from .training import (TrainingDiverged, WordVectors, default_whiten_size, learn_vectors,
-                       train_vectors, whiten)
+from .keyed import WordVectors, default_whiten_size, whiten
+from .training import TrainingDiverged, learn_vectors, train_vectors
 
 __all__ = ["Cooccurrence", "TrainingDiverged", "WordVectors", "count_cooccurrences",
            "count_cooccurrences_files", "default_whiten_size", "learn_vectors", "train_vectors",

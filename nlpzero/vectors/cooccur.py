@@ -33,16 +33,18 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from numba import njit
 
+from .._validation import check_choice, check_errors, check_int, check_workers
+from .. import defaults
+from .._kernels.merges import merge_counts
+from ..engine.partitions import partition_texts, plan_partitions
+from ..engine.runners import partitioned_run, run_step
 from ..errors import InputError
-from ..discovery.ngrams import _merge_counts
 
 logger = logging.getLogger(__name__)
 
@@ -284,7 +286,7 @@ class _PairTable:
         for p in range(len(self.keys)):
             a, b = cuts[p], cuts[p + 1]
             if b > a:
-                self.keys[p], self.vals[p] = _merge_counts(self.keys[p], self.vals[p],
+                self.keys[p], self.vals[p] = merge_counts(self.keys[p], self.vals[p],
                                                     keys[a:b], vals[a:b])
 
     def pop_parts(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -493,9 +495,11 @@ class Cooccurrence:
                 zip(self.rows.tolist(), self.cols.tolist(), self.values.tolist())}
 
 
-def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 5,
+def count_cooccurrences(sentences: Iterable, window: int = defaults.WINDOW,
+                        min_count: int = defaults.MIN_COUNT,
                         weighting: str = "count", max_vocab: int | None = None,
-                        buffer_pairs: int | None = None, subsample: float = 0.0,
+                        buffer_pairs: int | None = None,
+                        subsample: float = defaults.PLAIN_SUBSAMPLE,
                         seed: int | None = None) -> Cooccurrence:
     """Count word co-occurrences within a symmetric window.
 
@@ -564,12 +568,14 @@ def count_cooccurrences(sentences: Iterable, window: int = 10, min_count: int = 
     return _result(words, counts[keep], pairs.pop_parts(), V, p, n_tokens)
 
 
-def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
-                              min_count: int = 5, weighting: str = "count",
-                              max_vocab: int | None = None, subsample: float = 0.0,
+def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = defaults.WINDOW,
+                              min_count: int = defaults.MIN_COUNT, weighting: str = "count",
+                              max_vocab: int | None = None,
+                              subsample: float = defaults.PLAIN_SUBSAMPLE,
                               seed: int | None = None, tokenizer=None, errors: str = "strict",
                               workers: int = 1, engine: str = "local",
-                              scheduler: str | None = None, part_bytes: int | None = None,
+                              scheduler: str | None = None, client=None,
+                              part_bytes: int | None = None,
                               spill_dir: str | None = None,
                               progress: Callable[[str, int, int], None] | None = None
                               ) -> Cooccurrence:
@@ -602,7 +608,7 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     window, min_count, weighting, max_vocab, subsample, seed
         As for :func:`count_cooccurrences`.
     tokenizer : Tokenizer, optional
-        Segments each line (:meth:`~nlpzero.tokenizer.Tokenizer.cut_lines`); by default
+        Segments each line (:meth:`~nlpzero.segmentation.Tokenizer.cut_lines`); by default
         the text is already words separated by whitespace.
     errors : {"strict", "replace"}
         Handling of bytes that are not UTF-8, as for :func:`~nlpzero.corpus.read_pieces`.
@@ -614,6 +620,9 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     scheduler : str, optional
         Address of a running Dask scheduler; the workers must be able to read the
         input paths (and import nlpzero).
+    client : distributed.Client, optional
+        A Dask client of the caller's (engine "dask"), used instead of connecting to
+        `scheduler` or starting a local cluster; it is left open.
     part_bytes : int, optional
         Partition size in bytes (default: see :func:`nlpzero.engine.plan_partitions`).
     spill_dir : str, optional
@@ -642,41 +651,28 @@ def count_cooccurrences_files(sources: Iterable[str] | str, *, window: int = 10,
     --------
     >>> cooc = count_cooccurrences_files("corpus.seg.txt", workers=2)  # doctest: +SKIP
     """
-    from ..engine.runners import _make_runner, _Spill, plan_partitions
-
     p = _check_params(window, min_count, weighting, max_vocab, subsample, seed)
-    if errors not in ("strict", "replace"):
-        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, not {workers!r}")
+    check_errors(errors)
+    check_workers(workers)
     if tokenizer is not None and not hasattr(tokenizer, "cut_lines"):
         raise InputError(f"tokenizer must have a cut_lines method, not {type(tokenizer).__name__}")
     parts = plan_partitions(sources, workers, part_bytes)
-    if tokenizer is not None and hasattr(tokenizer, "lcut"):
-        tokenizer.lcut("")  # compiled once here, not in every worker
-    runner = _make_runner(engine, workers, scheduler, load_kernels=_load_kernels)
-    folder = None
-    try:
-        if engine == "local":
-            folder = tempfile.mkdtemp(prefix="nlpzero-spill-", dir=spill_dir)
-        shared = dict(errors=errors, spill=_Spill(folder), tokenizer=tokenizer)
+    if tokenizer is not None and hasattr(tokenizer, "compile"):
+        tokenizer.compile()  # once here, not in every worker
+    with partitioned_run(engine, workers, scheduler=scheduler, client=client,
+                         spill_dir=spill_dir, load_kernels=_load_kernels) as (runner, spill):
+        shared = dict(errors=errors, spill=spill, tokenizer=tokenizer)
         return _count_partitioned(parts, runner, shared, p,
                                   progress or (lambda step, done, total: None))
-    finally:
-        runner.close()
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccurrence:
-    from ..engine.runners import _run_step
-
     tasks = list(enumerate(parts))
     if not tasks:  # empty files
         _choose_words(np.zeros(0, np.int64), np.zeros(0, np.int64), p, 0)
 
     def step(name, func, more, combine):
-        return _run_step(runner, tasks, progress, name, func, dict(shared, **more), combine)
+        return run_step(runner, tasks, progress, name, func, dict(shared, **more), combine)
 
     text, part_counts, first, part_index, part_tokens = step("words", _count_words, {},
                                                              _concatenate)
@@ -721,11 +717,11 @@ def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccu
     more["bounds"] = _range_bounds(counts[keep], V, p["window"], SPILL_RANGES)
     runs, cuts = step("pairs", _count_pairs, more, _combine_runs)
     del more
-    workers = getattr(runner, "workers", 1)
+    workers = runner.workers
     # Several tasks per worker, claimed as each is free, end together.
     target = min(MERGE_PAIRS, max(1, -(-int(cuts[:, -1].sum()) // (8 * workers))))
     merges = _merge_tasks((cuts[:, 1:] - cuts[:, :-1]).sum(axis=0), target)
-    found = _run_step(runner, merges, progress, "merge", _merge_range,
+    found = run_step(runner, merges, progress, "merge", _merge_range,
                       dict(shared, runs=runs, cuts=cuts), _concatenate)
     for r in runs.tolist():
         for what in ("keys", "vals"):
@@ -741,9 +737,7 @@ def _count_partitioned(parts, runner, shared: dict, p: dict, progress) -> Cooccu
 
 
 def _partition_sentences(part, shared: dict) -> Iterable:
-    from ..engine.runners import _partition_texts
-
-    texts = _partition_texts(part, shared["errors"])
+    texts = partition_texts(part, shared["errors"])
     tokenizer = shared["tokenizer"]
     return texts if tokenizer is None else tokenizer.cut_lines(texts)
 
@@ -837,21 +831,14 @@ def _load_kernels() -> None:
 # Helpers
 
 
-def _check_int(name: str, value, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-        raise InputError(f"{name} must be an integer >= {lo}, not {value!r}")
-    return int(value)
-
-
 def _check_params(window, min_count, weighting, max_vocab, subsample, seed) -> dict:
     """The validated parameters of a count, with the harmonic weights' scale and the
     subsampling seed as a uint64 (a random one when `seed` is None)."""
-    window = _check_int("window", window, 1)
-    min_count = _check_int("min_count", min_count, 1)
-    if weighting not in ("count", "harmonic"):
-        raise InputError(f"weighting must be 'count' or 'harmonic', not {weighting!r}")
+    window = check_int("window", window, 1)
+    min_count = check_int("min_count", min_count, 1)
+    check_choice("weighting", weighting, ("count", "harmonic"))
     if max_vocab is not None:
-        max_vocab = _check_int("max_vocab", max_vocab, 1)
+        max_vocab = check_int("max_vocab", max_vocab, 1)
     if subsample and not (isinstance(subsample, (int, float)) and 0 < subsample < 1):
         raise InputError(f"subsample must be a number in (0, 1), not {subsample!r}")
     if seed is None:

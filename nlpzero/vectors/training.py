@@ -23,28 +23,26 @@ entries grouped by pairs of word blocks, rounds of tasks that touch disjoint vec
 without locks and without sharing a vector; with a fixed seed the result is
 deterministic for a given number of threads.
 
-:class:`WordVectors` holds the result with gensim's ``KeyedVectors`` interface
-(``vectors``, ``index_to_key``, ``key_to_index``, ``most_similar``,
-``save_word2vec_format``/``load_word2vec_format``) and what the model's vectors are for:
-raw inner products (PMI, relatedness), whitened cosine similarity, importance from
-the squared norm, keywords and analogy.
+:class:`~nlpzero.vectors.keyed.WordVectors` holds the result (see :mod:`.keyed`).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import os
 import sys
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 from numba import njit, prange, types
 from numba.core import cgutils, config
 from numba.extending import intrinsic
 
+from .. import defaults
+from .._validation import check_int
 from .cooccur import Cooccurrence, count_cooccurrences
-from ..errors import FormatError, InputError, NlpzeroError
+from ..errors import InputError, NlpzeroError
+from .keyed import WordVectors
 
 logger = logging.getLogger(__name__)
 
@@ -478,18 +476,22 @@ def _entries(rows, cols, values, position, log_p, log_norm, x_max, alpha, trunca
 # Training
 
 
-def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, variant: int = 0,
-                  x_max: float = 100.0, alpha: float = 0.75, truncate: bool = True,
-                  learning_rate: float = 0.1, threads: int = 2, seed: int | None = None,
+def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
+                  iterations: int = defaults.ITERATIONS, variant: int = 0,
+                  x_max: float = defaults.X_MAX, alpha: float = defaults.ALPHA,
+                  truncate: bool = True, learning_rate: float = defaults.LEARNING_RATE,
+                  threads: int = defaults.THREADS, seed: int | None = None,
                   init_scale: float = 1.0, adagrad: str = "word", sample: bool = False,
-                  smoothing: float = 1.0, unobserved: float = 0.0, negatives: float = 0.5,
+                  smoothing: float = defaults.PLAIN_SMOOTHING,
+                  unobserved: float = defaults.PLAIN_UNOBSERVED,
+                  negatives: float = defaults.NEGATIVES,
                   progress: bool = False) -> "WordVectors":
     """Fit PMI vectors to a co-occurrence matrix.
 
     Parameters
     ----------
     cooc : Cooccurrence
-        From :func:`nlpzero.cooccur.count_cooccurrences`.
+        From :func:`nlpzero.vectors.count_cooccurrences`.
     dim : int, default 128
         Dimension of each vector (variant 1 outputs ``2 * dim``).
     iterations : int, default 15
@@ -547,9 +549,9 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     """
     if not isinstance(cooc, Cooccurrence):
         raise InputError("cooc must be a Cooccurrence (see count_cooccurrences)")
-    dim = _check_int("dim", dim, 1)
-    iterations = _check_int("iterations", iterations, 0)
-    threads = _check_int("threads", threads, 1)
+    dim = check_int("dim", dim, 1)
+    iterations = check_int("iterations", iterations, 0)
+    threads = check_int("threads", threads, 1)
     if (isinstance(negatives, bool) or not isinstance(negatives, (int, float))
             or not 0 < negatives <= 32):
         raise InputError(f"negatives must be a number in (0, 32], not {negatives!r}")
@@ -673,11 +675,12 @@ def train_vectors(cooc: Cooccurrence, dim: int = 128, iterations: int = 15, vari
     return wv
 
 
-def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterations: int = 15,
-                  min_count: int = 5, variant: int = 0, weighting: str = "count",
-                  subsample: float = 1e-4, smoothing: float = 0.75, truncate: bool = True,
-                  unobserved: float = 0.05, negatives: float = 0.5,
-                  threads: int = 2,
+def learn_vectors(sentences: Iterable, dim: int = defaults.DIM, window: int = defaults.WINDOW,
+                  iterations: int = defaults.ITERATIONS, min_count: int = defaults.MIN_COUNT,
+                  variant: int = 0, weighting: str = "count",
+                  subsample: float = defaults.SUBSAMPLE, smoothing: float = defaults.SMOOTHING,
+                  truncate: bool = True, unobserved: float = defaults.UNOBSERVED,
+                  negatives: float = defaults.NEGATIVES, threads: int = defaults.THREADS,
                   seed: int | None = None, progress: bool = False,
                   **kwargs) -> "WordVectors":
     """Count co-occurrences in `sentences` and train vectors on them.
@@ -689,7 +692,7 @@ def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterati
     dim, iterations, variant, truncate, threads, seed, progress
         See :func:`train_vectors` (further keyword arguments go there too).
     window, min_count, weighting, subsample
-        See :func:`nlpzero.cooccur.count_cooccurrences`.
+        See :func:`nlpzero.vectors.count_cooccurrences`.
     smoothing, unobserved, negatives
         See :func:`train_vectors`.
 
@@ -697,7 +700,8 @@ def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterati
     (0.05, half a sampled pair per entry) are on by default here, as in the command
     line: they gave better vectors than the plain PMI on the evaluation sets
     (benchmarks/results/vectors.md, vectors_hinge.md); ``subsample=0, smoothing=1,
-    unobserved=0`` is the plain model.
+    unobserved=0`` is the plain model, the default of the lower layers (see
+    :mod:`nlpzero.defaults`).
 
     Returns
     -------
@@ -716,399 +720,3 @@ def learn_vectors(sentences: Iterable, dim: int = 128, window: int = 10, iterati
                          progress=progress, **kwargs)
 
 
-def _check_int(name: str, value, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-        raise InputError(f"{name} must be an integer >= {lo}, not {value!r}")
-    return int(value)
-
-
-# ---------------------------------------------------------------------------
-# Word vectors
-
-
-class WordVectors:
-    """Word vectors with gensim's ``KeyedVectors`` interface.
-
-    Parameters
-    ----------
-    words : sequence of str
-        The vocabulary, most frequent first (whitening uses the first words).
-    vectors : array of shape (len(words), dim)
-    counts : array of int, optional
-        Word counts, when known.
-    whiten_size : int, optional
-        Number of most frequent words whose vectors define the whitening. Default
-        (None): :func:`default_whiten_size`, the most frequent quarter of the
-        vocabulary.
-
-    Attributes
-    ----------
-    vectors : ndarray of float32
-    index_to_key : list of str
-    key_to_index : dict of str to int
-    losses : list of float
-        Training loss per iteration (empty when loaded from a file).
-
-    Examples
-    --------
-    >>> wv = WordVectors(["中国", "人民"], [[1.0, 0.0], [0.5, 0.5]])
-    >>> "中国" in wv, len(wv), wv.vector_size
-    (True, 2, 2)
-    """
-
-    def __init__(self, words: Sequence[str], vectors, counts=None,
-                 whiten_size: int | None = None):
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        words = list(words)
-        if vectors.ndim != 2 or vectors.shape[0] != len(words):
-            raise InputError(f"vectors must have shape ({len(words)}, dim), not {vectors.shape}")
-        for w in words:
-            if not isinstance(w, str) or not w:
-                raise InputError(f"every word must be a non-empty str, not {w!r}")
-        self.index_to_key = words
-        self.key_to_index = {w: i for i, w in enumerate(words)}
-        if len(self.key_to_index) != len(words):
-            raise InputError("the words are not distinct")
-        self.vectors = vectors
-        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
-        self.whiten_size = (default_whiten_size(len(words), vectors.shape[1])
-                            if whiten_size is None else _check_int("whiten_size", whiten_size, 1))
-        self.losses: list[float] = []
-        self._white = None
-        self._unit = None
-
-    # -- container ---------------------------------------------------------------
-    def __len__(self) -> int:
-        return len(self.index_to_key)
-
-    def __contains__(self, word) -> bool:
-        return word in self.key_to_index
-
-    def __getitem__(self, key):
-        if isinstance(key, str):
-            return self.vectors[self._index(key)]
-        return self.vectors[[self._index(k) for k in key]]
-
-    def __repr__(self) -> str:
-        return f"WordVectors({len(self)} words, {self.vector_size} dimensions)"
-
-    @property
-    def vector_size(self) -> int:
-        """Dimension of the vectors."""
-        return self.vectors.shape[1]
-
-    def get_index(self, word: str) -> int:
-        """Row of `word` in :attr:`vectors` (KeyError when absent)."""
-        return self._index(word)
-
-    def _index(self, word) -> int:
-        try:
-            return self.key_to_index[word]
-        except (KeyError, TypeError):
-            raise KeyError(f"word {word!r} not in vocabulary") from None
-
-    # -- derived matrices --------------------------------------------------------
-    def whitened(self) -> np.ndarray:
-        """Whitened vectors scaled to unit length (see :func:`whiten`), computed once."""
-        if self._white is None:
-            white = whiten(self.vectors, self.whiten_size)
-            self._white = _unit_rows(white).astype(np.float32)
-        return self._white
-
-    def unit(self) -> np.ndarray:
-        """Raw vectors scaled to unit length."""
-        if self._unit is None:
-            self._unit = _unit_rows(self.vectors.astype(np.float64)).astype(np.float32)
-        return self._unit
-
-    # -- queries -----------------------------------------------------------------
-    def most_similar(self, positive=None, negative=None, topn: int = 10,
-                     restrict_vocab: int | None = None) -> list[tuple[str, float]]:
-        """Words most similar by cosine of whitened vectors.
-
-        Parameters
-        ----------
-        positive, negative : str or list of str
-            Words added to / subtracted from the query (mean of unit whitened vectors).
-        topn : int, default 10
-        restrict_vocab : int, optional
-            Search only the first (most frequent) words.
-
-        Returns
-        -------
-        list of (str, float)
-            Best first; the query words are left out.
-        """
-        return self._nearest(self.whitened(), positive, negative, topn, restrict_vocab)
-
-    def most_correlative(self, positive=None, negative=None, topn: int = 10,
-                         restrict_vocab: int | None = None) -> list[tuple[str, float]]:
-        """Words with the largest raw inner product (about the PMI) with the sum of
-        the `positive` vectors minus the `negative` ones: words that occur with them."""
-        pos, neg = _word_lists(positive, negative)
-        query = np.zeros(self.vector_size, dtype=np.float32)
-        for w in pos:
-            query += self[w]
-        for w in neg:
-            query -= self[w]
-        return self._rank(self.vectors, query, set(pos) | set(neg), topn, restrict_vocab)
-
-    def similarity(self, w1: str, w2: str) -> float:
-        """Cosine of the whitened vectors of two words."""
-        white = self.whitened()
-        return float(white[self._index(w1)] @ white[self._index(w2)])
-
-    def relatedness(self, w1: str, w2: str) -> float:
-        """Raw inner product of two words' vectors (about their PMI)."""
-        return float(self[w1] @ self[w2])
-
-    def analogy(self, a: str, b: str, c: str, topn: int = 1,
-                whiten: bool = False) -> list[tuple[str, float]]:
-        """a is to b as c is to ?: words by cosine to ``b - a + c`` (3CosAdd), the three
-        words left out.
-
-        The vectors are unit length, raw (whitened when `whiten` is True). Trained with
-        the hinge on unobserved pairs (the default of :func:`learn_vectors` and the
-        command line), raw vectors answered more CA8 questions right than whitened ones
-        in the benchmark; without it, whitened ones answered about twice as many."""
-        space = self.whitened() if whiten else self.unit()
-        idx = [self._index(w) for w in (a, b, c)]
-        query = space[idx[1]] - space[idx[0]] + space[idx[2]]
-        return self._rank(space, query, {a, b, c}, topn, None)
-
-    def sentence_vector(self, words: Iterable[str], mean: bool = False) -> np.ndarray:
-        """Sum (or mean) of the vectors of the known `words`; zeros when none is known."""
-        words = _words_of(words)
-        known = [self.key_to_index[w] for w in words if w in self.key_to_index]
-        if not known:
-            return np.zeros(self.vector_size, dtype=np.float32)
-        v = self.vectors[known].sum(axis=0)
-        return v / len(known) if mean else v
-
-    def keywords(self, words: Iterable[str], topn: int | None = None) -> list[tuple[str, float]]:
-        """Rank the distinct known words of a sentence by ``<v_w, sum of its vectors>``."""
-        words = _words_of(words)
-        s = self.sentence_vector(words)
-        seen = list(dict.fromkeys(w for w in words if w in self.key_to_index))
-        scored = sorted(((w, float(self[w] @ s)) for w in seen), key=lambda x: -x[1])
-        return scored if topn is None else scored[:topn]
-
-    def importance(self, word: str) -> float:
-        """Squared norm of the word's vector, which grows like -log p(w): function
-        words get small values (an IDF-like weight)."""
-        v = self[word]
-        return float(v @ v)
-
-    def _nearest(self, space, positive, negative, topn, restrict_vocab):
-        pos, neg = _word_lists(positive, negative)
-        if not pos and not neg:
-            raise InputError("give at least one word")
-        query = np.zeros(space.shape[1], dtype=np.float32)
-        for w in pos:
-            query += space[self._index(w)]
-        for w in neg:
-            query -= space[self._index(w)]
-        return self._rank(space, query, set(pos) | set(neg), topn, restrict_vocab)
-
-    def _rank(self, space, query, exclude, topn, restrict_vocab):
-        topn = _check_int("topn", topn, 1)
-        n = len(self) if restrict_vocab is None else min(_check_int("restrict_vocab",
-                                                                   restrict_vocab, 1), len(self))
-        norm = float(np.linalg.norm(query))
-        if space is not self.vectors and norm > 0:
-            query = query / norm
-        scores = space[:n] @ query
-        k = min(topn + len(exclude), n)
-        top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
-        top = top[np.argsort(-scores[top], kind="stable")]
-        out = [(self.index_to_key[i], float(scores[i])) for i in top.tolist()
-               if self.index_to_key[i] not in exclude]
-        return out[:topn]
-
-    # -- files -------------------------------------------------------------------
-    def save_word2vec_format(self, path, binary: bool = False) -> None:
-        """Write the vectors in word2vec's format (readable by gensim).
-
-        Text: a ``count dim`` header line, then ``word x1 x2 ...`` lines. Binary: the
-        same header, then for each word its UTF-8 bytes, a space, ``dim`` little-endian
-        float32 values and a newline. Written atomically.
-        """
-        from .._io import atomic_write
-
-        for w in self.index_to_key:
-            if any(ch.isspace() for ch in w):
-                raise InputError(f"word {w!r} holds whitespace: word2vec files cannot store it")
-        header = f"{len(self)} {self.vector_size}\n".encode("ascii")
-        with atomic_write(path, binary=True) as f:
-            f.write(header)
-            if binary:
-                vec = self.vectors.astype("<f4")
-                for w, v in zip(self.index_to_key, vec):
-                    f.write(w.encode("utf-8") + b" " + v.tobytes() + b"\n")
-            else:
-                for start in range(0, len(self), 10000):
-                    block = self.vectors[start:start + 10000]
-                    lines = [w + " " + " ".join(map(repr, v)) for w, v in
-                             zip(self.index_to_key[start:start + 10000], block.tolist())]
-                    f.write(("\n".join(lines) + "\n").encode("utf-8"))
-
-    @classmethod
-    def load_word2vec_format(cls, path, binary: bool | None = None) -> "WordVectors":
-        """Read a word2vec text or binary file (`binary` None: detect which).
-
-        Raises
-        ------
-        InputError
-            When the file cannot be read.
-        FormatError
-            When it does not follow the format (bad header, truncated, bad numbers).
-        """
-        name = os.fspath(path)
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except IsADirectoryError:
-            raise InputError(f"{name} is a directory") from None
-        except OSError as exc:
-            raise InputError(f"cannot read {name}: {exc.strerror}") from None
-        eol = data.find(b"\n")
-        try:
-            n, dim = (int(x) for x in data[:eol].split())
-            if n < 0 or dim < 1 or eol < 0:
-                raise ValueError
-        except ValueError:
-            raise FormatError(f"{name}: not a word2vec file (the first line must be "
-                              f"'count dimension')") from None
-        body = data[eol + 1:]
-        if binary is None:
-            binary = _looks_binary(body, dim)
-        words, vectors = (_parse_binary if binary else _parse_text)(body, n, dim, name)
-        try:
-            return cls(words, vectors)
-        except InputError as exc:
-            raise FormatError(f"{name}: {exc}") from None
-
-
-def default_whiten_size(n_words: int, dim: int) -> int:
-    """Number of most frequent words whose vectors define the whitening by default:
-    a quarter of the vocabulary, and at least ``2 * dim`` (all words when fewer).
-
-    A rare word's vector rests on a few co-occurrences and keeps much of its random
-    start; whitening by all words lets that noise define the directions it scales
-    up. Under Zipf's law the most frequent quarter of a vocabulary cut at
-    ``min_count`` are about the words seen ``4 * min_count`` times or more, so the
-    rule follows the corpus size. On the benchmark corpus it raised wordsim-297 by
-    0.01-0.05 over whitening by all words, analogy accuracy unchanged
-    (benchmarks/results/vectors.md).
-
-    Examples
-    --------
-    >>> default_whiten_size(25000, 128), default_whiten_size(300, 128)
-    (6250, 256)
-    """
-    n_words = _check_int("n_words", n_words, 0)
-    dim = _check_int("dim", dim, 1)
-    return max(n_words // 4, min(n_words, 2 * dim), 1)
-
-
-def whiten(vectors: np.ndarray, k: int) -> np.ndarray:
-    """Map every vector to ``(v - mean) L^-T``, where ``mean`` and ``L L^T`` are the mean
-    and covariance of the first `k` vectors (those of the most frequent words).
-
-    The first `k` whitened vectors have mean 0 and identity covariance, so a cosine
-    between whitened vectors weighs every direction of the PMI space alike instead of
-    being dominated by the few directions that frequent words share.
-
-    Parameters
-    ----------
-    vectors : array of shape (n, dim)
-    k : int
-        Number of leading vectors that define the whitening.
-
-    Returns
-    -------
-    ndarray of float64, shape (n, dim)
-    """
-    E = np.asarray(vectors[:k], dtype=np.float64)
-    mean = E.mean(axis=0)
-    E = E - mean
-    cov = E.T @ E / max(len(E), 1)
-    try:
-        L = np.linalg.cholesky(cov)
-    except np.linalg.LinAlgError:
-        # Fewer words than dimensions (or degenerate vectors): a small ridge keeps
-        # the factor defined.
-        cov += np.eye(len(cov)) * (1e-6 * max(np.trace(cov) / len(cov), 1e-12))
-        L = np.linalg.cholesky(cov)
-    return np.linalg.solve(L, (np.asarray(vectors, dtype=np.float64) - mean).T).T
-
-
-def _unit_rows(m: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    return m / np.where(norms > 0, norms, 1.0)
-
-
-def _word_lists(positive, negative) -> tuple[list[str], list[str]]:
-    pos = [positive] if isinstance(positive, str) else list(positive or [])
-    neg = [negative] if isinstance(negative, str) else list(negative or [])
-    return pos, neg
-
-
-def _words_of(words) -> list[str]:
-    return words.split() if isinstance(words, str) else list(words)
-
-
-def _looks_binary(body: bytes, dim: int) -> bool:
-    """A text file's first record is a line of a word and `dim` numbers."""
-    line = body[:body.find(b"\n")] if b"\n" in body else body
-    try:
-        fields = line.decode("utf-8").split()
-        [float(x) for x in fields[1:]]
-    except (UnicodeDecodeError, ValueError):
-        return True
-    return len(fields) != dim + 1
-
-
-def _parse_text(body: bytes, n: int, dim: int, name: str):
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"{name}: invalid UTF-8 at byte {exc.start} of the vectors") from None
-    lines = [l for l in text.split("\n") if l.strip()]
-    if len(lines) != n:
-        raise FormatError(f"{name}: the header promises {n} vectors, the file holds {len(lines)}")
-    words = []
-    numbers = []
-    for k, line in enumerate(lines):
-        fields = line.rstrip().split(" ")
-        if len(fields) != dim + 1:
-            raise FormatError(f"{name}: line {k + 2} has {len(fields) - 1} numbers, not {dim}")
-        words.append(fields[0])
-        numbers.extend(fields[1:])
-    try:
-        vectors = np.array(numbers, dtype=np.float32).reshape(n, dim)
-    except ValueError:
-        raise FormatError(f"{name}: a vector holds something that is not a number") from None
-    return words, vectors
-
-
-def _parse_binary(body: bytes, n: int, dim: int, name: str):
-    size = 4 * dim
-    words = []
-    vectors = np.empty((n, dim), dtype=np.float32)
-    pos = 0
-    for k in range(n):
-        while pos < len(body) and body[pos] in b"\n\r":
-            pos += 1
-        space = body.find(b" ", pos)
-        if space < 0 or space + 1 + size > len(body):
-            raise FormatError(f"{name}: truncated at vector {k + 1} of {n}")
-        try:
-            words.append(body[pos:space].decode("utf-8"))
-        except UnicodeDecodeError:
-            raise FormatError(f"{name}: word {k + 1} is not valid UTF-8") from None
-        vectors[k] = np.frombuffer(body, dtype="<f4", count=dim, offset=space + 1)
-        pos = space + 1 + size
-    if body[pos:].strip():
-        raise FormatError(f"{name}: data after the {n} vectors the header promises")
-    return words, vectors

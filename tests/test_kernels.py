@@ -1,0 +1,66 @@
+"""The shared kernels of nlpzero._kernels against obviously-correct Python."""
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, IS_SPACE, LATIN, NUMBER_UNIT, POINT, \
+    RUN_PUNCT
+from nlpzero._kernels.hashtables import build_index, first_slot, lookup
+from nlpzero._kernels.tokens import token_end
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.integers(0, 2**62), max_size=300), st.lists(st.integers(0, 2**62), max_size=50))
+def test_index_finds_each_key_and_nothing_else(keys, others):
+    keys = np.array(sorted(keys), dtype=np.int64)
+    table = build_index(keys)
+    size = len(table) // 2
+    assert size & (size - 1) == 0 and 2 * len(keys) <= size  # a power of two, at most half full
+    position = {int(k): i for i, k in enumerate(keys)}
+    for key in list(position) + others:
+        assert lookup(table, np.int64(key)) == position.get(key, -1)
+
+
+def test_first_slot_is_within_the_table_and_spreads_keys():
+    mask = 1023
+    slots = [first_slot(np.int64(k), mask) for k in range(4096)]
+    assert all(0 <= s <= mask for s in slots)
+    assert len(set(slots)) == 1024  # consecutive keys fill every slot
+
+
+def test_space_table_is_str_isspace():
+    assert [cp for cp in np.flatnonzero(IS_SPACE)] == \
+        [cp for cp in range(0x110000) if chr(cp).isspace()]
+
+
+def reference_token_end(text: str, i: int) -> int:
+    """End of the token starting at text[i] (not Han), written plainly."""
+    def cls(ch):
+        return CHAR_CLASS[ord(ch)]
+    j = i + 1
+    if cls(text[i]) == DIGIT:
+        while j < len(text):
+            if cls(text[j]) == DIGIT:
+                j += 1
+            elif cls(text[j]) == POINT and j + 1 < len(text) and cls(text[j + 1]) == DIGIT:
+                j += 2
+            else:
+                break
+        if j < len(text) and NUMBER_UNIT[ord(text[j])]:
+            j += 1
+    elif cls(text[i]) == LATIN:
+        while j < len(text) and cls(text[j]) == LATIN:
+            j += 1
+    elif RUN_PUNCT[ord(text[i])]:
+        while j < len(text) and text[j] == text[i]:
+            j += 1
+    return j
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="19３·.:/年%abZ——……~ 中,", min_size=1, max_size=30))
+def test_token_end_matches_reference(text):
+    cps = np.array([ord(c) for c in text], dtype=np.int32)
+    for i in range(len(text)):
+        assert token_end(cps, i, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT) == \
+            reference_token_end(text, i)
