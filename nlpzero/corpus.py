@@ -4,7 +4,7 @@ Everything here streams: files are read in blocks of bytes, decoded strictly (or
 replacement) and handed on as text pieces, so a multi-gigabyte file or a single line
 of many megabytes never has to sit in memory whole.
 
-Characters fall into four classes (design notes, section 2):
+Characters fall into four classes:
 
 * Han characters, which the learning algorithms work on;
 * digits (ASCII and full-width), which with an inner decimal point form one *atom*;

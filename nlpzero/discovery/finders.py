@@ -1,4 +1,4 @@
-"""Word discovery from raw text (design notes, section 2).
+"""Word discovery from raw text: the PMI and cohesion word finders.
 
 Two methods, both cutting runs of Han characters at weak gaps and counting the pieces:
 
@@ -264,7 +264,11 @@ def best_split(word: str, logp: dict, unknown: float, max_len: int) -> list[str]
 
 
 class PMIWordFinder:
-    """Adjacent-PMI cutting with de-redundancy (design notes 2.1; nlp-zero's method).
+    """Adjacent-PMI cutting with de-redundancy (nlp-zero's method).
+
+    Adjacent characters whose PMI is above `min_pmi` stay together, the runs are cut
+    at the other gaps, and the pieces are counted; long candidates that their parts
+    explain are then dropped (:func:`remove_redundant`).
 
     Parameters
     ----------
@@ -327,7 +331,7 @@ class PMIWordFinder:
 
 
 def remove_redundant(words: Counter, min_gain: float | None = None) -> dict:
-    """De-redundancy of design notes 2.1: from longest to shortest, drop a candidate w
+    """De-redundancy of the PMI method: from longest to shortest, drop a candidate w
     whose gain log p(w) - sum log p(s_i) over its best split is below len(w) - 1 (or
     below `min_gain` nats when given), and give its count to its parts."""
     words = dict(words)
@@ -372,15 +376,20 @@ def default_thresholds(order: int) -> list[float]:
     """Log cohesion thresholds for orders 2..order: 1 for pairs, then 2n - 1 (5, 7, 9, ...).
 
     A pair is joined when its PMI exceeds 1, the point where merging it lowers the
-    entropy per character (design notes, section 1); longer n-grams must be much more
-    cohesive, which keeps glued phrases such as "X的Y" out. On the development text this
+    entropy per character (Su Jianlin's minimum-entropy argument); longer n-grams must
+    be much more cohesive, which keeps glued phrases such as "X的Y" out. On the development text this
     beat the published settings (log 2, 4, 6 and ratios 5, 25, 125).
     """
     return [1.0] + [2.0 * n - 1.0 for n in range(3, order + 1)]
 
 
 class CohesionWordFinder:
-    """Multi-order n-gram cohesion with backtracking (design notes 2.2).
+    """Multi-order n-gram cohesion with backtracking.
+
+    The cohesion of an n-gram is the smallest ``log(N n / (n_left n_right))`` over its
+    binary splits; the n-grams of orders 2..`order` above their thresholds are kept,
+    the gaps inside kept n-grams joined and the others cut, and a piece of three or
+    more characters survives only if all its sub-n-grams were kept (backtracking).
 
     Parameters
     ----------
@@ -538,7 +547,8 @@ def find_words(texts: Iterable[str] | str, method: str = "cohesion", **params) -
     texts : str or iterable of str
         Raw text, e.g. the lines of a corpus.
     method : {"cohesion", "pmi"}
-        Discovery method (design notes 2.2 or 2.1).
+        Discovery method: n-gram cohesion (:class:`CohesionWordFinder`) or adjacent
+        PMI (:class:`PMIWordFinder`).
     **params
         Passed to the finder's constructor.
 

@@ -11,7 +11,8 @@ driver merges:
 2. orders 2..K: each partition counts the windows whose (n-1)-gram prefix and suffix
    were kept (Apriori, as :class:`~nlpzero.discovery.NgramCounter` does); the merged counts
    are pruned at the minimum count and indexed;
-3. pieces: each partition is cut outside cohesive n-grams (design notes 2.2) and
+3. pieces: each partition is cut outside cohesive n-grams (the cohesion method of
+   :class:`~nlpzero.discovery.CohesionWordFinder`) and
    returns its distinct pieces that pass backtracking, with their counts; pieces are
    merged by content, compared exactly.
 

@@ -86,6 +86,8 @@ class Workers:
     start_method : str, optional
         A :mod:`multiprocessing` start method; default :func:`default_start_method`.
 
+    Notes
+    -----
     Use it as a context manager: the workers are stopped (killed) when the block ends
     with an exception, and waited for otherwise.
     """

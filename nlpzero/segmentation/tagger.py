@@ -4,7 +4,7 @@ A lexicon lookup cannot segment a word it has never seen. Text written by drawin
 words at random in proportion to their counts is exactly the world a unigram
 segmenter believes in; a character tagger trained on such pseudo-sentences learns to
 segment like the lexicon would, and, unlike a lookup, generalises to unseen words from
-their characters (design notes, section 4).
+their characters (see the Segmentation page of the documentation).
 
 The pieces, all in Numba:
 

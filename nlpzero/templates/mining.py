@@ -1,4 +1,4 @@
-"""Mining sentence templates from text (design notes, section 5).
+"""Mining sentence templates from text by skip-gram PMI.
 
 Words that go together across gaps form templates such as ``X的X``, ``X是X的X`` or
 ``X可以X吗``; :mod:`.parsing` nests them into a sentence structure, :mod:`.format`
@@ -500,7 +500,7 @@ def _keep_templates(counts, total, log_min_proba):
 
 
 class TemplateFinder:
-    """Mine sentence templates from text by skip-gram PMI (design notes, section 5).
+    """Mine sentence templates from text by skip-gram PMI.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Parsing with sentence templates (design notes, section 5).
+"""Parsing with sentence templates: nesting them into a sentence structure.
 
 Parsing (:class:`Parser`): a placeholder matches one or more words, a template word
 matches itself. A template that matches a span scores ``log(count / total)`` plus the
@@ -296,7 +296,7 @@ class SentTree:
 
 
 class Parser:
-    """Sentence structure from templates (design notes, section 5).
+    """Sentence structure from templates: the best nesting of templates over a sentence.
 
     Parameters
     ----------

@@ -696,6 +696,8 @@ def learn_vectors(sentences: Iterable, dim: int = defaults.DIM, window: int = de
     smoothing, unobserved, negatives
         See :func:`train_vectors`.
 
+    Notes
+    -----
     Subsampling (1e-4), count smoothing (0.75) and the soft hinge on unobserved pairs
     (0.05, half a sampled pair per entry) are on by default here, as in the command
     line: they gave better vectors than the plain PMI on the evaluation sets
