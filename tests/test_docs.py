@@ -1,0 +1,107 @@
+"""The README's and the documentation's examples stay true.
+
+Every ```python block of README.md and docs/*.md runs, the blocks of one page in order in
+one namespace (a later block may use what an earlier one made), in a temporary folder. A
+block right after the line ``<!-- skip-test -->`` is left out (big data or the network).
+Every command in a ```bash block that starts with ``nlpzero `` must parse with the real
+command line's parser: the subcommand exists and the options are its own.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from nlpzero.cli import build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+SKIP_MARK = "<!-- skip-test -->"
+FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
+
+
+def code_blocks(path: Path, language: str) -> list[tuple[int, str]]:
+    """(line number, code) of the fenced blocks of `language` in `path` not marked to skip."""
+    text = path.read_text(encoding="utf-8")
+    blocks = []
+    for match in FENCE.finditer(text):
+        if match.group(1) != language:
+            continue
+        before = text[:match.start()].rstrip().splitlines()
+        if before and before[-1].strip() == SKIP_MARK:
+            continue
+        blocks.append((text.count("\n", 0, match.start()) + 1, match.group(2)))
+    return blocks
+
+
+def nlpzero_commands(code: str) -> list[str]:
+    """The ``nlpzero ...`` commands of a bash block: continuation lines joined, each
+    command of a pipe or a ``&&`` chain on its own."""
+    code = re.sub(r"\s*\\\n\s*", " ", code)
+    commands = []
+    for line in code.splitlines():
+        for part in re.split(r"\|\||&&|\||;", line):
+            part = part.strip()
+            if part.startswith("nlpzero "):
+                commands.append(part)
+    return commands
+
+
+def cli_args(command: str) -> list[str]:
+    """The arguments of `command` after ``nlpzero``, comments and redirections left out."""
+    words = shlex.split(command, comments=True)[1:]
+    args, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in ("<", ">", ">>", "2>"):
+            skip = True
+        elif not re.match(r"^[0-9]?[<>]", word):
+            args.append(word)
+    return args
+
+
+PYTHON_PAGES = [p for p in PAGES if code_blocks(p, "python")]
+BASH_COMMANDS = [(p, cmd) for p in PAGES for _, code in code_blocks(p, "bash")
+                 for cmd in nlpzero_commands(code)]
+
+
+@pytest.mark.parametrize("page", PYTHON_PAGES, ids=lambda p: p.name)
+def test_python_blocks_run(page, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "__docs__"}
+    for line, code in code_blocks(page, "python"):
+        try:
+            exec(compile(code, f"{page.name}:{line}", "exec"), namespace)
+        except Exception as error:  # name the block in the failure
+            raise AssertionError(f"{page.name}, the python block at line {line} failed: "
+                                 f"{type(error).__name__}: {error}") from error
+
+
+@pytest.mark.parametrize("page, command", BASH_COMMANDS,
+                         ids=[f"{p.name}:{c[:40]}" for p, c in BASH_COMMANDS])
+def test_bash_commands_parse(page, command, capsys):
+    parser = build_parser()
+    try:
+        parser.parse_args(cli_args(command))
+    except SystemExit as exit:
+        assert exit.code == 0, (f"{page.name}: `{command}` does not parse: "
+                                f"{capsys.readouterr().err.strip()}")
+
+
+def test_pages_have_examples():
+    assert PYTHON_PAGES and BASH_COMMANDS
+    assert ROOT / "README.md" in PYTHON_PAGES
+
+
+def test_command_extraction():
+    code = "echo 鸡蛋 | nlpzero parse --templates t.txt --json  # a comment\n" \
+           "pip install . && nlpzero demo\nnlpzero vectors a.txt \\\n    -o v.bin\n"
+    commands = nlpzero_commands(code)
+    assert commands == ["nlpzero parse --templates t.txt --json  # a comment",
+                        "nlpzero demo", "nlpzero vectors a.txt -o v.bin"]
+    assert cli_args("nlpzero segment < news.txt > out.txt") == ["segment"]
+    assert cli_args(commands[0]) == ["parse", "--templates", "t.txt", "--json"]
