@@ -105,3 +105,18 @@ def test_command_extraction():
                         "nlpzero demo", "nlpzero vectors a.txt -o v.bin"]
     assert cli_args("nlpzero segment < news.txt > out.txt") == ["segment"]
     assert cli_args(commands[0]) == ["parse", "--templates", "t.txt", "--json"]
+
+
+def test_cli_page_names_every_command_and_option():
+    import argparse
+
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        assert f"## {name}\n" in page, f"docs/cli.md has no section for {name}"
+        section = page.split(f"## {name}\n", 1)[1].split("\n## ", 1)[0]
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help", "-q", "--quiet", "--encoding-errors"):
+                    assert f"`{option}" in section, f"docs/cli.md, {name}: {option} missing"
