@@ -667,7 +667,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive_int, default=defaults.THREADS,
                    help="threads (default %(default)s)")
     p.add_argument("--seed", type=int, default=None,
-                   help="random seed (deterministic with --threads 1)")
+                   help="random seed (a seed gives the same vectors for a given --threads)")
     _add_partition_options(p, "files", "processes that count co-occurrences in parallel "
                                        "(default 1; the counts do not depend on it)",
                            "token ids between its passes (4 bytes per token) and sorted runs "
