@@ -120,3 +120,29 @@ def test_cli_page_names_every_command_and_option():
             for option in action.option_strings:
                 if option not in ("-h", "--help", "-q", "--quiet", "--encoding-errors"):
                     assert f"`{option}" in section, f"docs/cli.md, {name}: {option} missing"
+
+
+def _results_rows(page: Path, heading: str):
+    """(cells, linked results files) of the table under `heading` in `page`."""
+    text = page.read_text(encoding="utf-8").split(heading, 1)[1].split("\n## ", 1)[0]
+    for row in text.splitlines():
+        links = re.findall(r"\(((?:\.\./)?benchmarks/results/[\w.-]+\.md)\)", row)
+        if row.startswith("|") and links:
+            files = [(page.parent / link).resolve() for link in links]
+            yield [cell.strip() for cell in row.strip("|").split("|")], files
+
+
+@pytest.mark.parametrize("page, heading, result_column, date_column", [
+    ("README.md", "## Results", 1, 2),
+    ("docs/benchmarks.md", "## Results files", None, 2),
+])
+def test_results_tables_match_their_files(page, heading, result_column, date_column):
+    rows = list(_results_rows(ROOT / page, heading))
+    assert rows
+    for cells, files in rows:
+        text = "".join(f.read_text(encoding="utf-8") for f in files)
+        dates = re.findall(r"^- date: (\S+ \S+)", text, re.M)
+        assert any(cells[date_column].startswith(d) for d in dates), (page, cells, dates)
+        if result_column is not None:
+            for figure in re.findall(r"\d+\.\d+", cells[result_column]):
+                assert figure in text, f"{page}: {figure} is not in {[f.name for f in files]}"
