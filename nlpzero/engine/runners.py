@@ -3,7 +3,7 @@ processes or on a Dask cluster.
 
 A job (lexicon learning, co-occurrence counting) is a few steps; each step maps a
 partition function over the tasks (partitions, or ranges of a merge) and folds the
-results::
+results:
 
     with partitioned_run(engine, workers, spill_dir=...) as (runner, spill):
         total = run_step(runner, tasks, progress, "step", func, shared, combine)
