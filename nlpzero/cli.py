@@ -252,7 +252,7 @@ def cmd_train_segmenter(args) -> int:
 
 def cmd_newwords(args) -> int:
     from ._io import atomic_write
-    from .discovery import find_new_words
+    from .segmentation import find_new_words
 
     lines = list(_read_corpus(args, "reading"))
     base = args.base if args.base is None or args.base.lower() == "none" else args.base
