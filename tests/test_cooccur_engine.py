@@ -312,6 +312,15 @@ def test_dask_engine_equals_in_memory(dask_cluster, raw_file, tokenizer):
     assert_same(got, expected)
 
 
+def test_dask_engine_with_the_callers_client(dask_cluster, seg_file):
+    _, client = dask_cluster
+    params = dict(window=5, min_count=2, seed=2)
+    got = count_cooccurrences_files(seg_file, engine="dask", client=client, part_bytes=8_000,
+                                    **params)
+    assert_same(got, count_cooccurrences(read_lines(seg_file), **params))
+    assert client.status == "running"
+
+
 def test_dask_engine_survives_a_killed_worker(dask_cluster, seg_file):
     cluster, client = dask_cluster
     kill_one_worker, killed = killer_at("pairs", list(client.run(os.getpid).values())[0])

@@ -345,6 +345,16 @@ def test_dask_engine_equals_in_memory_finder(dask_cluster, pd_file):
     assert got == in_memory(pd_file)
 
 
+def test_dask_engine_uses_the_callers_client_and_leaves_it_open(dask_cluster, pd_file):
+    _, client = dask_cluster
+    got = learn_lexicon(pd_file, engine="dask", client=client, part_bytes=15_000)
+    assert got == in_memory(pd_file)
+    assert client.status == "running"
+    assert client.submit(sum, [1, 2]).result() == 3  # still usable
+    with pytest.raises(InputError, match="engine='dask'"):
+        learn_lexicon(pd_file, client=client)
+
+
 def test_dask_engine_survives_a_killed_worker(dask_cluster, pd_file):
     cluster, client = dask_cluster
     kill_one_worker, killed = killer_at("3-grams", list(client.run(os.getpid).values())[0])
