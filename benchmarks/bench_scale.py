@@ -21,6 +21,11 @@ once):
   ``nlpzero vectors FILE --pretokenized --workers W`` runs (job "cooccur"), and
   ``count_cooccurrences(read_lines(FILE))``, the in-memory count that stdin gets
   (job "cooccur-memory"). Counting only, no training.
+* job "lexicon-repetitive": ``nlpzero lexicon --workers W`` on a repetitive corpus: the
+  first 4 MB of the inews news, written again and again up to the size with the lines of
+  copy k rotated by k * 7919 lines (cut at a line end). The distinct n-grams are those
+  of 4 MB, so the counting in the workers is most of the work and the driver's own steps
+  (merging, pruning, cohesion) show the most.
 * job "cooccur-disjoint": the same partitioned count on a corpus of disjoint copies: the
   38 MB text segmented with jieba's dictionary once (``nlpzero segment --workers 2``),
   then written again and again with every word of copy k suffixed ``_k`` (as
@@ -31,7 +36,7 @@ once):
 Usage::
 
     python benchmarks/bench_scale.py [--sizes 10,100,1000] [--workers 1,2]
-        [--jobs lexicon,segment,cooccur,cooccur-disjoint] [--repeat N]
+        [--jobs lexicon,segment,cooccur,cooccur-disjoint,lexicon-repetitive] [--repeat N]
 
 Rows of jobs not run are kept from the previous scale.json (with their date).
 
@@ -125,6 +130,41 @@ def measure(cmd: list[str]) -> dict:
     if lines:
         result.update(json.loads(lines[-1][len(benchutil.RESULT_PREFIX):]))
     return result
+
+
+#: Bytes of news the repetitive corpus repeats, and the rotation of each copy's lines.
+REPETITIVE_BASE_BYTES = 4 * 10**6
+REPETITIVE_ROTATION = 7919
+
+
+def build_repetitive(mb: int) -> str:
+    """The repetitive corpus of `mb` MB (see the module notes); written once."""
+    os.makedirs(SCALE_DIR, exist_ok=True)
+    path = os.path.join(SCALE_DIR, f"repetitive_{mb}MB.txt")
+    size = mb * 10**6
+    if os.path.exists(path) and abs(os.path.getsize(path) - size) < REPETITIVE_BASE_BYTES:
+        return path
+    from nlpzero import datasets
+
+    lines, total = [], 0
+    for line in datasets.inews():
+        total += len(line.encode("utf-8")) + 1
+        if total > REPETITIVE_BASE_BYTES:
+            break
+        lines.append((line + "\n").encode("utf-8"))
+    with open(path + ".tmp", "wb") as f:
+        written, k = 0, 0
+        while written < size:
+            r = (k * REPETITIVE_ROTATION) % len(lines)
+            for line in lines[r:] + lines[:r]:
+                if written + len(line) > size:
+                    written = size
+                    break
+                f.write(line)
+                written += len(line)
+            k += 1
+    os.replace(path + ".tmp", path)
+    return path
 
 
 def build_disjoint(mb: int) -> str:
@@ -222,6 +262,12 @@ def run(sizes: list[int], workers: list[int], jobs: list[str], repeat: int) -> d
             add("cooccur-memory", mb, 1, best_of(child + ["--child-workers", "0"], repeat))
             for w in workers:
                 add("cooccur", mb, w, best_of(child + ["--child-workers", str(w)], repeat))
+        if "lexicon-repetitive" in jobs:
+            repetitive = build_repetitive(mb)
+            for w in workers:
+                add("lexicon-repetitive", mb, w,
+                    best_of(nlpzero_cmd("lexicon", "-q", repetitive, "-o", lexicon, "--workers",
+                                        str(w)), repeat))
         if "cooccur-disjoint" in jobs:
             child = [sys.executable, os.path.abspath(__file__), "--cooccur-child",
                      build_disjoint(mb)]
@@ -280,7 +326,7 @@ def render(results: dict) -> str:
            ""]
     by = {(r["job"], r["mb"], r["workers"]): r for r in results["rows"]}
     notes = []
-    for job in ("lexicon", "segment", "cooccur", "cooccur-disjoint"):
+    for job in ("lexicon", "lexicon-repetitive", "segment", "cooccur", "cooccur-disjoint"):
         for mb in results["sizes_mb"]:
             one, two = by.get((job, mb, 1)), by.get((job, mb, 2))
             if one and two:
@@ -307,6 +353,8 @@ def render(results: dict) -> str:
             "dictionary; counting only. cooccur-memory: `count_cooccurrences(read_lines(words), "
             "...)` with the same settings (stdin's path), which keeps every token id in memory. "
             "Both give the same matrix.",
+            "- lexicon-repetitive: `nlpzero lexicon --workers W` on the first 4 MB of the inews "
+            "news repeated up to the size, the lines of copy k rotated by k * 7919 lines.",
             "- cooccur-disjoint: the same partitioned count on disjoint copies of the segmented "
             "38 MB text, the words of copy k suffixed `_k`, up to the size (distinct pairs grow "
             "with the size).",
@@ -355,7 +403,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10,100,1000", help="corpus sizes in MB")
     parser.add_argument("--workers", default="1,2", help="worker counts to compare")
-    parser.add_argument("--jobs", default="lexicon,segment,cooccur,cooccur-disjoint",
+    parser.add_argument("--jobs", default="lexicon,segment,cooccur,cooccur-disjoint,"
+                                          "lexicon-repetitive",
                         help="jobs to run (segment needs the lexicon of the same size)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each command; the "
                         "fastest is reported")

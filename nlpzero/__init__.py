@@ -13,10 +13,10 @@ __version__ = "0.1.0"
 from .errors import DatasetUnavailable, FormatError, InputError, NlpzeroError  # noqa: E402
 from .lexicon import Lexicon  # noqa: E402
 from .discovery import (CohesionWordFinder, NewWords, NgramCounter, PMIWordFinder,  # noqa: E402
-                        find_new_words, find_words)
+                        find_words)
 from .scoring import SegmentationScore, score  # noqa: E402
-from .segmentation import (Segmenter, Tokenizer, adapt_segmenter, sample_sentences,  # noqa: E402
-                           train_segmenter)
+from .segmentation import (Segmenter, Tokenizer, adapt_segmenter, find_new_words,  # noqa: E402
+                           sample_sentences, train_segmenter)
 from .templates import Parser, SentTree, TemplateFinder, TemplateSet, find_templates  # noqa: E402
 from .vectors import (Cooccurrence, WordVectors, count_cooccurrences, learn_vectors,  # noqa: E402
                       train_vectors)
@@ -24,7 +24,8 @@ from .vectors import (Cooccurrence, WordVectors, count_cooccurrences, learn_vect
 __all__ = [
     "CohesionWordFinder", "DatasetUnavailable", "FormatError", "InputError", "Lexicon",
     "NgramCounter", "NlpzeroError", "PMIWordFinder", "SegmentationScore", "Segmenter", "Tokenizer",
-    "find_words", "find_new_words", "NewWords", "adapt_segmenter", "sample_sentences", "score", "train_segmenter",
+    "find_words", "find_new_words", "NewWords", "adapt_segmenter", "sample_sentences", "score",
+    "train_segmenter",
     "Parser", "SentTree", "TemplateFinder", "TemplateSet", "find_templates",
     "Cooccurrence", "WordVectors", "count_cooccurrences", "learn_vectors", "train_vectors",
 ]

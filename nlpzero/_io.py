@@ -82,7 +82,7 @@ def atomic_write(path, encoding: str = "utf-8", newline: str = "\n",
         out.flush()
         return
     path = os.fspath(path)
-    directory = _existing_directory_of(path)
+    directory = existing_directory_of(path)
     fd, tmp_path = _make_temporary_file(path, directory)
     try:
         f = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding,
@@ -125,7 +125,7 @@ def _is_stdout(path) -> bool:
     return path is None or (isinstance(path, str) and path == "-")
 
 
-def _existing_directory_of(path: str) -> str:
+def existing_directory_of(path: str) -> str:
     """The directory that will hold `path`, which must exist (we never create it)."""
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):

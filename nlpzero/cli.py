@@ -2,7 +2,9 @@
 
 Subcommands are verbs. Results go to stdout (or ``-o FILE``, written atomically),
 progress bars and messages to stderr. A user error is one line on stderr and exit
-status 1; an interrupt exits with 130 and leaves no partial output file.
+status 1. Ctrl-C (exit 130), SIGTERM (143, what SLURM, Kubernetes and ``timeout`` send) and
+SIGHUP (129) stop the workers, remove the temporary and spill files and leave no partial
+output file.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from typing import Iterator
 
@@ -68,11 +72,11 @@ def _info(args, message: str) -> None:
 
 
 def _load_tokenizer(args):
-    from .segmentation.tokenizer import Tokenizer
+    from .segmentation import Tokenizer
 
     weight = getattr(args, "dict_weight", None)
     if getattr(args, "model", None):
-        from .segmentation.tagger import Segmenter
+        from .segmentation import Segmenter
 
         segmenter = Segmenter.load(args.model)
         if weight is not None:
@@ -88,7 +92,7 @@ def _load_tokenizer(args):
 
 
 def cmd_lexicon(args) -> int:
-    from .discovery.finders import make_finder
+    from .discovery import make_finder
 
     if args.method == "cohesion":
         params = dict(order=args.order, min_count=args.min_count,
@@ -146,6 +150,7 @@ def _run_partitioned(args, func, **params):
                 bar.close()
             bars[step] = _progress(None, args, f"counting {step}", total=total, unit="part")
         bars[step].update(done - bars[step].n)
+        _check_stop()
 
     try:
         with contextlib.ExitStack() as stack:
@@ -210,20 +215,20 @@ def _segment_files_in_workers(args, tokenizer, paths: list[str]) -> int:
     try:
         with atomic_write(args.output, binary=True) as out:
             segment_files(tokenizer, paths, out, args.workers, errors=args.encoding_errors,
-                          progress=bar.update, temp_dir=folder)
+                          progress=lambda done: (bar.update(done), _check_stop()),
+                          temp_dir=folder)
     finally:
         bar.close()
     return 0
 
 
 def cmd_train_segmenter(args) -> int:
+    from ._io import existing_directory_of
     from .lexicon import Lexicon
     from .segmentation import Segmenter, adapt_segmenter
 
-    from ._io import _existing_directory_of
-
     if args.output != "-":
-        _existing_directory_of(args.output)  # fail before training, not after
+        existing_directory_of(args.output)  # fail before training, not after
     start = time.perf_counter()
     base = None if args.lexicon.lower() == "none" else Lexicon.load(args.lexicon)
     if base is None and not args.corpus:
@@ -252,11 +257,10 @@ def cmd_train_segmenter(args) -> int:
 
 def cmd_newwords(args) -> int:
     from ._io import atomic_write
-    from .discovery import find_new_words
+    from .segmentation import find_new_words
 
     lines = list(_read_corpus(args, "reading"))
-    base = args.base if args.base is None or args.base.lower() == "none" else args.base
-    words = find_new_words(lines, base, min_count=args.min_count, min_gain=args.min_gain,
+    words = find_new_words(lines, args.base, min_count=args.min_count, min_gain=args.min_gain,
                            progress=lambda message: _info(args, message))
     if args.top is not None:
         words = words[:args.top]
@@ -298,9 +302,9 @@ def cmd_dataset(args) -> int:
 def cmd_demo(args) -> int:
     """Learn a lexicon from the People's Daily raw text, show it, segment, score."""
     from .datasets import peoples_daily_gold
-    from .discovery.finders import make_finder
+    from .discovery import make_finder
     from .scoring import score
-    from .segmentation.tokenizer import Tokenizer
+    from .segmentation import Tokenizer
 
     gold = peoples_daily_gold()
     text = ["".join(words) for words in gold]
@@ -373,8 +377,7 @@ def cmd_parse(args) -> int:
 
 def cmd_vectors(args) -> int:
     """Count co-occurrences and train PMI word vectors ("simpler GloVe")."""
-    from .vectors.cooccur import count_cooccurrences, count_cooccurrences_files
-    from .vectors.training import train_vectors
+    from .vectors import count_cooccurrences, count_cooccurrences_files, train_vectors
 
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
@@ -414,7 +417,7 @@ def cmd_vectors(args) -> int:
 
 def cmd_similar(args) -> int:
     """Print the words nearest to WORD: whitened cosine, or raw inner product."""
-    from .vectors.training import WordVectors
+    from .vectors import WordVectors
 
     wv = WordVectors.load_word2vec_format(args.vectors, binary=args.binary or None)
     if args.whiten_size is not None:
@@ -698,6 +701,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="nlpzero: %(message)s", stream=sys.stderr)
+    with _stop_signals_raise():
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         return args.func(args)
     except NlpzeroError as exc:
@@ -711,6 +719,59 @@ def main(argv: list[str] | None = None) -> int:
             return 141
         print(f"nlpzero {args.command}: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"nlpzero {args.command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        if signum == signal.SIGINT:
+            print(f"nlpzero {args.command}: interrupted", file=sys.stderr)
+        else:
+            print(f"nlpzero {args.command}: stopped by {signal.Signals(signum).name}",
+                  file=sys.stderr)
+        return 128 + signum
+
+
+#: Signals that stop a run as Ctrl-C does (SIGINT is Python's KeyboardInterrupt already).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class StopSignal(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is, so that it unwinds as on Ctrl-C:
+    every ``finally`` stops workers and removes temporary files."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: The stop signal received, if any.
+_stopping: list[int] = []
+
+
+def _raise_stop_signal(signum, frame) -> None:
+    # Once: a second signal must not interrupt the clean-up the first one started.
+    for other in STOP_SIGNALS:
+        signal.signal(other, signal.SIG_IGN)
+    _stopping.append(signum)
+    raise StopSignal(signum)
+
+
+def _check_stop() -> None:
+    """Raise the stop signal again, in case Python lost its exception (a handler that
+    runs inside a finalizer cannot raise): called as the work goes on."""
+    if _stopping:
+        raise StopSignal(_stopping[0])
+
+
+@contextlib.contextmanager
+def _stop_signals_raise():
+    """Turn SIGTERM and SIGHUP into :class:`StopSignal` while the block runs (in the
+    main thread; the previous handlers come back after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, _raise_stop_signal) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        _stopping.clear()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -205,13 +205,13 @@ def _read_one(path: str, errors: str) -> Iterator[Piece]:
     name = "<stdin>" if path == "-" else path
     stream = sys.stdin.buffer if path == "-" else open_input(path)
     try:
-        yield from _LineDecoder(stream, name, errors)
+        yield from LineDecoder(stream, name, errors)
     finally:
         if path != "-":
             stream.close()
 
 
-class _LineDecoder:
+class LineDecoder:
     """Decode a byte stream block by block into line pieces, tracking positions for errors."""
 
     def __init__(self, stream, name: str, errors: str, offset: int = 0, line: int = 1):
@@ -353,6 +353,15 @@ class CharVocab:
         vocab._table[np.asarray(chars, dtype=np.int64)] = np.arange(len(chars), dtype=np.int32)
         vocab._chars = chars
         return vocab
+
+    @property
+    def code_points(self) -> np.ndarray:
+        """The code points of the characters, in the order of their ids (int64)."""
+        return np.asarray(self._chars, dtype=np.int64)
+
+    def ids_of_code_points(self, cps: np.ndarray) -> np.ndarray:
+        """The ids (int32) of the code points `cps`, -1 for those without one."""
+        return self._table[cps]
 
     def code_points_of(self, ids: np.ndarray) -> np.ndarray:
         """Return the code points of an array of ids (all ids must be valid)."""

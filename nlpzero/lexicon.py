@@ -81,7 +81,7 @@ class Lexicon:
             self.update(words)
 
     @classmethod
-    def _from_valid_counts(cls, counts: dict[str, int]) -> "Lexicon":
+    def from_valid_counts(cls, counts: dict[str, int]) -> "Lexicon":
         """A lexicon over `counts` as it is, unchecked: for words the library made itself
         (runs of Han characters with positive counts), where checking every word would
         cost more than finding them."""
@@ -338,8 +338,8 @@ class Lexicon:
             holds NUL bytes (binary data) or no words. The message is one line that
             names the file and, where there is one, the line.
         """
-        name, data = _read_bytes(path)
-        return cls._from_valid_counts(_parse_lexicon(data, name))
+        name, data = read_bytes(path)
+        return cls.from_valid_counts(parse_lexicon(data, name))
 
     @classmethod
     def load_jieba_default(cls) -> "Lexicon":
@@ -418,7 +418,7 @@ def _check_storable(text: str, words: list[str]) -> None:
 # Reading files
 
 
-def _read_bytes(path) -> tuple[str, bytes]:
+def read_bytes(path) -> tuple[str, bytes]:
     """(name for messages, whole content): one read is faster than any streaming."""
     if isinstance(path, str) and path == "-":
         return "<stdin>", sys.stdin.buffer.read()
@@ -427,7 +427,7 @@ def _read_bytes(path) -> tuple[str, bytes]:
         return path, f.read()
 
 
-def _parse_lexicon(data: bytes, name: str) -> dict[str, int]:
+def parse_lexicon(data: bytes, name: str) -> dict[str, int]:
     data, text = _checked_text(data, name)
     counts = _parse_regular(data, text)
     if counts is None:
@@ -448,13 +448,13 @@ def _checked_text(data: bytes, name: str) -> tuple[bytes, str]:
     return data, _decode(data, name, bom)
 
 
-def _regular_layout(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, int] | None:
+def regular_layout(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray, int] | None:
     """The layout of a regular file (see :func:`_parse_regular`) for code that reads
     its fields from the bytes: (the bytes as uint8, always ending with a newline,
     the positions of the separators, fields per line), or None when the file is not
     regular or is empty.
 
-    The file is checked as :func:`_parse_lexicon` checks it (binary data and invalid
+    The file is checked as :func:`parse_lexicon` checks it (binary data and invalid
     UTF-8 raise the same :class:`FormatError`); its counts are not: they are only
     known to be runs of bytes other than whitespace.
     """
@@ -535,7 +535,7 @@ def _parse_regular(data: bytes, text: str) -> dict[str, int] | None:
         if values is None:
             return None  # let the careful parser say which line is wrong
     counts = dict(zip(words, values))
-    if len(counts) < n_lines and not _add_up_repeats(counts, words, values):
+    if len(counts) < n_lines and not add_up_repeats(counts, words, values):
         return None  # a sum too large: the careful parser names the line
     return counts
 
@@ -597,7 +597,7 @@ def _parse_counts(digits: list[str], longest: int) -> list[int] | None:
 _FEW_REPEATS = 8
 
 
-def _add_up_repeats(counts: dict[str, int], words: list[str], values: list[int]) -> bool:
+def add_up_repeats(counts: dict[str, int], words: list[str], values: list[int]) -> bool:
     """Fix `counts`, built by ``dict(zip(words, values))`` where the last repeat won,
     so that repeated words get the sum of their counts; False when a sum is larger
     than :data:`MAX_COUNT`."""

@@ -35,18 +35,52 @@ def interrupt_when_counting(args: list[str]) -> tuple[int, str]:
     """Run ``python -m nlpzero ARGS``, send Ctrl-C (SIGINT) once its stderr shows a
     counting progress bar, and return its exit status and stderr."""
     import signal
+
+    returncode, err, _ = stop_when_counting(args, signal.SIGINT)
+    return returncode, err
+
+
+def stop_when_counting(args: list[str], signum: int, group: bool = False,
+                       wait_for_workers: bool = False, env: dict | None = None
+                       ) -> tuple[int, str, list[int]]:
+    """Run ``python -m nlpzero ARGS`` in a session of its own, send it signal `signum`
+    once its stderr shows a counting progress bar (and, with `wait_for_workers`, once
+    its worker processes are under way), to the whole process group with `group` (as
+    a terminal, SLURM or ``kill -- -PGID`` do), and return its exit status, its stderr
+    and the worker processes seen. `env` is added to the environment."""
     import subprocess
     import sys
+    import time
 
     proc = subprocess.Popen([sys.executable, "-m", "nlpzero", *args],
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env=None if env is None else {**os.environ, **env})
     line = ""
     while "counting" not in line:
         line = proc.stderr.read(64)
-        assert line, "the run ended before it could be interrupted"
-    proc.send_signal(signal.SIGINT)
+        assert line, "the run ended before it could be stopped"
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while wait_for_workers and not workers:
+        workers = [pid for pid in children(proc.pid, zombies=False)
+                   if b"resource_tracker" not in _cmdline(pid)]
+        assert proc.poll() is None and time.monotonic() < deadline, \
+            "the run ended before its workers started"
+        time.sleep(0.005)
+    if group:
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
-    return proc.returncode, err
+    return proc.returncode, err, workers
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
 
 
 def killer_at(step: str, pid: int):

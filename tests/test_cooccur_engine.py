@@ -6,6 +6,7 @@ import signal
 from collections import Counter
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -19,7 +20,8 @@ from nlpzero.corpus import read_lines
 from nlpzero.engine import SerialRunner, Spill, plan_partitions
 from nlpzero.errors import InputError, WorkerError
 from cooccur_checks import assert_same, write
-from processes import children, interrupt_when_counting, killer_at, new_workers
+from processes import (alive, children, interrupt_when_counting, killer_at, new_workers,
+                       stop_when_counting)
 
 MASK = (1 << 64) - 1
 
@@ -310,6 +312,15 @@ def test_dask_engine_equals_in_memory(dask_cluster, raw_file, tokenizer):
     assert_same(got, expected)
 
 
+def test_dask_engine_with_the_callers_client(dask_cluster, seg_file):
+    _, client = dask_cluster
+    params = dict(window=5, min_count=2, seed=2)
+    got = count_cooccurrences_files(seg_file, engine="dask", client=client, part_bytes=8_000,
+                                    **params)
+    assert_same(got, count_cooccurrences(read_lines(seg_file), **params))
+    assert client.status == "running"
+
+
 def test_dask_engine_survives_a_killed_worker(dask_cluster, seg_file):
     cluster, client = dask_cluster
     kill_one_worker, killed = killer_at("pairs", list(client.run(os.getpid).values())[0])
@@ -380,3 +391,23 @@ def test_cli_interrupted_leaves_no_output(tmp_path, seg_file):
     assert "Traceback" not in err, err
     assert not out.exists()
     assert os.listdir(spill) == [], (os.listdir(spill), err)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_cli_stop_signals_while_counting_pairs_leave_nothing(tmp_path, seg_file, signum):
+    """SIGTERM or SIGHUP to the whole process group while the workers count: exit
+    128 + the signal, no output, no spill or temporary file, no worker left."""
+    big = write(tmp_path / "big.txt", open(seg_file, encoding="utf-8").read() * 40)
+    out = tmp_path / "v.txt"
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    returncode, err, workers = stop_when_counting(
+        ["vectors", big, "--pretokenized", "-o", str(out), "--workers", "2", "--spill-dir",
+         str(spill)], signum, group=True, wait_for_workers=True)
+    assert workers, err
+    assert returncode == 128 + signum, err
+    assert "Traceback" not in err, err
+    assert sorted(os.listdir(tmp_path)) == ["big.txt", "spill"]
+    assert os.listdir(spill) == [], (os.listdir(spill), err)
+    time.sleep(0.5)
+    assert not any(alive(pid) for pid in workers)

@@ -6,6 +6,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 
 import numpy as np
@@ -14,13 +15,14 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero import corpus
 from nlpzero.corpus import read_lines
-from nlpzero.discovery.finders import (CohesionWordFinder, _group_pieces, _mark_kept_windows,
-                                       _piece_hashes)
+from nlpzero.discovery.finders import (CohesionWordFinder, group_pieces, mark_kept_windows,
+                                       piece_hashes)
 from nlpzero._kernels.merges import gather_runs
 from nlpzero.discovery.partitioned import _count_chars, _learn, learn_lexicon
 from nlpzero.engine import SerialRunner, Spill, plan_partitions
 from nlpzero.errors import InputError
-from processes import children, interrupt_when_counting, killer_at, new_workers
+from processes import (alive, children, interrupt_when_counting, killer_at, new_workers,
+                       stop_when_counting)
 from nlpzero.engine.partitions import read_range
 
 
@@ -85,7 +87,7 @@ def test_mark_kept_windows_matches_reference(pos, kept, order):
     n = len(pos)
     joined = np.zeros(n + order, dtype=bool)
     bits = np.zeros(n, dtype=np.uint16)
-    _mark_kept_windows(np.array(pos, dtype=np.int32), np.array(kept), order, joined, bits)
+    mark_kept_windows(np.array(pos, dtype=np.int32), np.array(kept), order, joined, bits)
     want_joined = [False] * (n + order)
     want_bits = [0] * n
     for i, p in enumerate(pos):
@@ -104,7 +106,7 @@ def test_weighted_grouping_adds_the_weights_of_equal_pieces(pieces):
     lens = np.array([len(p) for p, _ in pieces], dtype=np.int64)
     weights = np.array([w for _, w in pieces], dtype=np.int64)
     starts = np.cumsum(lens) - lens
-    reps, sums = _group_pieces(chars, starts, lens, _piece_hashes(chars, starts, lens), weights)
+    reps, sums = group_pieces(chars, starts, lens, piece_hashes(chars, starts, lens), weights)
     got = {tuple(chars[starts[r]:starts[r] + lens[r]].tolist()): int(c) for r, c in zip(reps, sums)}
     want = Counter()
     for p, w in pieces:
@@ -300,6 +302,38 @@ def test_cli_interrupted_leaves_no_output(tmp_path, pd_lines):
     assert os.listdir(spill) == [], (os.listdir(spill), err)
 
 
+STOPS = [pytest.param(signal.SIGTERM, False, id="SIGTERM"),
+         pytest.param(signal.SIGTERM, True, id="SIGTERM-to-the-group"),
+         pytest.param(signal.SIGHUP, False, id="SIGHUP"),
+         pytest.param(signal.SIGHUP, True, id="SIGHUP-to-the-group")]
+
+
+@pytest.mark.parametrize("signum, group", STOPS)
+def test_cli_stop_signals_are_handled_like_ctrl_c(tmp_path, pd_lines, signum, group):
+    """SIGTERM (timeout, SLURM, Kubernetes) or SIGHUP while the workers count, sent to
+    the driver alone or to its whole process group: one line on stderr, exit 128 + the
+    signal, no output file, nothing left in the temporary folder, no worker left."""
+    big = write(tmp_path / "big.txt", ("\n".join(pd_lines) + "\n") * 20)
+    out = tmp_path / "lex.txt"
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    returncode, err, workers = stop_when_counting(
+        ["lexicon", big, "-o", str(out), "--workers", "2"], signum, group=group,
+        wait_for_workers=True, env={"TMPDIR": str(temp)})
+    assert workers, err
+    assert returncode == 128 + signum, err
+    name = signal.Signals(signum).name
+    assert [l for l in err.splitlines() if l.startswith("nlpzero")] == \
+        [f"nlpzero lexicon: stopped by {name}"], err
+    assert "Traceback" not in err, err
+    assert sorted(os.listdir(tmp_path)) == ["big.txt", "tmp"]  # no output, no temporary file
+    assert os.listdir(temp) == [], os.listdir(temp)  # no spill folder
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in workers)
+
+
 # ---------------------------------------------------------------------------
 # Dask
 
@@ -309,6 +343,16 @@ def test_dask_engine_equals_in_memory_finder(dask_cluster, pd_file):
     got = learn_lexicon(pd_file, engine="dask", scheduler=cluster.scheduler_address,
                         part_bytes=15_000)
     assert got == in_memory(pd_file)
+
+
+def test_dask_engine_uses_the_callers_client_and_leaves_it_open(dask_cluster, pd_file):
+    _, client = dask_cluster
+    got = learn_lexicon(pd_file, engine="dask", client=client, part_bytes=15_000)
+    assert got == in_memory(pd_file)
+    assert client.status == "running"
+    assert client.submit(sum, [1, 2]).result() == 3  # still usable
+    with pytest.raises(InputError, match="engine='dask'"):
+        learn_lexicon(pd_file, client=client)
 
 
 def test_dask_engine_survives_a_killed_worker(dask_cluster, pd_file):

@@ -380,7 +380,7 @@ def test_repeat_search_does_not_trust_object_identity():
     counts = {"".join(["a", "b"]): 1, "".join(["c", "d"]): 2, "".join(["e", "f"]): 4}
     assert lexicon_module._later_occurrences(counts, words, 1) in (None, [2])
     values = [1, 2, 3, 4]
-    assert lexicon_module._add_up_repeats(counts, words, values)
+    assert lexicon_module.add_up_repeats(counts, words, values)
     assert counts == {"ab": 4, "cd": 2, "ef": 4}
 
 

@@ -12,9 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlpzero import InputError, Lexicon, Segmenter, adapt_segmenter, find_new_words
-from nlpzero.discovery.newwords import (NewWord, NewWords, count_occurrences, score_candidates,
-                                        token_counts)
-from nlpzero.segmentation.adaptation import mix_counts
+from nlpzero.discovery.newwords import NewWord, NewWords, count_occurrences, score_candidates
+from nlpzero.segmentation.adaptation import mix_counts, token_counts
 
 BASE = {"他": 900, "的": 3000, "说": 700, "了": 1500, "是": 1600, "在": 1200, "我": 800,
         "看": 400, "天": 300, "今天": 250, "明天": 200, "我们": 500, "学院": 120, "一": 900,

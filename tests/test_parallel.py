@@ -300,16 +300,16 @@ def _start_and_wait_for_work(args, tmp_path, lexicon, stdin=None):
     pytest.fail(f"the workers did not start: {proc.communicate()[1]!r}")
 
 
-@pytest.mark.parametrize("how", ["sigint", "kill-worker"])
+@pytest.mark.parametrize("how", ["sigint", "sigterm", "sighup", "kill-worker"])
 def test_interruption_leaves_no_output_and_no_worker(tmp_path, big_input, lexicon, how):
     out_path = tmp_path / "out.txt"
     out_path.write_text("previous\n")
     proc, workers = _start_and_wait_for_work([str(big_input), "-o", str(out_path)], tmp_path,
                                               lexicon)
-    if how == "sigint":
-        proc.send_signal(signal.SIGINT)
-    else:
+    if how == "kill-worker":
         os.kill(workers[0], signal.SIGKILL)
+    else:
+        proc.send_signal(SIGNALS[how])
     _, err = proc.communicate(timeout=30)
     _check_stopped(proc, err, how)
     assert out_path.read_text() == "previous\n"
@@ -318,12 +318,19 @@ def test_interruption_leaves_no_output_and_no_worker(tmp_path, big_input, lexico
     assert not any(alive(pid) for pid in workers)
 
 
+SIGNALS = {"sigint": signal.SIGINT, "sigterm": signal.SIGTERM, "sighup": signal.SIGHUP}
+
+
 def _check_stopped(proc, err: bytes, how: str) -> None:
-    """One line on stderr: interrupted (exit 130) or the worker error (exit 1)."""
+    """One line on stderr: interrupted (exit 130), stopped by SIGTERM (143) or SIGHUP
+    (129), or the worker error (exit 1)."""
     # (without the JIT, NumPy may warn on stderr first)
     lines = [l for l in err.decode().splitlines() if l.startswith("nlpzero")]
     if how == "sigint":
         assert proc.returncode == 130 and lines == ["nlpzero segment: interrupted"]
+    elif how in SIGNALS:
+        assert proc.returncode == 128 + SIGNALS[how], err
+        assert lines == [f"nlpzero segment: stopped by {SIGNALS[how].name}"], err
     else:
         assert proc.returncode == 1 and len(lines) == 1
         assert lines[0].startswith("nlpzero segment: error: a worker process died")

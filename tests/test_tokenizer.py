@@ -233,7 +233,7 @@ def test_decode_entries_matches_reference(entries, width, crlf, bom):
     end = "\r\n" if crlf else "\n"
     text = "".join(" ".join([w, str(c), "n"][:width]) + end for w, c in entries)
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
-    layout = lexicon_module._regular_layout(data, "lex.txt")
+    layout = lexicon_module.regular_layout(data, "lex.txt")
     if layout is None:  # a word starting with "#" reads as a comment
         assert any(w.startswith("#") for w, _ in entries)
         return
@@ -246,7 +246,7 @@ def test_decode_entries_matches_reference(entries, width, crlf, bom):
 @pytest.mark.parametrize("count", ["12a", "-3", "+3", "1234567890123456789", "٣"])
 def test_decode_entries_leaves_odd_counts_to_the_careful_parser(count):
     data = f"中国 12\n人民 {count}\n".encode("utf-8")
-    assert not tokenizer_module._decode_entries(*lexicon_module._regular_layout(data, "x"))[2]
+    assert not tokenizer_module._decode_entries(*lexicon_module.regular_layout(data, "x"))[2]
 
 
 def test_from_a_file_as_from_its_lexicon(jieba_dict_path, pd_lines):
@@ -329,7 +329,7 @@ def test_cache_is_written_then_used(tmp_path, cache_dir, monkeypatch):
     def refuse(*args):
         raise AssertionError("the lexicon file was read again")
 
-    monkeypatch.setattr(tokenizer_module, "_read_bytes", refuse)
+    monkeypatch.setattr(tokenizer_module, "read_bytes", refuse)
     second = Tokenizer(str(path))
     assert same_trie(first, second)
     assert second.lexicon == Lexicon.load(path)

@@ -40,7 +40,7 @@ METHODS = ("cohesion", "pmi")
 
 
 @njit(cache=True)
-def _mark_kept_windows(pos, kept, order, joined, kept_bits):
+def mark_kept_windows(pos, kept, order, joined, kept_bits):
     """Join the inner gaps of every window whose n-gram index is marked in `kept`, and
     set bit `order` of kept_bits where such a window starts.
 
@@ -102,7 +102,7 @@ def _piece_bounds(ids, joined):
 
 
 @njit(cache=True)
-def _piece_hashes(ids, starts, lens):
+def piece_hashes(ids, starts, lens):
     out = np.empty(len(starts), dtype=np.uint64)
     for k in range(len(starts)):
         h = np.uint64(1469598103934665603) ^ np.uint64(lens[k])
@@ -141,7 +141,7 @@ def _grown(a, size):
 
 
 @njit(cache=True)
-def _group_pieces(ids, starts, lens, hashes, weights):
+def group_pieces(ids, starts, lens, hashes, weights):
     """Add up the weights of equal pieces with an open-addressing table keyed by hash;
     pieces are compared exactly, so a hash collision only costs a probe. Returns the
     index of a representative of each distinct piece (in first-seen order) and its
@@ -197,7 +197,7 @@ def _group_pieces(ids, starts, lens, hashes, weights):
 
 def backtracked(starts, lens, kept_bits, order: int) -> np.ndarray:
     """Which pieces pass backtracking: every window of length 3..order inside them is
-    kept (`kept_bits` from :func:`_mark_kept_windows`)."""
+    kept (`kept_bits` from :func:`mark_kept_windows`)."""
     ok = np.ones(len(starts), dtype=bool)
     for n in range(3, order + 1):
         ok &= _all_windows_kept(starts, lens, (kept_bits & np.uint16(1 << n)) != 0, n)
@@ -208,19 +208,19 @@ def distinct_pieces(ids: np.ndarray, joined: np.ndarray):
     """Cut the character ids at every gap not in `joined`; return the start and length
     of one occurrence of each distinct piece, and its count."""
     starts, lens = _piece_bounds(ids, joined)
-    hashes = _piece_hashes(ids, starts, lens)
-    reps, counts = _group_pieces(ids, starts, lens, hashes, np.ones(len(starts), np.int64))
+    hashes = piece_hashes(ids, starts, lens)
+    reps, counts = group_pieces(ids, starts, lens, hashes, np.ones(len(starts), np.int64))
     return starts[reps], lens[reps], counts
 
 
 def count_pieces(counter: NgramCounter, joined: np.ndarray) -> Counter:
     """Cut the corpus of `counter` at every gap not in `joined` and count the pieces."""
     starts, lens, counts = distinct_pieces(counter.corpus_ids, joined)
-    words = _piece_strings(counter, counter.corpus_ids, starts, lens)
+    words = piece_strings(counter, counter.corpus_ids, starts, lens)
     return Counter(dict(zip(words, counts.tolist())))
 
 
-def _piece_strings(counter, ids, starts, lens) -> list[str]:
+def piece_strings(counter, ids, starts, lens) -> list[str]:
     """Decode pieces to strings, one vectorised gather per piece length."""
     out: list[str] = [""] * len(starts)
     for length in np.unique(lens):
@@ -319,7 +319,7 @@ class PMIWordFinder:
         kept_bits = np.zeros(len(ids), dtype=np.uint16)
         for n, pos in self.counter.positions():
             if n == 2:
-                _mark_kept_windows(pos, strong, 2, joined, kept_bits)
+                mark_kept_windows(pos, strong, 2, joined, kept_bits)
         pieces = count_pieces(self.counter, joined)
         total = sum(pieces.values())
         return Counter({w: c for w, c in pieces.items() if c > self.min_proba * total})
@@ -327,7 +327,7 @@ class PMIWordFinder:
     def find(self) -> Lexicon:
         """Cut everything seen so far and return the lexicon after de-redundancy."""
         words = self.candidates()
-        return Lexicon._from_valid_counts(remove_redundant(words))
+        return Lexicon.from_valid_counts(remove_redundant(words))
 
 
 def remove_redundant(words: Counter, min_gain: float | None = None) -> dict:
@@ -480,9 +480,9 @@ class CohesionWordFinder:
     def kept_ngrams(self) -> dict[int, np.ndarray]:
         """Boolean masks, per order 2..K, of the n-grams whose cohesion passes."""
         self._apply_min_count()
-        return {n: self._kept(n) for n in range(2, self.order + 1)}
+        return {n: self.kept(n) for n in range(2, self.order + 1)}
 
-    def _kept(self, n: int) -> np.ndarray:
+    def kept(self, n: int) -> np.ndarray:
         """Mask of the kept n-grams of order `n` whose cohesion passes its threshold
         (needs the counts of orders 1..n only)."""
         return self.cohesion(n) > self.thresholds[n - 2]
@@ -499,14 +499,14 @@ class CohesionWordFinder:
         # windows are marked while counting goes on (positions are computed once).
         for n, pos in self.counter.positions():
             if n >= 2:
-                _mark_kept_windows(pos, self._kept(n), n, joined, kept_bits)
+                mark_kept_windows(pos, self.kept(n), n, joined, kept_bits)
         starts, lens, counts = distinct_pieces(ids, joined)
         return starts, lens, counts, kept_bits
 
     def candidates(self) -> Counter:
         """Pieces of the corpus cut outside kept n-grams, with their counts."""
         starts, lens, counts, _ = self._cut()
-        words = _piece_strings(self.counter, self.counter.corpus_ids, starts, lens)
+        words = piece_strings(self.counter, self.counter.corpus_ids, starts, lens)
         return Counter(dict(zip(words, counts.tolist())))
 
     def find(self) -> Lexicon:
@@ -518,13 +518,13 @@ class CohesionWordFinder:
         """
         starts, lens, counts, kept_bits = self._cut()
         ok = (counts >= self.counter.min_count) & backtracked(starts, lens, kept_bits, self.order)
-        words = _piece_strings(self.counter, self.counter.corpus_ids, starts[ok], lens[ok])
+        words = piece_strings(self.counter, self.counter.corpus_ids, starts[ok], lens[ok])
         lexicon = dict(zip(words, counts[ok].tolist()))
         if self.backoff_cohesion is not None:
-            self._add_backoff_pairs(lexicon)
-        return Lexicon._from_valid_counts(lexicon)
+            self.add_backoff_pairs(lexicon)
+        return Lexicon.from_valid_counts(lexicon)
 
-    def _add_backoff_pairs(self, lexicon: dict) -> None:
+    def add_backoff_pairs(self, lexicon: dict) -> None:
         c = self.counter
         strong = np.flatnonzero(self.cohesion(2) > self.backoff_cohesion)
         pairs = strings_from_code_points(c.vocab.code_points_of(c.char_matrix(2)[strong]))

@@ -1,5 +1,8 @@
 """New words of a domain: the words of a corpus that a base dictionary lacks.
 
+This module scores candidates; :func:`nlpzero.segmentation.find_new_words` drives the
+search with a segmenter.
+
 A domain's raw text (a novel, patents, medical notes) is segmented by a segmenter that
 knows the base dictionary (by default the character tagger trained from it, which
 already keeps 他 and 的 apart because the dictionary has both). Every token of two or
@@ -32,11 +35,10 @@ import logging
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .. import defaults
 from .._io import atomic_write
-from .._validation import check_int
 from ..corpus import CHAR_CLASS, HAN
 from ..errors import InputError
 from ..lexicon import Lexicon
@@ -145,86 +147,12 @@ class NewWords(Sequence[NewWord]):
                    else f"{w.word} {w.count}")
 
 
-def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None, *,
-                   segmenter=None, min_count: int = defaults.NEW_WORD_MIN_COUNT,
-                   min_gain: float = defaults.NEW_WORD_MIN_GAIN,
-                   rounds: int = defaults.NEW_WORD_ROUNDS,
-                   include_rejected: bool = False, n_jobs: int = 2, seed: int = 0,
-                   progress: Callable[[str], None] | None = None) -> NewWords:
-    """Find the words of a corpus that a base dictionary lacks, best first.
-
-    Parameters
-    ----------
-    texts : str or iterable of str
-        The domain's raw text (lines).
-    base : Lexicon, str or None
-        The base dictionary: a Lexicon, the path of a ``word count`` file, None for
-        jieba's dict.txt, or ``"none"`` for no dictionary at all (the base is then the
-        lexicon learned from `texts` by :func:`~nlpzero.discovery.find_words`, less
-        the words its other words explain: those saving under 3.5 nats an occurrence).
-    segmenter : Segmenter, optional
-        A segmenter that knows the base (by default a tagger is trained from it:
-        :meth:`~nlpzero.segmentation.Segmenter.train` with its defaults).
-    min_count : int, default 2
-        Occurrences a word needs.
-    min_gain : float, default 6.0
-        Nats per occurrence a word must save against the base's split of it.
-    rounds : int, default 2
-        Segmentations of the corpus; after each but the last, the accepted words join
-        the segmenter's lexicon.
-    include_rejected : bool, default False
-        Also list the candidates that failed a test, after the accepted ones.
-    n_jobs, seed
-        Threads of the segmenter, seed of the tagger's training.
-    progress : callable, optional
-        Called with a short message at each stage.
-
-    Returns
-    -------
-    NewWords
-
-    Examples
-    --------
-    >>> words = find_new_words(open("novel.txt", encoding="utf-8"))  # doctest: +SKIP
-    >>> words.save("novel-words.txt")                                 # doctest: +SKIP
-    """
-    from ..segmentation import Segmenter  # segmentation builds on discovery, not the reverse
-
-    lines = corpus_lines(texts)
-    check_int("min_count", min_count)
-    check_int("rounds", rounds)
-    min_gain = float(min_gain)
-    if not math.isfinite(min_gain):
-        raise InputError(f"min_gain must be a finite number, not {min_gain}")
-    report = progress or (lambda message: None)
-    base = resolve_base(base, lines, report)
-    if segmenter is None:
-        report(f"training a tagger on the base dictionary ({len(base):,} words)")
-        segmenter = Segmenter.train(base, seed=seed, n_jobs=n_jobs)
-    seg = segmenter
-    for r in range(rounds):
-        report(f"round {r + 1}/{rounds}: segmenting {sum(map(len, lines)):,} characters")
-        tokens = token_counts(seg, lines)
-        words = score_candidates(lines, tokens, base, min_count, min_gain)
-        logger.info("round %d: %d candidates, %d accepted", r + 1, len(words),
-                    sum(w.accepted for w in words))
-        if r + 1 < rounds:
-            merged = Lexicon(base.items())
-            merged.update(words.lexicon(base.total).items())
-            seg = Segmenter(seg.weights, seg.transitions, merged, dict_weight=seg.dict_weight,
-                            max_word_len=seg.max_word_len, n_jobs=seg.n_jobs)
-    if not include_rejected:
-        words = words.accepted()
-    return words
-
-
 def resolve_base(base, lines: list[str], report=lambda message: None) -> Lexicon:
-    """The base lexicon of :func:`find_new_words` (see its `base` parameter)."""
+    """The base lexicon of :func:`~nlpzero.segmentation.find_new_words` (see its `base`
+    parameter)."""
     if base is None:
         return Lexicon.load_jieba_default()
-    if isinstance(base, Lexicon):
-        pass
-    elif isinstance(base, str) and base.lower() == "none":
+    if isinstance(base, str) and base.lower() == "none":
         from .finders import find_words, remove_redundant
 
         # The learned lexicon holds pairs that its own words explain (他的 = 他 + 的):
@@ -233,19 +161,11 @@ def resolve_base(base, lines: list[str], report=lambda message: None) -> Lexicon
         learned = remove_redundant(find_words(lines).items(),
                                    min_gain=defaults.LEARNED_BASE_MIN_GAIN)
         base = Lexicon({w: c for w, c in learned.items() if c > 0})
-    else:
+    elif not isinstance(base, Lexicon):
         base = Lexicon.load(base)
     if base.total <= 0:
         raise InputError("the base dictionary has no word with a positive count")
     return base
-
-
-def token_counts(segmenter, lines: list[str]) -> Counter:
-    """How often `segmenter` cuts each token out of `lines`."""
-    counts: Counter = Counter()
-    for words in segmenter.cut_lines(lines):
-        counts.update(words)
-    return counts
 
 
 def score_candidates(lines: list[str], tokens: Counter, base: Lexicon, min_count: int,

@@ -167,7 +167,7 @@ def _unigram_positions(ids, index_of_char):
 
 
 @njit(cache=True)
-def _window_totals(ids, max_order):
+def window_totals(ids, max_order):
     """Number of windows of each order 1..max_order lying inside a run."""
     totals = np.zeros(max_order + 1, dtype=np.int64)
     run = 0
@@ -418,7 +418,7 @@ class NgramCounter:
         caller stops early, the counts are marked stale and redone at the next query."""
         ids = self.corpus_ids
         self._V = max(len(self.vocab), 1)
-        self._totals = _window_totals(ids, self.order)
+        self._totals = window_totals(ids, self.order)
         self._start_tables(np.bincount(ids[ids >= 0], minlength=self._V).astype(np.int64))
         self._stale = False
         finished = False
@@ -430,9 +430,9 @@ class NgramCounter:
                 located = self._count_and_locate(ids, cur, n) if want else None
                 if located is not None:
                     keys, counts, cur = located
-                    self._add_order(keys, counts)
+                    self.add_order(keys, counts)
                 else:
-                    self._add_order(*count_windows(ids, cur, n, self._V))
+                    self.add_order(*count_windows(ids, cur, n, self._V))
                     if want:
                         cur = _next_positions(ids, cur, n, self._V, self._index[n])
                 if want:
@@ -468,7 +468,7 @@ class NgramCounter:
         self._index = [empty, empty]
         self._matrix = [np.empty((0, 0), np.int32), kept.reshape(-1, 1).astype(np.int32)]
 
-    def _add_order(self, keys: np.ndarray, counts: np.ndarray) -> None:
+    def add_order(self, keys: np.ndarray, counts: np.ndarray) -> None:
         """Prune the next order's window counts (sorted keys) and index the survivors."""
         keep = counts >= self.min_count
         keys = keys[keep]
@@ -477,10 +477,15 @@ class NgramCounter:
         self._index.append(build_index(keys))
         self._matrix.append(None)  # made when first asked for (see char_matrix)
 
+    @property
+    def key_base(self) -> int:
+        """The base of the window keys, ``prefix_index * key_base + last_char``."""
+        return self._V
+
     @classmethod
-    def _from_counts(cls, vocab: CharVocab, order: int, min_count: int, totals: np.ndarray,
-                     unigram_counts: np.ndarray) -> "NgramCounter":
-        """A counter whose tables are filled order by order with :meth:`_add_order`
+    def from_counts(cls, vocab: CharVocab, order: int, min_count: int, totals: np.ndarray,
+                    unigram_counts: np.ndarray) -> "NgramCounter":
+        """A counter whose tables are filled order by order with :meth:`add_order`
         from counts made elsewhere (by the partitioned engine); it holds no corpus."""
         counter = cls(order=order, min_count=min_count)
         counter.vocab = vocab

@@ -40,9 +40,9 @@ from ..engine.partitions import Partition, partition_texts, plan_partitions
 from ..engine.runners import SerialRunner, partitioned_run, run_step
 from ..engine.spill import Spill
 from ..lexicon import Lexicon
-from .finders import (CohesionWordFinder, _group_pieces, _mark_kept_windows, _piece_hashes,
-                      _piece_strings, backtracked, default_min_count, distinct_pieces)
-from .ngrams import NgramCounter, _window_totals, count_windows
+from .finders import (CohesionWordFinder, group_pieces, mark_kept_windows, piece_hashes,
+                      piece_strings, backtracked, default_min_count, distinct_pieces)
+from .ngrams import NgramCounter, window_totals, count_windows
 
 # ---------------------------------------------------------------------------
 # Work on one partition (module-level functions: they are sent to workers)
@@ -62,11 +62,11 @@ def _count_chars(task, shared: dict):
     vocab = CharVocab()
     ids = _partition_ids(part, shared["errors"], vocab, grow=True)
     counts = np.bincount(ids[ids >= 0], minlength=len(vocab)).astype(np.int64)
-    cps = np.asarray(vocab._chars, dtype=np.int64)
+    cps = vocab.code_points
     spill = shared["spill"]
     spill.save(index, "ids", ids)
     spill.save(index, "cps", cps)
-    return cps, counts, _window_totals(ids, shared["order"])
+    return cps, counts, window_totals(ids, shared["order"])
 
 
 def _global_ids(task, shared: dict) -> np.ndarray:
@@ -79,7 +79,8 @@ def _global_ids(task, shared: dict) -> np.ndarray:
         return _partition_ids(part, shared["errors"], counter.vocab, grow=False)
     if shared["n"] == 2:
         # Id -1 picks the last entry of the map, -1: boundaries stay boundaries.
-        to_global = np.append(counter.vocab._table[spill.load(index, "cps")], np.int32(-1))
+        to_global = np.append(counter.vocab.ids_of_code_points(spill.load(index, "cps")),
+                              np.int32(-1))
         ids = to_global[local]
         spill.save(index, "ids", ids)
         return ids
@@ -98,11 +99,11 @@ def _positions(ids: np.ndarray, task, shared: dict):
         kept_bits = np.zeros(len(ids), dtype=np.uint16)
         for m, prev in counter.positions_in(ids, n - 1):
             if m >= 2:
-                _mark_kept_windows(prev, shared["kept"][m], m, joined, kept_bits)
+                mark_kept_windows(prev, shared["kept"][m], m, joined, kept_bits)
     else:
         joined, kept_bits = spill.load(index, "joined"), spill.load(index, "kept_bits")
         prev = counter.next_positions(ids, prev, n - 1)[:-1]
-        _mark_kept_windows(prev, shared["kept"][n - 1], n - 1, joined, kept_bits)
+        mark_kept_windows(prev, shared["kept"][n - 1], n - 1, joined, kept_bits)
     spill.save(index, "positions", prev)
     spill.save(index, "joined", joined)
     spill.save(index, "kept_bits", kept_bits)
@@ -113,7 +114,7 @@ def _count_order(task, shared: dict):
     """Sorted keys and counts of the partition's order-n windows whose parts are kept."""
     ids = _global_ids(task, shared)
     prev, _, _ = _positions(ids, task, shared)
-    return count_windows(ids, prev, shared["n"], shared["counter"]._V)
+    return count_windows(ids, prev, shared["n"], shared["counter"].key_base)
 
 
 def _cut_pieces(task, shared: dict):
@@ -163,7 +164,7 @@ class _PieceTables:
             lens = np.concatenate([t[1] for t in self.tables])
             weights = np.concatenate([t[2] for t in self.tables])
             starts = np.cumsum(lens) - lens
-            reps, counts = _group_pieces(chars, starts, lens, _piece_hashes(chars, starts, lens),
+            reps, counts = group_pieces(chars, starts, lens, piece_hashes(chars, starts, lens),
                                          weights)
             self.tables = [(gather_runs(chars, starts[reps], lens[reps]), lens[reps], counts)]
         return self
@@ -249,7 +250,7 @@ def _learn(finder: CohesionWordFinder, parts: list[Partition], runner, errors: s
     K = finder.order
     tasks = list(enumerate(parts))
     if not tasks:  # empty files
-        return Lexicon._from_valid_counts({})
+        return Lexicon.from_valid_counts({})
 
     def step(name: str, func, shared: dict, combine):
         return run_step(runner, tasks, progress, name, func,
@@ -263,24 +264,24 @@ def _learn(finder: CohesionWordFinder, parts: list[Partition], runner, errors: s
     min_count = finder.min_count
     if min_count is None:
         min_count = default_min_count(int(totals[1]))
-    counter = NgramCounter._from_counts(vocab, K, min_count, totals, char_counts[cps])
+    counter = NgramCounter.from_counts(vocab, K, min_count, totals, char_counts[cps])
     finder.counter = counter
 
     kept: dict[int, np.ndarray] = {}
     for n in range(2, K + 1):
         keys, counts = step(f"{n}-grams", _count_order, {"counter": counter, "n": n, "kept": kept},
                             _combine_counts)
-        counter._add_order(keys, counts)
+        counter.add_order(keys, counts)
         del keys, counts
-        kept[n] = finder._kept(n)
+        kept[n] = finder.kept(n)
 
     pieces = step("pieces", _cut_pieces, {"counter": counter, "n": K + 1, "kept": kept},
                   _PieceTables.combine)
     [(chars, lens, counts)] = pieces.grouped().tables
     ok = counts >= min_count
     starts = np.cumsum(lens) - lens
-    words = _piece_strings(counter, chars, starts[ok], lens[ok])
+    words = piece_strings(counter, chars, starts[ok], lens[ok])
     lexicon = dict(zip(words, counts[ok].tolist()))
     if finder.backoff_cohesion is not None:
-        finder._add_backoff_pairs(lexicon)
-    return Lexicon._from_valid_counts(lexicon)
+        finder.add_backoff_pairs(lexicon)
+    return Lexicon.from_valid_counts(lexicon)

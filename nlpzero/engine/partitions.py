@@ -144,7 +144,7 @@ def read_range(path: str, start: int, end: int, errors: str = "strict",
     if not 0 <= start <= end:
         raise InputError(f"not a byte range: {start}, {end}")
     with open_input(path) as f:
-        yield from corpus._LineDecoder(_RangeStream(f, start, end), path, errors,
+        yield from corpus.LineDecoder(_RangeStream(f, start, end), path, errors,
                                        offset=start, line=first_line)
 
 

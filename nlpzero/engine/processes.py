@@ -25,6 +25,7 @@ import contextlib
 import multiprocessing
 import signal
 import sys
+import threading
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Iterator
 
@@ -58,6 +59,34 @@ def worker_died(exitcode) -> WorkerError:
     """The error of a worker that ended without finishing its work."""
     return WorkerError(f"a worker process died before finishing its work (exit status "
                        f"{exitcode}; killed, or out of memory?)")
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold the stop signals back while workers are started, and raise them after.
+
+    Blocking them is not enough: another thread of this process may receive one, and
+    Python then runs its handler in the main thread at the next chance, which may be
+    inside a fork handler (logging's, multiprocessing's) where the exception it raises
+    is lost. So, in the main thread, the handlers only note the signals meanwhile, and
+    the signals noted are raised again once the previous handlers are back.
+    """
+    main = threading.current_thread() is threading.main_thread()
+    noted: list[int] = []
+    previous = {}
+    if main:
+        for signum in STOP_SIGNALS:
+            previous[signum] = signal.signal(signum, lambda signum, frame: noted.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for signum, handler in previous.items():
+            if handler is not None:  # None: a handler not set from Python, left as it is
+                signal.signal(signum, handler)
+        for signum in dict.fromkeys(noted):
+            signal.raise_signal(signum)
 
 
 def _worker_main(target: Callable, conn, args: tuple) -> None:
@@ -98,22 +127,20 @@ class Workers:
         self.processes: list = []
         self.conns: list = []
         self._process_of: dict = {}
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            for _ in range(n):
-                ours, theirs = ctx.Pipe(duplex=duplex)  # (receiver, sender) when one-way
-                process = ctx.Process(target=_worker_main, args=(target, theirs, args),
-                                      daemon=True)
-                process.start()
-                theirs.close()  # so that the pipe ends when the worker does
-                self.processes.append(process)
-                self.conns.append(ours)
-                self._process_of[ours] = process
-        except BaseException:
+            with _signals_held():
+                for _ in range(n):
+                    ours, theirs = ctx.Pipe(duplex=duplex)  # (receiver, sender) when one-way
+                    process = ctx.Process(target=_worker_main, args=(target, theirs, args),
+                                          daemon=True)
+                    process.start()
+                    theirs.close()  # so that the pipe ends when the worker does
+                    self.processes.append(process)
+                    self.conns.append(ours)
+                    self._process_of[ours] = process
+        except BaseException:  # a signal held back included: the workers are stopped
             self.stop()
             raise
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def ready(self, conns: Iterable) -> list:
         """Those of `conns` that have a message (or whose worker ended), once there is one."""

@@ -1,4 +1,5 @@
-"""A segmenter adapted to a domain from the domain's raw text.
+"""A domain learned from its raw text: its new words (:func:`find_new_words`) and a
+segmenter adapted to it (:func:`adapt_segmenter`).
 
 The tagger trained from a dictionary alone (:class:`~nlpzero.segmentation.Segmenter`)
 knows the dictionary's words and guesses unseen ones from their characters, one
@@ -30,12 +31,93 @@ from collections import Counter
 from typing import Callable, Iterable
 
 from .. import defaults
-from ..discovery.newwords import corpus_lines, find_new_words, resolve_base, token_counts
+from .._validation import check_int
+from ..discovery.newwords import NewWords, corpus_lines, resolve_base, score_candidates
 from ..errors import InputError
 from ..lexicon import Lexicon
 from .tagger import DEFAULT_DICT_WEIGHT, DEFAULT_SAMPLES, Segmenter
 
 logger = logging.getLogger(__name__)
+
+
+def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None, *,
+                   segmenter=None, min_count: int = defaults.NEW_WORD_MIN_COUNT,
+                   min_gain: float = defaults.NEW_WORD_MIN_GAIN,
+                   rounds: int = defaults.NEW_WORD_ROUNDS,
+                   include_rejected: bool = False, n_jobs: int = 2, seed: int = 0,
+                   progress: Callable[[str], None] | None = None) -> NewWords:
+    """Find the words of a corpus that a base dictionary lacks, best first.
+
+    Parameters
+    ----------
+    texts : str or iterable of str
+        The domain's raw text (lines).
+    base : Lexicon, str or None
+        The base dictionary: a Lexicon, the path of a ``word count`` file, None for
+        jieba's dict.txt, or ``"none"`` for no dictionary at all (the base is then the
+        lexicon learned from `texts` by :func:`~nlpzero.discovery.find_words`, less
+        the words its other words explain: those saving under 3.5 nats an occurrence).
+    segmenter : Segmenter, optional
+        A segmenter that knows the base (by default a tagger is trained from it:
+        :meth:`~nlpzero.segmentation.Segmenter.train` with its defaults).
+    min_count : int, default 2
+        Occurrences a word needs.
+    min_gain : float, default 6.0
+        Nats per occurrence a word must save against the base's split of it.
+    rounds : int, default 2
+        Segmentations of the corpus; after each but the last, the accepted words join
+        the segmenter's lexicon.
+    include_rejected : bool, default False
+        Also list the candidates that failed a test, after the accepted ones.
+    n_jobs, seed
+        Threads of the segmenter, seed of the tagger's training.
+    progress : callable, optional
+        Called with a short message at each stage.
+
+    Returns
+    -------
+    NewWords
+
+    Examples
+    --------
+    >>> words = find_new_words(open("novel.txt", encoding="utf-8"))  # doctest: +SKIP
+    >>> words.save("novel-words.txt")                                 # doctest: +SKIP
+    """
+    lines = corpus_lines(texts)
+    check_int("min_count", min_count)
+    check_int("rounds", rounds)
+    min_gain = float(min_gain)
+    if not math.isfinite(min_gain):
+        raise InputError(f"min_gain must be a finite number, not {min_gain}")
+    report = progress or (lambda message: None)
+    base = resolve_base(base, lines, report)
+    if segmenter is None:
+        report(f"training a tagger on the base dictionary ({len(base):,} words)")
+        segmenter = Segmenter.train(base, seed=seed, n_jobs=n_jobs)
+    seg = segmenter
+    for r in range(rounds):
+        report(f"round {r + 1}/{rounds}: segmenting {sum(map(len, lines)):,} characters")
+        tokens = token_counts(seg, lines)
+        words = score_candidates(lines, tokens, base, min_count, min_gain)
+        logger.info("round %d: %d candidates, %d accepted", r + 1, len(words),
+                    sum(w.accepted for w in words))
+        if r + 1 < rounds:
+            merged = Lexicon(base.items())
+            merged.update(words.lexicon(base.total).items())
+            seg = Segmenter(seg.weights, seg.transitions, merged, dict_weight=seg.dict_weight,
+                            max_word_len=seg.max_word_len, n_jobs=seg.n_jobs)
+    if not include_rejected:
+        words = words.accepted()
+    return words
+
+
+def token_counts(segmenter, lines: list[str]) -> Counter:
+    """How often `segmenter` cuts each token out of `lines`."""
+    counts: Counter = Counter()
+    for words in segmenter.cut_lines(lines):
+        counts.update(words)
+    return counts
+
 
 def adapt_segmenter(lexicon: Lexicon | str | None, corpus: Iterable[str] | str, *,
                     segmenter: Segmenter | None = None,
@@ -118,4 +200,4 @@ def _with_lexicon(segmenter: Segmenter, lexicon: Lexicon, dict_weight: float) ->
                      info=segmenter.info)
 
 
-__all__ = ["adapt_segmenter", "mix_counts"]
+__all__ = ["adapt_segmenter", "find_new_words", "mix_counts", "token_counts"]

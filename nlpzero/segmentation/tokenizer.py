@@ -33,8 +33,8 @@ from numba import njit
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from .._io import atomic_write
 from ..errors import InputError, NlpzeroError
-from ..lexicon import (MAX_COUNT, Lexicon, _add_up_repeats, _parse_lexicon, _read_bytes,
-                       _regular_layout)
+from ..lexicon import (MAX_COUNT, Lexicon, add_up_repeats, parse_lexicon, read_bytes,
+                       regular_layout)
 from .._kernels.chars import IS_SPACE
 from .._kernels.hashtables import first_slot, lookup
 from .._kernels.tokens import CP_SPAN, token_end
@@ -107,7 +107,7 @@ def _build_trie(cps, counts):
 
 @njit(cache=True)
 def _decode_entries(buf, positions, k):
-    """Words and counts of a regular lexicon file (see ``lexicon._regular_layout``).
+    """Words and counts of a regular lexicon file (see ``lexicon.regular_layout``).
 
     `buf` holds the file's valid UTF-8 bytes, ending with a newline; `positions` its
     separators, ``k`` per line (k - 1 spaces, then the newline). Returns the code
@@ -317,8 +317,8 @@ class Tokenizer:
             # checked when the trie was built.
             by_word = dict(zip(words, values))
             if len(by_word) < len(words):
-                _add_up_repeats(by_word, words, values)
-            self._lexicon = Lexicon._from_valid_counts(by_word)
+                add_up_repeats(by_word, words, values)
+            self._lexicon = Lexicon.from_valid_counts(by_word)
             self._entries = None
         return self._lexicon
 
@@ -470,10 +470,10 @@ def _compile_file(path, cache: bool):
         cached = _read_cache(cache_path, stamp)
         if cached is not None:
             return cached[0], cached[1], None
-    name, data = _read_bytes(path)
+    name, data = read_bytes(path)
     lexicon = None
     compiled = None
-    layout = _regular_layout(data, name)
+    layout = regular_layout(data, name)
     if layout is not None:
         cps, counts, ok = _decode_entries(*layout)
         if ok:
@@ -482,7 +482,7 @@ def _compile_file(path, cache: bool):
                 compiled = None
     if compiled is None:
         # Irregular, a bad count, or repeats adding up to too much.
-        lexicon = Lexicon._from_valid_counts(_parse_lexicon(data, name))
+        lexicon = Lexicon.from_valid_counts(parse_lexicon(data, name))
         words, counts = lexicon.to_arrays(sort=False)
         cps = code_points("\n".join(words))
         compiled = _compile(cps, counts)[0]

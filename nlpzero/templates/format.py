@@ -190,9 +190,9 @@ class TemplateSet(Mapping):
             line without a template and a positive count, a wrong ``trivial`` mark, a
             repeated template, or no template at all.
         """
-        from ..lexicon import _read_bytes
+        from ..lexicon import read_bytes
 
-        name, data = _read_bytes(path)
+        name, data = read_bytes(path)
         if b"\x00" in data:
             raise FormatError(f"{name}: NUL byte: this is a binary file, not templates")
         if data.startswith(b"\xef\xbb\xbf"):
