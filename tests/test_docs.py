@@ -146,3 +146,9 @@ def test_results_tables_match_their_files(page, heading, result_column, date_col
         if result_column is not None:
             for figure in re.findall(r"\d+\.\d+", cells[result_column]):
                 assert figure in text, f"{page}: {figure} is not in {[f.name for f in files]}"
+
+
+def test_benchmarks_page_lists_every_results_file():
+    page = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    for path in sorted((ROOT / "benchmarks" / "results").glob("*.md")):
+        assert f"(../benchmarks/results/{path.name})" in page, f"{path.name} is not listed"
