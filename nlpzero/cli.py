@@ -732,12 +732,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Commands that run Numba kernels (a first run compiles them).
+_COMPILING = {"lexicon", "segment", "train-segmenter", "templates", "parse", "demo", "vectors"}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="nlpzero: %(message)s", stream=sys.stderr)
+    if args.command in _COMPILING and not args.quiet:
+        from ._numba_cache import is_cold
+
+        if is_cold():
+            print("nlpzero: compiling kernels (first run only)...", file=sys.stderr)
     try:
         return args.func(args)
     except NlpzeroError as exc:
