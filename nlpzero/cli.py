@@ -625,8 +625,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "frequent first, X a placeholder.")
     p.add_argument("corpus", nargs="*", metavar="CORPUS",
                    help="text files, directories, glob patterns, or - for stdin")
-    p.add_argument("--dataset", help="mine a built-in corpus instead "
-                                     "(peoples-daily, reviews, inews)")
+    p.add_argument("--dataset", action="append", metavar="NAME",
+                   help="mine a built-in corpus instead (peoples-daily, reviews, inews; "
+                        "repeat to mine several)")
     p.add_argument("--lexicon", help="lexicon to segment with (default: jieba's dictionary)")
     p.add_argument("-o", "--output", default="-", help="template file to write (default stdout)")
     p.add_argument("--window", type=int, default=5,
@@ -666,7 +667,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    ".bin name).")
     p.add_argument("corpus", nargs="*", metavar="CORPUS",
                    help="text files, directories, glob patterns, or - for stdin")
-    p.add_argument("--dataset", help="train on a built-in corpus instead")
+    p.add_argument("--dataset", action="append", metavar="NAME",
+                   help="train on a built-in corpus instead (peoples-daily, reviews, inews; "
+                        "repeat to train on several)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--lexicon", help="segment the text with this lexicon "
                                      "(default: jieba's dictionary)")
