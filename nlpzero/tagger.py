@@ -261,18 +261,23 @@ def _position_rows(cps, i, a, b, shift, out):
     c0 = cps[i]
     n1 = cps[i + 1] if i + 1 < b else _EOS
     n2 = cps[i + 2] if i + 2 < b else _EOS
-    out[0] = _hash(0, p2, 0, -1, shift)
-    out[1] = _hash(1, p1, 0, -1, shift)
-    out[2] = _hash(2, c0, 0, -1, shift)
-    out[3] = _hash(3, n1, 0, -1, shift)
-    out[4] = _hash(4, n2, 0, -1, shift)
-    out[5] = _hash(5, p2, p1, -1, shift)
-    out[6] = _hash(6, p1, c0, -1, shift)
-    out[7] = _hash(7, c0, n1, -1, shift)
-    out[8] = _hash(8, n1, n2, -1, shift)
-    out[9] = _hash(9, p1, n1, -1, shift)
-    out[10] = _hash(10, p1, c0, n1, shift)
-    out[11] = _hash(11, 0, 0, -1, shift)
+    # Template ids and 0 / -1 as int64 values, not literals: literals would make a
+    # specialisation of _hash per call.
+    t = np.int64(0)
+    zero = np.int64(0)
+    none = np.int64(-1)
+    out[0] = _hash(t, p2, zero, none, shift)
+    out[1] = _hash(t + 1, p1, zero, none, shift)
+    out[2] = _hash(t + 2, c0, zero, none, shift)
+    out[3] = _hash(t + 3, n1, zero, none, shift)
+    out[4] = _hash(t + 4, n2, zero, none, shift)
+    out[5] = _hash(t + 5, p2, p1, none, shift)
+    out[6] = _hash(t + 6, p1, c0, none, shift)
+    out[7] = _hash(t + 7, c0, n1, none, shift)
+    out[8] = _hash(t + 8, n1, n2, none, shift)
+    out[9] = _hash(t + 9, p1, n1, none, shift)
+    out[10] = _hash(t + 10, p1, c0, n1, shift)
+    out[11] = _hash(t + 11, zero, zero, none, shift)
 
 
 @njit(cache=True)
@@ -361,7 +366,7 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
     back = np.zeros((longest, 4), dtype=np.int64)
     pred = np.empty(longest, dtype=np.int64)
     wrong = 0
-    start = 0
+    start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     for s in range(len(sent_ends)):
         end = sent_ends[s]
         n = end - start
@@ -411,7 +416,7 @@ def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
     their units, punctuation runs); record the Han runs. Returns the number of runs."""
     n = len(cps)
     r = 0
-    i = 0
+    i = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     while i < n:
         if char_class[cps[i]] == HAN:
             j = i
@@ -506,7 +511,7 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
         best[j, 0] = _NEG * 4
         best[j, 1] = _NEG * 4
     for i in range(n):
-        node = 0
+        node = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
         alive = True
         for j in range(i + 1, n + 1):
             # The lexicon knows nothing of an unknown span: it scores it like the span's
@@ -561,13 +566,15 @@ def _all_emissions(cps, sent_ends, weights, shift):
         start = sent_ends[s]
     rows = np.empty((longest, N_FEATURES), dtype=np.int64)
     emis = np.empty((longest, 4))
-    start = 0
+    start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     for s in range(len(sent_ends)):
         end = sent_ends[s]
         if end > start:
             _features(cps, start, end, shift, rows)
             _emissions(rows, end - start, weights, emis)
-            out[start:end] = emis[:end - start]
+            for r in range(end - start):  # loops: a slice assignment compiles slowly
+                for t in range(4):
+                    out[start + r, t] = emis[r, t]
         start = end
     return out
 

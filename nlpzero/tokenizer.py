@@ -214,8 +214,8 @@ def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, un
     n = len(cps)
     best = np.empty(n + 1, dtype=np.float64)
     nxt = np.empty(n + 1, dtype=np.int64)
-    m = 0
-    i = 0
+    m = np.int64(0)
+    i = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     while i < n:
         if char_class[cps[i]] == HAN:  # a run, segmented by the best path
             j = i

@@ -161,7 +161,7 @@ def _n_unobserved(seed, rate, e):
     """Unobserved pairs sampled after entry `e`: floor(rate), plus one with the
     probability of rate's fractional part (a uniform from slot 63)."""
     k = int(rate)
-    u = (_draw(seed, e, 63) >> np.uint64(11)) * (1.0 / 9007199254740992.0)  # [0, 1)
+    u = (_draw(seed, e, np.int64(63)) >> np.uint64(11)) * (1.0 / 9007199254740992.0)  # [0, 1)
     if u < rate - k:
         k += 1
     return k
