@@ -40,7 +40,7 @@ import os
 from typing import Callable, Mapping
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ._io import atomic_write
 from .corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
@@ -432,15 +432,16 @@ def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
     return r
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
               dict_weight, max_word_len, table, root, node_logp, unk_logp, cut):
     """Segment every Han run (cps[run_starts[r]:run_ends[r]]) by setting `cut` inside
     it. With dict_weight > 0 the word lattice of :func:`_lattice_run` decides,
     otherwise the tagger's Viterbi path. Runs are split into `n_blocks` contiguous
-    blocks processed in parallel, each with its own buffers."""
+    blocks, each with its own buffers. The kernel releases the GIL: callers run it on
+    disjoint slices of the runs in threads (:func:`_run_parallel`)."""
     n_runs = len(run_starts)
-    for blk in prange(n_blocks):
+    for blk in range(n_blocks):
         lo = n_runs * blk // n_blocks
         hi = n_runs * (blk + 1) // n_blocks
         longest = 1
@@ -790,8 +791,7 @@ class Segmenter(Tokenizer):
                 table, root, node_logp, unk = self._trie()
             else:
                 table, root, node_logp, unk = _NO_TRIE
-            n_blocks = 1 if self._n_jobs == 1 else min(n_runs, 8 * self._n_jobs)
-            _run_parallel(self._n_jobs, cps64, run_starts[:n_runs], run_ends[:n_runs], n_blocks,
+            _run_parallel(self._n_jobs, cps64, run_starts[:n_runs], run_ends[:n_runs], 1,
                           self.weights, self.transitions, LEGAL, 64 - self.bits,
                           self._dict_weight if use_lattice else 0.0, self._max_word_len,
                           table, root, node_logp, unk, cut)
@@ -901,15 +901,24 @@ _NO_TRIE = (np.full(32, -1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
             np.full(1, -np.inf), 0.0)
 
 
-def _run_parallel(n_jobs, *args):
-    import numba
+def _run_parallel(n_jobs, cps, run_starts, run_ends, n_blocks, *args):
+    """_tag_runs on `n_jobs` shares of the runs of about as many characters, in
+    threads (the kernel releases the GIL; the shares set disjoint parts of `cut`).
+    A thread pool, not numba's parallel=True, whose compiling costs seconds on a first
+    run."""
+    n_threads = max(1, min(n_jobs, len(run_starts)))
+    if n_threads == 1:
+        _tag_runs(cps, run_starts, run_ends, n_blocks, *args)
+        return
+    from concurrent.futures import ThreadPoolExecutor
 
-    previous = numba.get_num_threads()
-    numba.set_num_threads(max(1, min(n_jobs, numba.config.NUMBA_NUM_THREADS)))
-    try:
-        _tag_runs(*args)
-    finally:
-        numba.set_num_threads(previous)
+    cuts = np.searchsorted(run_starts, [len(cps) * k // n_threads for k in range(1, n_threads)])
+    bounds = [0, *cuts.tolist(), len(run_starts)]
+    with ThreadPoolExecutor(n_threads) as pool:
+        futures = [pool.submit(_tag_runs, cps, run_starts[a:b], run_ends[a:b], n_blocks, *args)
+                   for a, b in zip(bounds, bounds[1:]) if b > a]
+        for future in futures:
+            future.result()
 
 
 def _as_lexicon(lexicon) -> Lexicon:
