@@ -119,7 +119,17 @@ def _sample(cum, word_cps, word_offsets, n_samples, max_words, max_chars, state,
         length = 0
         for d in range(n_draws):
             u = np.float64(_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0) * total
-            w = np.searchsorted(cum, u, side="right")
+            # The first w with cum[w] > u (np.searchsorted side="right", which takes
+            # longer to compile than this loop).
+            lo = 0
+            hi = n_words
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if cum[mid] > u:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            w = lo
             if w >= n_words:
                 w = n_words - 1
             a = word_offsets[w]

@@ -46,6 +46,7 @@ import numpy as np
 from numba import njit
 
 from ._io import atomic_write
+from ._sorting import heapsort
 from .corpus import CHAR_CLASS, DIGIT, HAN, LATIN, code_points, iter_texts
 from .errors import FormatError, InputError
 from .ngrams import _build_index, _lookup, _slot
@@ -252,7 +253,8 @@ def _count_pairs(seq, bounds, window, frequent):
             tally[b] += 1
         if nt == 0:
             continue
-        seen = np.sort(touched[:nt])
+        seen = touched[:nt]
+        heapsort(seen)  # compiles much faster than np.sort
         for k in range(nt):
             b = seen[k]
             out_a[n_out] = a
