@@ -37,6 +37,7 @@ import json
 import logging
 import math
 import os
+import re
 from typing import Callable, Mapping
 
 import numpy as np
@@ -899,7 +900,14 @@ class Segmenter(Tokenizer):
         if len(words) != len(counts) or counts.dtype != np.int64 or (counts < 0).any():
             raise FormatError(f"{path}: the lexicon is damaged")
         try:
-            lexicon = Lexicon(zip(words, counts.tolist()))
+            by_word = dict(zip(words, counts.tolist()))
+            if len(by_word) == len(words) and "" not in by_word \
+                    and not re.search(r"[^\S\n]", text):
+                # Distinct words without whitespace, counts in range: checked in bulk,
+                # faster than word by word.
+                lexicon = Lexicon._from_valid_counts(by_word)
+            else:
+                lexicon = Lexicon(zip(words, counts.tolist()))
             return cls(weights, trans, lexicon, dict_weight=header.get("dict_weight", 0.0),
                        max_word_len=header.get("max_word_len", DEFAULT_MAX_WORD_LEN),
                        n_jobs=n_jobs, info=header.get("info") or {})
