@@ -398,7 +398,7 @@ class Tokenizer:
             raise InputError(f"the count of {word!r} must not be negative, not {freq}")
         lexicon = self.lexicon
         if word in lexicon:
-            if lexicon[word] == freq:
+            if lexicon[word] == freq and freq:
                 return
             lexicon.remove(word)
         elif not freq:

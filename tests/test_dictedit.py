@@ -68,6 +68,9 @@ def test_add_word_joins_and_del_word_splits():
     assert "中国人" not in tk.lexicon
     assert tk.lcut("中国人") == ["中", "国", "人"]
     tk.del_word("中国人")  # absent: no error
+    tk = Tokenizer({"中": 0, "国": 1})
+    tk.del_word("中")  # a word of count 0 goes too
+    assert "中" not in tk.lexicon
     with pytest.raises(Exception):
         tk.add_word("中国人", -1)
 
