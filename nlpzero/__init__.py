@@ -10,6 +10,10 @@ parse with them (:class:`Parser`), and learn PMI word vectors (:func:`learn_vect
 
 __version__ = "0.1.0"
 
+from ._numba_cache import configure as _configure_numba_cache  # noqa: E402
+
+_configure_numba_cache(__version__)  # before any module imports numba
+
 from .errors import DatasetUnavailable, FormatError, InputError, NlpzeroError  # noqa: E402
 from .lexicon import Lexicon  # noqa: E402
 from .discovery import (CohesionWordFinder, NewWords, NgramCounter, PMIWordFinder,  # noqa: E402

@@ -306,8 +306,20 @@ def cmd_demo(args) -> int:
     from .scoring import score
     from .segmentation import Tokenizer
 
-    gold = peoples_daily_gold()
+    if args.gold:
+        from .corpus import read_pieces
+
+        gold = [piece.text.split() for piece in read_pieces([args.gold])]
+        source = os.path.basename(args.gold)
+    else:
+        gold = peoples_daily_gold()
+        source = "the People's Daily (January 1998"
     text = ["".join(words) for words in gold]
+    # A first run compiles the kernels: on a few lines, timed apart from learning.
+    start = time.perf_counter()
+    make_finder(args.method).train(text[:20]).find()
+    list(Tokenizer({"中国": 1}).cut_lines(["中国人"]))
+    compiled = time.perf_counter() - start
     start = time.perf_counter()
     finder = make_finder(args.method)
     finder.train(_progress(text, args, "reading", total=len(text), unit="line"))
@@ -318,8 +330,11 @@ def cmd_demo(args) -> int:
     pred = list(tokenizer.cut_lines(text))
     segmented = time.perf_counter() - start
     n_chars = sum(map(len, text))
-    print(f"Learned {len(lexicon)} words from the People's Daily (January 1998, "
-          f"{n_chars} characters) in {learned:.1f} s with method '{args.method}'.")
+    if compiled >= 1:
+        print(f"Compiled the kernels in {compiled:.1f} s (first run only).")
+    print(f"Learned {len(lexicon)} words from {source}"
+          f"{', ' if args.gold is None else ' ('}{n_chars} characters) in {learned:.1f} s "
+          f"with method '{args.method}'.")
     print("\nMost frequent words of two or more characters:")
     top = [w for w, _ in lexicon.most_common() if len(w) > 1][:args.top]
     for i in range(0, len(top), 10):
@@ -330,7 +345,7 @@ def cmd_demo(args) -> int:
             print("  " + " / ".join(pred[i]))
     print(f"\nSegmented the whole text in {segmented:.2f} s "
           f"({n_chars / max(segmented, 1e-9) / 1e6:.1f} M chars/s).")
-    print("Against the gold segmentation (PKU standard):")
+    print("Against the gold segmentation" + (":" if args.gold else " (PKU standard):"))
     print(score(gold, pred, lexicon=lexicon).format())
     return 0
 
@@ -582,8 +597,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "frequent first, X a placeholder.")
     p.add_argument("corpus", nargs="*", metavar="CORPUS",
                    help="text files, directories, glob patterns, or - for stdin")
-    p.add_argument("--dataset", help="mine a built-in corpus instead "
-                                     "(peoples-daily, reviews, inews)")
+    p.add_argument("--dataset", action="append", metavar="NAME",
+                   help="mine a built-in corpus instead (peoples-daily, reviews, inews; "
+                        "repeat to mine several)")
     p.add_argument("--lexicon", help="lexicon to segment with (default: jieba's dictionary)")
     p.add_argument("-o", "--output", default="-", help="template file to write (default stdout)")
     p.add_argument("--window", type=int, default=defaults.TEMPLATE_WINDOW,
@@ -613,6 +629,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", parents=[common],
                        help="learn a lexicon from the People's Daily and show the results")
+    p.add_argument("--gold", metavar="FILE",
+                   help="learn from this segmented text instead (words separated by spaces; "
+                        "scored against it), e.g. data/peoples-daily-gold.txt of a checkout")
     p.add_argument("--method", choices=("cohesion", "pmi"), default="cohesion")
     p.add_argument("--top", type=int, default=40, help="words to show (default 40)")
     p.set_defaults(func=cmd_demo)
@@ -624,7 +643,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    ".bin name).")
     p.add_argument("corpus", nargs="*", metavar="CORPUS",
                    help="text files, directories, glob patterns, or - for stdin")
-    p.add_argument("--dataset", help="train on a built-in corpus instead")
+    p.add_argument("--dataset", action="append", metavar="NAME",
+                   help="train on a built-in corpus instead (peoples-daily, reviews, inews; "
+                        "repeat to train on several)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--lexicon", help="segment the text with this lexicon "
                                      "(default: jieba's dictionary)")
@@ -695,12 +716,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Commands that run Numba kernels (a first run compiles them).
+_COMPILING = {"lexicon", "segment", "train-segmenter", "newwords", "templates", "parse", "demo",
+              "vectors"}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="nlpzero: %(message)s", stream=sys.stderr)
+    if args.command in _COMPILING and not args.quiet:
+        from ._numba_cache import is_cold
+
+        if is_cold():
+            print("nlpzero: compiling kernels (first run only)...", file=sys.stderr)
     with _stop_signals_raise():
         return _run(args)
 

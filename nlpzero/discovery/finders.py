@@ -136,7 +136,8 @@ def _insert_group(slots, mask, h, g):
 @njit(cache=True)
 def _grown(a, size):
     out = np.zeros(size, dtype=a.dtype)
-    out[:len(a)] = a
+    for i in range(len(a)):  # a loop: a slice assignment compiles slowly
+        out[i] = a[i]
     return out
 
 

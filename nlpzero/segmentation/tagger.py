@@ -37,10 +37,11 @@ import json
 import logging
 import math
 import os
+import re
 from typing import Callable, Mapping
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .._validation import check_int
 from .._io import atomic_write
@@ -121,7 +122,17 @@ def _sample(cum, word_cps, word_offsets, n_samples, max_words, max_chars, state,
         length = 0
         for d in range(n_draws):
             u = np.float64(_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0) * total
-            w = np.searchsorted(cum, u, side="right")
+            # The first w with cum[w] > u (np.searchsorted side="right", which takes
+            # longer to compile than this loop).
+            lo = 0
+            hi = n_words
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if cum[mid] > u:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            w = lo
             if w >= n_words:
                 w = n_words - 1
             a = word_offsets[w]
@@ -263,18 +274,23 @@ def _position_rows(cps, i, a, b, shift, out):
     c0 = cps[i]
     n1 = cps[i + 1] if i + 1 < b else _EOS
     n2 = cps[i + 2] if i + 2 < b else _EOS
-    out[0] = _hash(0, p2, 0, -1, shift)
-    out[1] = _hash(1, p1, 0, -1, shift)
-    out[2] = _hash(2, c0, 0, -1, shift)
-    out[3] = _hash(3, n1, 0, -1, shift)
-    out[4] = _hash(4, n2, 0, -1, shift)
-    out[5] = _hash(5, p2, p1, -1, shift)
-    out[6] = _hash(6, p1, c0, -1, shift)
-    out[7] = _hash(7, c0, n1, -1, shift)
-    out[8] = _hash(8, n1, n2, -1, shift)
-    out[9] = _hash(9, p1, n1, -1, shift)
-    out[10] = _hash(10, p1, c0, n1, shift)
-    out[11] = _hash(11, 0, 0, -1, shift)
+    # Template ids and 0 / -1 as int64 values, not literals: literals would make a
+    # specialisation of _hash per call.
+    t = np.int64(0)
+    zero = np.int64(0)
+    none = np.int64(-1)
+    out[0] = _hash(t, p2, zero, none, shift)
+    out[1] = _hash(t + 1, p1, zero, none, shift)
+    out[2] = _hash(t + 2, c0, zero, none, shift)
+    out[3] = _hash(t + 3, n1, zero, none, shift)
+    out[4] = _hash(t + 4, n2, zero, none, shift)
+    out[5] = _hash(t + 5, p2, p1, none, shift)
+    out[6] = _hash(t + 6, p1, c0, none, shift)
+    out[7] = _hash(t + 7, c0, n1, none, shift)
+    out[8] = _hash(t + 8, n1, n2, none, shift)
+    out[9] = _hash(t + 9, p1, n1, none, shift)
+    out[10] = _hash(t + 10, p1, c0, n1, shift)
+    out[11] = _hash(t + 11, zero, zero, none, shift)
 
 
 @njit(cache=True)
@@ -363,7 +379,7 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
     back = np.zeros((longest, 4), dtype=np.int64)
     pred = np.empty(longest, dtype=np.int64)
     wrong = 0
-    start = 0
+    start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     for s in range(len(sent_ends)):
         end = sent_ends[s]
         n = end - start
@@ -413,7 +429,7 @@ def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
     their units, punctuation runs); record the Han runs. Returns the number of runs."""
     n = len(cps)
     r = 0
-    i = 0
+    i = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     while i < n:
         if char_class[cps[i]] == HAN:
             j = i
@@ -429,15 +445,16 @@ def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
     return r
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
               dict_weight, max_word_len, table, root, node_logp, unk_logp, cut):
     """Segment every Han run (cps[run_starts[r]:run_ends[r]]) by setting `cut` inside
     it. With dict_weight > 0 the word lattice of :func:`_lattice_run` decides,
     otherwise the tagger's Viterbi path. Runs are split into `n_blocks` contiguous
-    blocks processed in parallel, each with its own buffers."""
+    blocks, each with its own buffers. The kernel releases the GIL: callers run it on
+    disjoint slices of the runs in threads (:func:`_run_parallel`)."""
     n_runs = len(run_starts)
-    for blk in prange(n_blocks):
+    for blk in range(n_blocks):
         lo = n_runs * blk // n_blocks
         hi = n_runs * (blk + 1) // n_blocks
         longest = 1
@@ -508,7 +525,7 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
         best[j, 0] = _NEG * 4
         best[j, 1] = _NEG * 4
     for i in range(n):
-        node = 0
+        node = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
         alive = True
         for j in range(i + 1, n + 1):
             # The lexicon knows nothing of an unknown span: it scores it like the span's
@@ -563,13 +580,15 @@ def _all_emissions(cps, sent_ends, weights, shift):
         start = sent_ends[s]
     rows = np.empty((longest, N_FEATURES), dtype=np.int64)
     emis = np.empty((longest, 4))
-    start = 0
+    start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     for s in range(len(sent_ends)):
         end = sent_ends[s]
         if end > start:
             _features(cps, start, end, shift, rows)
             _emissions(rows, end - start, weights, emis)
-            out[start:end] = emis[:end - start]
+            for r in range(end - start):  # loops: a slice assignment compiles slowly
+                for t in range(4):
+                    out[start + r, t] = emis[r, t]
         start = end
     return out
 
@@ -786,8 +805,7 @@ class Segmenter(Tokenizer):
                 table, root, node_logp, unk = self._trie()
             else:
                 table, root, node_logp, unk = _NO_TRIE
-            n_blocks = 1 if self._n_jobs == 1 else min(n_runs, 8 * self._n_jobs)
-            _run_parallel(self._n_jobs, cps64, run_starts[:n_runs], run_ends[:n_runs], n_blocks,
+            _run_parallel(self._n_jobs, cps64, run_starts[:n_runs], run_ends[:n_runs], 1,
                           self.weights, self.transitions, LEGAL, 64 - self.bits,
                           self._dict_weight if use_lattice else 0.0, self._max_word_len,
                           table, root, node_logp, unk, cut)
@@ -885,7 +903,14 @@ class Segmenter(Tokenizer):
         if len(words) != len(counts) or counts.dtype != np.int64 or (counts < 0).any():
             raise FormatError(f"{path}: the lexicon is damaged")
         try:
-            lexicon = Lexicon(zip(words, counts.tolist()))
+            by_word = dict(zip(words, counts.tolist()))
+            if len(by_word) == len(words) and "" not in by_word \
+                    and not re.search(r"[^\S\n]", text):
+                # Distinct words without whitespace, counts in range: checked in bulk,
+                # faster than word by word.
+                lexicon = Lexicon._from_valid_counts(by_word)
+            else:
+                lexicon = Lexicon(zip(words, counts.tolist()))
             return cls(weights, trans, lexicon, dict_weight=header.get("dict_weight", 0.0),
                        max_word_len=header.get("max_word_len", DEFAULT_MAX_WORD_LEN),
                        n_jobs=n_jobs, info=header.get("info") or {})
@@ -897,15 +922,24 @@ _NO_TRIE = (np.full(32, -1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
             np.full(1, -np.inf), 0.0)
 
 
-def _run_parallel(n_jobs, *args):
-    import numba
+def _run_parallel(n_jobs, cps, run_starts, run_ends, n_blocks, *args):
+    """_tag_runs on `n_jobs` shares of the runs of about as many characters, in
+    threads (the kernel releases the GIL; the shares set disjoint parts of `cut`).
+    A thread pool, not numba's parallel=True, whose compiling costs seconds on a first
+    run."""
+    n_threads = max(1, min(n_jobs, len(run_starts)))
+    if n_threads == 1:
+        _tag_runs(cps, run_starts, run_ends, n_blocks, *args)
+        return
+    from concurrent.futures import ThreadPoolExecutor
 
-    previous = numba.get_num_threads()
-    numba.set_num_threads(max(1, min(n_jobs, numba.config.NUMBA_NUM_THREADS)))
-    try:
-        _tag_runs(*args)
-    finally:
-        numba.set_num_threads(previous)
+    cuts = np.searchsorted(run_starts, [len(cps) * k // n_threads for k in range(1, n_threads)])
+    bounds = [0, *cuts.tolist(), len(run_starts)]
+    with ThreadPoolExecutor(n_threads) as pool:
+        futures = [pool.submit(_tag_runs, cps, run_starts[a:b], run_ends[a:b], n_blocks, *args)
+                   for a, b in zip(bounds, bounds[1:]) if b > a]
+        for future in futures:
+            future.result()
 
 
 def _as_lexicon(lexicon) -> Lexicon:

@@ -170,8 +170,8 @@ def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, un
     n = len(cps)
     best = np.empty(n + 1, dtype=np.float64)
     nxt = np.empty(n + 1, dtype=np.int64)
-    m = 0
-    i = 0
+    m = np.int64(0)
+    i = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     while i < n:
         if char_class[cps[i]] == HAN:  # a run, segmented by the best path
             j = i
@@ -329,34 +329,76 @@ class Tokenizer:
         self._lexicon, self._entries, self._compiled = lexicon, None, None
 
     # -- jieba-like editing -----------------------------------------------------
-    def add_word(self, word: str, freq: int | None = None) -> None:
-        """Add `word` with count `freq` (default: enough to be chosen over its parts)."""
-        if freq is None:
-            freq = self.suggest_freq(word)
-        if word in self.lexicon:
-            self.lexicon.remove(word)
-        self.lexicon.add(word, int(freq))
+    def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
+        """Set the count of `word` to `freq`, as jieba's ``add_word``.
+
+        `freq` None means :meth:`suggest_freq` (the smallest count that makes `word`
+        beat its split into parts); 0 removes the word. `tag` is taken for jieba's
+        signature and ignored. An edit costs a dictionary update: the compiled trie is
+        rebuilt once, before the next segmentation.
+        """
+        freq = self.suggest_freq(word) if freq is None else int(freq)
+        if freq < 0:
+            raise InputError(f"the count of {word!r} must not be negative, not {freq}")
+        lexicon = self.lexicon
+        if word in lexicon:
+            if lexicon[word] == freq and freq:
+                return
+            lexicon.remove(word)
+        elif not freq:
+            return
+        if freq:
+            lexicon.add(word, freq)
         self._compiled = None
 
     def del_word(self, word: str) -> None:
-        """Remove `word` from the lexicon (no error when absent)."""
-        if word in self.lexicon:
-            self.lexicon.remove(word)
-            self._compiled = None
+        """Remove `word` from the lexicon (no error when absent): ``add_word(word, 0)``."""
+        self.add_word(word, 0)
 
-    def load_userdict(self, path: str) -> None:
-        """Add the words of a ``word [count [tag]]`` file; words without a count get
-        :meth:`suggest_freq`."""
-        extra = Lexicon.load(path)
-        for word, count in extra.items():
-            self.add_word(word, count)
+    def load_userdict(self, f) -> None:
+        """Add the words of a jieba user dictionary, line by line, as :meth:`add_word`.
 
-    def suggest_freq(self, word: str) -> int:
-        """Smallest count that makes `word` beat its best segmentation into parts."""
-        parts = [w for w in self._segment_text(word) if w]
-        total = max(self.lexicon.total, 1)
-        logp = sum(math.log(max(self.lexicon.get(p), 0.5)) - math.log(total) for p in parts)
-        return max(int(math.exp(logp) * total) + 1, self.lexicon.get(word))
+        `f` is a path or an open file (UTF-8) of ``word [count] [tag]`` lines; a word
+        without a count gets :meth:`suggest_freq` given the words before it. A word
+        already in the lexicon takes the new count.
+        """
+        from .dictedit import read_userdict
+
+        for word, freq in read_userdict(f):
+            self.add_word(word, freq)
+
+    def suggest_freq(self, segment, tune: bool = False) -> int:
+        """A count that joins a word, or splits it into given parts, as jieba's.
+
+        For a word (str): the smallest count that makes it beat its present split,
+        at least its count (the product of its parts' probabilities times the total,
+        plus 1). For a tuple of parts: the largest count at which the word they join
+        loses to them, at most its present count (0 when it is no word). A part that
+        is no word counts 1, as an unknown character does in segmentation. With
+        `tune`, the word takes that count (:meth:`add_word`).
+        """
+        from .dictedit import best_split, is_han
+
+        lexicon = self.lexicon
+        total = max(lexicon.total, 1)
+        if isinstance(segment, str):
+            word = segment
+            # A run of Han characters is split from the counts alone (no trie rebuild).
+            parts = (best_split(word, lexicon.get, total) if is_han(word)
+                     else [w for w in self._segment_text(word) if w])
+        else:
+            parts = list(segment)
+            word = "".join(parts)
+        proba = 1.0
+        for part in parts:
+            proba *= (lexicon.get(part) or 1) / total
+        if isinstance(segment, str):
+            freq = max(int(proba * total) + 1, lexicon.get(word))
+        else:
+            freq = min(int(proba * total), lexicon.get(word))
+        if tune:
+            self.add_word(word, freq)
+        return freq
 
     # -- segmentation --------------------------------------------------------------
     def cut(self, sentence: str) -> Iterator[str]:

@@ -120,9 +120,9 @@ def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, nu
             if p > i:
                 # (A) templates that end at p: the best structure of span [i, p).
                 bs = -np.inf
-                bw = -1
-                bn = -1
-                br = -1
+                bw = np.int64(-1)  # int64, not literals: one specialisation of _beats
+                bn = np.int64(-1)
+                br = np.int64(-1)
                 for k in range(n_c):
                     node = closed[cn, k]
                     if node_logp[node] > -np.inf:
@@ -196,7 +196,7 @@ def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, nu
                         closed_score[nxt, n_d] = sc
                         n_rec += 1
                         n_d += 1
-                    elif _beats(sc, 0, parent, closed_score[nxt, d], 0,
+                    elif _beats(sc, np.int64(0), parent, closed_score[nxt, d], np.int64(0),
                                 rec[1, closed[dn + 1, d]], rec[0], rec[1], buf_a, buf_b):
                         # Same template prefix, placeholders cut elsewhere: keep the
                         # better one (its record is reused).

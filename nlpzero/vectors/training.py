@@ -34,7 +34,7 @@ import sys
 from typing import Iterable
 
 import numpy as np
-from numba import njit, prange, types
+from numba import njit, types
 from numba.core import cgutils, config
 from numba.extending import intrinsic
 
@@ -159,7 +159,7 @@ def _n_unobserved(seed, rate, e):
     """Unobserved pairs sampled after entry `e`: floor(rate), plus one with the
     probability of rate's fractional part (a uniform from slot 63)."""
     k = int(rate)
-    u = (_draw(seed, e, 63) >> np.uint64(11)) * (1.0 / 9007199254740992.0)  # [0, 1)
+    u = (_draw(seed, e, np.int64(63)) >> np.uint64(11)) * (1.0 / 9007199254740992.0)  # [0, 1)
     if u < rate - k:
         k += 1
     return k
@@ -270,7 +270,7 @@ def _self_step_param(W, GW, i, fd, lr):
         GW[i, k] += g * g
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
                  neg_rate, log_p, log_norm, wneg, start, stop, a0, na, b0, nb):
     """AdaGrad steps on the entries [start, stop); returns the sum of f * error^2
@@ -340,28 +340,32 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
     return loss
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
 def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
-                  neg_rate, log_p, log_norm, wneg, tasks, rounds, round_order):
+                  neg_rate, log_p, log_norm, wneg, tasks, rounds, round_order, pool=None):
     """One pass over all entries: the rounds in `round_order`, the tasks of a round in
-    parallel. Task k covers the entries ``tasks[k, 0]:tasks[k, 1]`` and samples its
+    the threads of `pool` (an executor; None runs them one after the other), as
+    :func:`_train_block` releases the GIL. Task k covers the entries ``tasks[k, 0]:tasks[k, 1]`` and samples its
     unobserved words from ``tasks[k, 2:6]`` (a0, na, b0, nb, see
     :func:`_unobserved_word`); `rounds[r]` lists round r's tasks. The tasks
     of a round touch disjoint sets of vectors (see :func:`_block_tasks`), so threads
     never write the same row: no lost updates, and no cache line of a frequent word's
     vector bouncing between cores, which made lock-free (Hogwild) threads slower than
-    one (measured: 4.4 times slower on Zipf-distributed rows)."""
-    width = rounds.shape[1]
+    one (measured: 4.4 times slower on Zipf-distributed rows). Threads in Python, not
+    numba's parallel=True, whose compiling cost seconds on a first run."""
+    args = (rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed, neg_rate,
+            log_p, log_norm, wneg)
     loss = 0.0
-    for r in round_order:
-        losses = np.zeros(width)
-        for t in prange(width):
-            k = rounds[r, t]
-            losses[t] = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared,
-                                     draws, neg_seed, neg_rate, log_p, log_norm, wneg,
-                                     tasks[k, 0], tasks[k, 1], tasks[k, 2], tasks[k, 3],
-                                     tasks[k, 4], tasks[k, 5])
-        loss += losses.sum()
+    for r in round_order.tolist():
+        bounds = [tasks[k, :6].tolist() for k in rounds[r].tolist()]
+        if pool is None:
+            losses = [_train_block(*args, *b) for b in bounds]
+        else:
+            futures = [pool.submit(_train_block, *args, *b) for b in bounds]
+            losses = [future.result() for future in futures]
+        round_loss = 0.0
+        for value in losses:
+            round_loss += value
+        loss += round_loss
     return loss
 
 
@@ -380,7 +384,9 @@ def _group_by_block_pair(perm, rows, cols, P, shared):
             a, b = b, a
         key[e] = a * P + b
         counts[a * P + b + 1] += 1
-    bounds = np.cumsum(counts)
+    bounds = counts  # running sums in place: a loop compiles faster than np.cumsum
+    for k in range(1, len(bounds)):
+        bounds[k] += bounds[k - 1]
     fill = bounds[:-1].copy()
     out = np.empty(len(perm), dtype=np.int64)
     for p in perm:
@@ -642,18 +648,14 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
             loss = _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws,
                                 *hargs, 0, len(rows), 0, V, 0, 0)
         else:
-            import numba
+            from concurrent.futures import ThreadPoolExecutor
 
             tasks, rounds = schedule
-            old = numba.get_num_threads()
-            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-            try:
+            with ThreadPoolExecutor(threads) as pool:
                 # The rounds in a fresh order each pass (the order within a task is fixed).
                 loss = _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared,
                                      draws, *hargs, tasks, rounds,
-                                     rng.permutation(len(rounds)))
-            finally:
-                numba.set_num_threads(old)
+                                     rng.permutation(len(rounds)), pool)
         if not math.isfinite(loss):
             raise TrainingDiverged(f"training diverged at iteration {it + 1} (the loss is "
                                    f"{loss}); lower the learning rate ({learning_rate})")
