@@ -29,7 +29,7 @@ INTERLEAVED = 100
 
 
 def make_words(n: int, seed: int = 0) -> list[str]:
-    from nlpzero.tokenizer import default_dictionary_path
+    from nlpzero.segmentation.tokenizer import default_dictionary_path
 
     chars = []
     with open(default_dictionary_path(), encoding="utf-8") as f:

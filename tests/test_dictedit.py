@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from nlpzero.segmentation.dictedit import best_split, is_han, read_userdict
 from nlpzero.errors import FormatError
 from nlpzero.lexicon import Lexicon
-from nlpzero.tokenizer import Tokenizer
+from nlpzero.segmentation.tokenizer import Tokenizer
 
 HAN_CHARS = "中国人民日报的了是𠀀"
 words_strategy = st.dictionaries(st.text(alphabet=HAN_CHARS, min_size=1, max_size=4),

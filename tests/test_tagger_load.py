@@ -6,7 +6,7 @@ import pytest
 
 from nlpzero.errors import FormatError
 from nlpzero.lexicon import Lexicon
-from nlpzero.tagger import Segmenter
+from nlpzero.segmentation.tagger import Segmenter
 
 
 @pytest.fixture(scope="module")

@@ -908,7 +908,7 @@ class Segmenter(Tokenizer):
                     and not re.search(r"[^\S\n]", text):
                 # Distinct words without whitespace, counts in range: checked in bulk,
                 # faster than word by word.
-                lexicon = Lexicon._from_valid_counts(by_word)
+                lexicon = Lexicon.from_valid_counts(by_word)
             else:
                 lexicon = Lexicon(zip(words, counts.tolist()))
             return cls(weights, trans, lexicon, dict_weight=header.get("dict_weight", 0.0),
