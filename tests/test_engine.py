@@ -355,6 +355,16 @@ def test_dask_engine_uses_the_callers_client_and_leaves_it_open(dask_cluster, pd
         learn_lexicon(pd_file, client=client)
 
 
+def test_cli_dask_engine_without_a_scheduler_starts_a_local_cluster(tmp_path, pd_file):
+    pytest.importorskip("dask.distributed")
+    from nlpzero import Lexicon
+
+    out = tmp_path / "lex.txt"
+    r = run_cli("lexicon", "-q", pd_file, "-o", str(out), "--engine", "dask", "--workers", "2")
+    assert r.returncode == 0, r.stderr
+    assert Lexicon.load(str(out)) == in_memory(pd_file)
+
+
 def test_dask_engine_survives_a_killed_worker(dask_cluster, pd_file):
     cluster, client = dask_cluster
     kill_one_worker, killed = killer_at("3-grams", list(client.run(os.getpid).values())[0])

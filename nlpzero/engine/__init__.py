@@ -1,5 +1,9 @@
-"""The engine of all partitioned work: lexicon learning, co-occurrence counting and the
-segmentation of files run through it.
+"""The engine of all partitioned work. Lexicon learning and co-occurrence counting run
+their steps through its runners (map over partitions and fold); the segmentation of
+files reads its byte ranges and runs its workers through it too, with results in input
+order (:class:`WorkerPool`) instead of folded. The engine knows nothing of words: it
+imports the input layer (corpus) and the errors, never discovery, segmentation,
+templates or vectors.
 
 * :mod:`.partitions`: files cut into byte ranges of whole lines, and reading them;
 * :mod:`.runners`: one protocol (map a function over partitions, fold the results) run

@@ -684,8 +684,7 @@ class Segmenter(Tokenizer):
 
     @max_word_len.setter
     def max_word_len(self, value: int) -> None:
-        check_int("max_word_len", value, 1)
-        self._max_word_len = int(value)
+        self._max_word_len = check_int("max_word_len", value, 1)
 
     @property
     def n_jobs(self) -> int:
@@ -694,8 +693,7 @@ class Segmenter(Tokenizer):
 
     @n_jobs.setter
     def n_jobs(self, value: int) -> None:
-        check_int("n_jobs", value, 1)
-        self._n_jobs = int(value)
+        self._n_jobs = check_int("n_jobs", value, 1)
 
     # -- training -----------------------------------------------------------------------
     @classmethod
