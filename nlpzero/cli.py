@@ -230,13 +230,13 @@ def cmd_train_segmenter(args) -> int:
     if args.output != "-":
         existing_directory_of(args.output)  # fail before training, not after
     start = time.perf_counter()
-    base = None if args.lexicon.lower() == "none" else Lexicon.load(args.lexicon)
-    if base is None and not args.corpus:
+    learn_base = args.lexicon.lower() == "none"
+    if learn_base and not args.corpus:
         raise InputError("--lexicon none needs --corpus (the lexicon is learned from it)")
     extra = {} if args.dict_weight is None else {"dict_weight": args.dict_weight}
     if args.corpus:
         lines = list(_read_corpus(args, "reading"))
-        segmenter = adapt_segmenter(base if base is not None else "none", lines,
+        segmenter = adapt_segmenter(args.lexicon, lines,
                                     n_samples=args.samples, seed=args.seed, bits=args.bits,
                                     progress=lambda message: _info(args, message), **extra)
         _info(args, f"adapted to {sum(map(len, lines)):,} characters of domain text with "
@@ -244,8 +244,8 @@ def cmd_train_segmenter(args) -> int:
     else:
         bar = _progress(None, args, "training", total=args.samples, unit="sent")
         try:
-            segmenter = Segmenter.train(base, n_samples=args.samples, seed=args.seed,
-                                        bits=args.bits,
+            segmenter = Segmenter.train(Lexicon.load(args.lexicon), n_samples=args.samples,
+                                        seed=args.seed, bits=args.bits,
                                         progress=lambda done: bar.update(done - bar.n), **extra)
         finally:
             bar.close()

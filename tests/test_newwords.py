@@ -212,3 +212,32 @@ def test_cli_adapts_from_the_default_dictionary(tmp_path):
     model = Segmenter.load(tmp_path / "model.npz")
     assert model.info["adapted"] and "张小凡" in model.lexicon
     assert token_counts(model, ["今天张小凡和碧瑶去了青云门"])["张小凡"] == 1
+
+
+def test_base_tagger_of_a_dictionary_file_is_cached(tmp_path, monkeypatch):
+    from nlpzero.segmentation import adaptation
+
+    monkeypatch.setenv("NLPZERO_CACHE_DIR", str(tmp_path / "cache"))
+    Lexicon(BASE).save(tmp_path / "base.txt")
+    first = adaptation.base_segmenter(str(tmp_path / "base.txt"), Lexicon(BASE),
+                                      n_samples=2000, bits=12)
+    cached = list((tmp_path / "cache" / "segmenters").iterdir())
+    assert len(cached) == 1
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again instead of loading the cache")
+
+    monkeypatch.setattr(adaptation.Segmenter, "train", no_training)
+    again = adaptation.base_segmenter(str(tmp_path / "base.txt"), Lexicon(BASE),
+                                      n_samples=2000, bits=12)
+    assert (again.weights == first.weights).all()
+    # other parameters, a changed file or a lexicon object are not served from it
+    with pytest.raises(AssertionError, match="trained again"):
+        adaptation.base_segmenter(str(tmp_path / "base.txt"), Lexicon(BASE), n_samples=3000,
+                                  bits=12)
+    with pytest.raises(AssertionError, match="trained again"):
+        adaptation.base_segmenter(Lexicon(BASE), Lexicon(BASE), n_samples=2000, bits=12)
+    cached[0].write_bytes(b"damaged")
+    with pytest.raises(AssertionError, match="trained again"):
+        adaptation.base_segmenter(str(tmp_path / "base.txt"), Lexicon(BASE), n_samples=2000,
+                                  bits=12)
