@@ -21,8 +21,10 @@ import numpy as np
 
 from ..errors import FormatError, InputError
 from . import _optimizer
+from .evaluation import nmi, planted_partition
 
-__all__ = ["Clustering", "cluster_graph", "cluster_words", "knn_graph", "read_edges"]
+__all__ = ["Clustering", "cluster_graph", "cluster_words", "knn_graph", "nmi",
+           "planted_partition", "read_edges", "write_paths"]
 
 
 class Clustering:
@@ -205,8 +207,8 @@ def cluster_graph(graph, directed: bool = False, trials: int = 3, seed: int | No
             raise InputError(f"{len(names)} names for {n} nodes")
         labels = list(names)
         n = len(labels)
-    if len(rows) == 0 or n == 0:
-        raise InputError("the graph has no links")
+    if not np.any(rows != cols):
+        raise InputError("the graph has no links (between two distinct nodes)")
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise InputError("link weights must be finite and >= 0")
     keep = weights > 0

@@ -146,7 +146,8 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
     """Greedy local moves: in random order, move each node to the neighbouring module
     (or to an empty one) that lowers the codelength most, sweeping until a sweep gains
     less than `min_delta` bits or `max_sweeps` sweeps are done. After the first sweep
-    only nodes a neighbour of which has moved are visited.
+    only nodes a neighbour of which has moved are visited, until none is left; then all
+    are visited once more.
 
     `module` (ids below the number of nodes) is changed in place. A node may only join
     modules of nodes with the same `constraint` value. Returns the number of moves.
@@ -177,6 +178,9 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
     touched = np.empty(n, np.int64)
     order = np.empty(n, np.int64)
     # Only nodes with a neighbour that moved since they were last visited can move.
+    # The index codebook's term makes every delta depend a little on every module, so
+    # when no node is left active, or a sweep gains too little, all are visited once
+    # more: the moves end only after a sweep over all nodes.
     active = np.ones(n, np.bool_)
     moves = 0
     for sweep in range(max_sweeps):
@@ -186,7 +190,9 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
                 order[n_active] = a
                 n_active += 1
         if n_active == 0:
-            break
+            order[:] = np.arange(n)
+            n_active = n
+        full = n_active == n
         shuffle(order[:n_active], state)
         gain = 0.0
         for j in range(n_active):
@@ -281,7 +287,9 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
         # Reset the marks: node ids are reused as stamps in the next sweep.
         mark[:] = -1
         if gain < min_delta:
-            break
+            if full:
+                break
+            active[:] = True
     return moves
 
 

@@ -75,9 +75,8 @@ def flow_graph(rows, cols, weights, n: int, directed: bool,
     if directed:
         indptr, indices, w = to_csr(rows, cols, weights, n)
         p = K.pagerank(indptr, indices, w, teleportation, 1e-15, 1000)
-        out_w = np.add.reduceat(w, indptr[:-1]) if len(w) else np.zeros(n)
-        out_w[np.diff(indptr) == 0] = 0.0
         src = np.repeat(np.arange(n), np.diff(indptr))
+        out_w = np.bincount(src, w, minlength=n)
         link = p[src] * w / np.where(out_w[src] > 0, out_w[src], 1.0)
         total = link.sum()
         if total > 0:
@@ -231,38 +230,107 @@ def leaf_codelength(g: FlowGraph, m: Module) -> float:
             - float(np.sum(p[p > 0] * np.log2(p[p > 0]))))
 
 
+def _index_codelength(exit_: float, children: list[Module]) -> float:
+    """Bits per step of the codebook of a module (or the root, exit 0) over its exit
+    and its submodules' entries."""
+    return (K.plogp(exit_ + sum(c.enter for c in children)) - K.plogp(exit_)
+            - sum(K.plogp(c.enter) for c in children))
+
+
+def _module_codelength(g: FlowGraph, m: Module) -> float:
+    if not m.children:
+        return leaf_codelength(g, m)
+    return (_index_codelength(m.exit, m.children)
+            + sum(_module_codelength(g, c) for c in m.children))
+
+
+def tree_codelength(g: FlowGraph, top: list[Module]) -> float:
+    """The multi-level map equation of a tree of modules (the two-level one when no
+    module has submodules)."""
+    return _index_codelength(0.0, top) + sum(_module_codelength(g, m) for m in top)
+
+
+def _super_modules(g: FlowGraph, top: list[Module], trials: int, seed: int):
+    """Modules of the modules `top` (the best two-level partition of the graph whose
+    nodes are the modules), or None when that partition is trivial."""
+    module = np.empty(g.n, np.int64)
+    for i, m in enumerate(top):
+        module[m.nodes] = i
+    # The walk's steps between modules are coded by module entries: the graph of
+    # modules with their enter flows as node flows is the index codebook's network, and
+    # its two-level codelength is the index part of the three-level code (the leaves'
+    # codebooks do not change).
+    agg = aggregate_graph(g, module, len(top))
+    agg = agg._replace(node_flow=agg.node_in)
+    sup, _ = best_partition(agg, trials, seed)
+    k = int(sup.max()) + 1
+    if k < 2 or k == len(top):
+        return None
+    flow, exit_, enter = K.module_stats(agg.indptr, agg.indices, agg.flow, agg.node_flow,
+                                        agg.node_out, agg.node_in, sup, k)
+    supers = []
+    for i in range(k):
+        children = [top[j] for j in np.flatnonzero(sup == i)]
+        supers.append(Module(np.concatenate([c.nodes for c in children]),
+                             sum(c.flow for c in children), float(exit_[i]), float(enter[i]),
+                             children))
+    supers.sort(key=lambda m: (-m.flow, m.nodes.min()))
+    return supers
+
+
 def split(g: FlowGraph, m: Module, trials: int, seed: int, local: np.ndarray,
-          depth: int) -> float:
-    """Split the module `m` into submodules, recursively, where that lowers the
-    codelength (multi-level map equation); fills ``m.children``. Returns the bits per
-    step of `m`'s part of the code."""
-    leaf = leaf_codelength(g, m)
+          depth: int) -> None:
+    """Split the leaf module `m` into submodules, recursively, where that lowers the
+    codelength (multi-level map equation); fills ``m.children``."""
     if depth >= MAX_DEPTH or len(m.nodes) < 3:
-        return leaf
+        return
     sub = _sub_flow_graph(g, m.nodes, local)
     module, length = best_partition(sub, trials, seed + depth, offset=m.exit)
     k = int(module.max()) + 1
-    if k < 2 or k == len(m.nodes) or length - K.plogp(m.exit) >= leaf - MIN_DELTA:
-        return leaf
-    children = _modules(sub, module, m.nodes)
-    enter_sum = sum(c.enter for c in children)
-    total = (K.plogp(m.exit + enter_sum) - K.plogp(m.exit)
-             - sum(K.plogp(c.enter) for c in children))
-    for c in children:
-        total += split(g, c, trials, seed, local, depth + 1)
-    m.children.extend(children)
-    return total
+    # `length` counts the submodules as leaves and m's index codebook but for the
+    # caller's -plogp(exit).
+    if (k < 2 or k == len(m.nodes)
+            or length - K.plogp(m.exit) >= leaf_codelength(g, m) - MIN_DELTA):
+        return
+    m.children.extend(_modules(sub, module, m.nodes))
+    for c in m.children:
+        split(g, c, trials, seed, local, depth + 1)
+
+
+def _leaves(modules: list[Module], depth: int = 1):
+    for m in modules:
+        if m.children:
+            yield from _leaves(m.children, depth + 1)
+        else:
+            yield m, depth
 
 
 def optimise(g: FlowGraph, trials: int, seed: int, hierarchy: bool
              ) -> tuple[list[Module], float]:
-    """The top modules (with submodules when `hierarchy`) and the codelength."""
+    """The top modules (with submodules when `hierarchy`) and the codelength.
+
+    Two levels: the best of `trials` partitions, or one module when no partition codes
+    the walk shorter. Hierarchy: then modules of modules are sought (the best partition
+    of the graph of modules) while they shorten the multi-level code, and every module
+    without submodules is split where that helps, recursively.
+    """
     module, length = best_partition(g, trials, seed)
+    one = np.zeros(g.n, np.int64)
+    if length >= partition_codelength(g, one) - MIN_DELTA:
+        module = one
     top = _modules(g, module, np.arange(g.n, dtype=np.int64))
     if not hierarchy:
-        return top, length
+        return top, tree_codelength(g, top)
+    length = tree_codelength(g, top)
+    while len(top) > 2:
+        supers = _super_modules(g, top, trials, seed)
+        if supers is None:
+            break
+        new_length = tree_codelength(g, supers)
+        if new_length >= length - MIN_DELTA:
+            break
+        top, length = supers, new_length
     local = np.full(g.n, -1, np.int64)
-    total = (K.plogp(sum(m.enter for m in top)) - sum(K.plogp(m.enter) for m in top))
-    for m in top:
-        total += split(g, m, trials, seed, local, 1)
-    return top, total
+    for m, depth in list(_leaves(top)):
+        split(g, m, trials, seed, local, depth)
+    return top, tree_codelength(g, top)
