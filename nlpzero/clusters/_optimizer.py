@@ -18,6 +18,8 @@ MIN_DELTA = 1e-10
 MAX_SWEEPS = 50
 #: Rounds of refinement (fine-tune, then coarse-tune) at most per trial.
 MAX_REFINE = 10
+#: Levels of moves that find the submodules of the coarse-tune.
+SUBMODULE_LEVELS = 1
 #: Depth of the hierarchy at most.
 MAX_DEPTH = 12
 
@@ -124,10 +126,11 @@ def partition_codelength(g: FlowGraph, module: np.ndarray, offset: float = 0.0) 
     return float(K.codelength(*stats, g.node_flow, offset))
 
 
-def _levels(g: FlowGraph, init, constraint, offset: float, state) -> np.ndarray:
+def _levels(g: FlowGraph, init, constraint, offset: float, state,
+            max_levels: int = 1 << 30) -> np.ndarray:
     """Greedy moves from `init` (default: every node alone), then the modules become
-    nodes and the moves repeat, until a level merges nothing. Returns each node's module
-    (dense ids)."""
+    nodes and the moves repeat, until a level merges nothing (or `max_levels` levels).
+    Returns each node's module (dense ids)."""
     level = g
     module = np.arange(g.n, dtype=np.int64) if init is None else init.astype(np.int64)
     cons = np.zeros(g.n, np.int64) if constraint is None else constraint.astype(np.int64)
@@ -138,7 +141,8 @@ def _levels(g: FlowGraph, init, constraint, offset: float, state) -> np.ndarray:
                      level.node_in, cons, module, offset, state, MAX_SWEEPS, MIN_DELTA)
         module, k = K.renumber(module)
         fine = module[fine]
-        if k == level.n:
+        max_levels -= 1
+        if k == level.n or max_levels == 0:
             return fine
         level = aggregate_graph(level, module, k)
         parent = np.empty(k, np.int64)
@@ -147,30 +151,42 @@ def _levels(g: FlowGraph, init, constraint, offset: float, state) -> np.ndarray:
         module = np.arange(k, dtype=np.int64)
 
 
+def _fine_tune(g: FlowGraph, module: np.ndarray, best: float, offset: float, state):
+    """Greedy moves of single nodes from the current modules, then of the modules, as
+    in the first pass; repeated while it helps."""
+    while True:
+        fine = _levels(g, module, None, offset, state)
+        length = partition_codelength(g, fine, offset)
+        if length >= best - MIN_DELTA:
+            return module, best
+        module, best = fine, length
+
+
+def _coarse_tune(g: FlowGraph, module: np.ndarray, offset: float, state) -> np.ndarray:
+    """Every module split into submodules (moves of nodes, constrained to their module),
+    and the submodules moved between modules, starting from their modules."""
+    sub = _levels(g, None, module, offset, state, SUBMODULE_LEVELS)
+    k = int(sub.max()) + 1
+    if k == g.n:
+        return module
+    parent = np.empty(k, np.int64)
+    parent[sub] = module
+    return _levels(aggregate_graph(g, sub, k), parent, None, offset, state)[sub]
+
+
 def _trial(g: FlowGraph, offset: float, state) -> tuple[np.ndarray, float]:
-    """One trial: multi-level moves, then rounds of refinement while they help. A round
-    re-runs the moves from the current modules on single nodes (fine-tune), then splits
-    every module into submodules (moves constrained to the module) and moves the
-    submodules between modules (coarse-tune)."""
+    """One trial: multi-level moves, then refinement: fine-tune (moves of single nodes
+    from the current modules) while it helps, then coarse-tune (moves of submodules);
+    again while the coarse-tune helps."""
     module = _levels(g, None, None, offset, state)
     best = partition_codelength(g, module, offset)
     for _ in range(MAX_REFINE):
-        improved = False
-        fine = _levels(g, module, None, offset, state)
-        length = partition_codelength(g, fine, offset)
-        if length < best - MIN_DELTA:
-            module, best, improved = fine, length, True
-        sub = _levels(g, None, module, offset, state)
-        k = int(sub.max()) + 1
-        if k < g.n:
-            parent = np.empty(k, np.int64)
-            parent[sub] = module
-            coarse = _levels(aggregate_graph(g, sub, k), parent, None, offset, state)[sub]
-            length = partition_codelength(g, coarse, offset)
-            if length < best - MIN_DELTA:
-                module, best, improved = coarse, length, True
-        if not improved:
+        module, best = _fine_tune(g, module, best, offset, state)
+        coarse = _coarse_tune(g, module, offset, state)
+        length = partition_codelength(g, coarse, offset)
+        if length >= best - MIN_DELTA:
             break
+        module, best = coarse, length
     return module, best
 
 
