@@ -8,8 +8,8 @@ Examples
 >>> edges = [("a", "b", 1), ("b", "c", 1), ("c", "a", 1),
 ...          ("x", "y", 1), ("y", "z", 1), ("z", "x", 1), ("c", "x", 0.1)]
 >>> result = cluster_graph(edges, seed=1)
->>> result.n_modules, result.path_of("a") == result.path_of("b"), result.path_of("a") == result.path_of("x")
-(2, True, False)
+>>> result.n_modules, result.path_of("a") == result.path_of("b") != result.path_of("x")
+(2, True)
 """
 
 from __future__ import annotations

@@ -140,6 +140,28 @@ def move_delta(p_a, out_a, in_a, out_old, in_old, out_new, in_new,
 
 
 @njit(cache=True)
+def gather(indptr, indices, flow, a, constraint, module, mark, acc, other, touched, nt):
+    """Add node a's link flows of one CSR (out- or in-links) to `acc`, per module of the
+    linked node (only nodes with a's `constraint`). A module met first (``mark`` not yet
+    a) is appended to `touched` and its `acc` and `other` entries are zeroed. Returns the
+    new number of touched modules."""
+    c = constraint[a]
+    for k in range(indptr[a], indptr[a + 1]):
+        b = indices[k]
+        if constraint[b] != c:
+            continue
+        m = module[b]
+        if mark[m] != a:
+            mark[m] = a
+            acc[m] = 0.0
+            other[m] = 0.0
+            touched[nt] = m
+            nt += 1
+        acc[m] += flow[k]
+    return nt
+
+
+@njit(cache=True)
 def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
                node_flow, node_out, node_in, constraint, module, offset, state,
                max_sweeps, min_delta):
@@ -199,40 +221,18 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
             a = order[j]
             active[a] = False
             old = module[a]
-            c = constraint[a]
             mark[old] = a
             out_to[old] = 0.0
             in_from[old] = 0.0
             touched[0] = old
-            nt = 1
-            for k in range(indptr[a], indptr[a + 1]):
-                b = indices[k]
-                if constraint[b] != c:
-                    continue
-                m = module[b]
-                if mark[m] != a:
-                    mark[m] = a
-                    out_to[m] = 0.0
-                    in_from[m] = 0.0
-                    touched[nt] = m
-                    nt += 1
-                out_to[m] += flow[k]
+            nt = gather(indptr, indices, flow, a, constraint, module, mark, out_to, in_from,
+                        touched, 1)
             if symmetric:
                 for t in range(nt):
                     in_from[touched[t]] = out_to[touched[t]]
             else:
-                for k in range(rindptr[a], rindptr[a + 1]):
-                    b = rindices[k]
-                    if constraint[b] != c:
-                        continue
-                    m = module[b]
-                    if mark[m] != a:
-                        mark[m] = a
-                        out_to[m] = 0.0
-                        in_from[m] = 0.0
-                        touched[nt] = m
-                        nt += 1
-                    in_from[m] += rflow[k]
+                nt = gather(rindptr, rindices, rflow, a, constraint, module, mark, in_from,
+                            out_to, touched, nt)
             p_a = node_flow[a]
             d_old, x_old, e_old = side_change(
                 -1.0, p_a, node_out[a], node_in[a], out_to[old], in_from[old], mod_flow[old],
