@@ -400,7 +400,7 @@ def test_planted_modules_are_recovered(directed):
 
 
 def test_seed_makes_it_deterministic():
-    r, c, w, _ = planted_partition(1500, 30, 5, 4, seed=2)
+    r, c, w, _ = planted_partition(800, 16, 5, 4, seed=2)
     a = cluster_graph((r, c, w), trials=2, seed=7)
     b = cluster_graph((r, c, w), trials=2, seed=7)
     assert a.paths == b.paths and a.codelength == b.codelength
