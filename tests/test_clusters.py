@@ -13,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 from nlpzero.cli import main
 from nlpzero.clusters import (_mapequation as K, _optimizer as O, cluster_graph, cluster_words,
                               knn_graph, nmi, planted_partition, read_edges)
+from nlpzero.clusters._knn import top_k_rows
 from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors import WordVectors
 
@@ -487,6 +488,20 @@ def test_knn_graph_matches_brute_force():
         want = [j for _, j in sorted(s)[:4]]
         assert list(cols[rows == i]) == want
         assert np.allclose(sims[rows == i], unit[i] @ unit[want].T)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 6), st.integers(2, 12), st.integers(0, 2**32), st.data())
+def test_top_k_rows_matches_sorting(rows, n, seed, data):
+    # Few distinct values, so that ties are common.
+    s = np.random.default_rng(seed).integers(-3, 4, (rows, n)).astype(np.float32)
+    k = data.draw(st.integers(1, n - 1))
+    diagonal = data.draw(st.integers(0, n - rows)) if n >= rows else 0
+    cols, vals = top_k_rows(s, k, diagonal)
+    for r in range(rows):
+        want = sorted((-float(s[r, j]), j) for j in range(n) if j != r + diagonal)[:k]
+        assert list(cols[r]) == [j for _, j in want]
+        assert list(vals[r]) == [-v for v, _ in want]
 
 
 def test_word_clusters(tmp_path):

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import FormatError, InputError
 from . import _optimizer
+from ._knn import top_k_rows
 from .evaluation import nmi, planted_partition
 
 __all__ = ["Clustering", "cluster_graph", "cluster_words", "knn_graph", "nmi",
@@ -243,7 +244,8 @@ def _check_int(name: str, value, lo: int) -> int:
 def knn_graph(unit: np.ndarray, k: int, block: int = 1024
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's `k` nearest other rows by inner product (cosine for unit rows), as
-    arrays (rows, cols, similarity), computed in blocks of rows."""
+    arrays (rows, cols, similarity), nearest first (ties: smaller index first), computed
+    in blocks of rows."""
     n = len(unit)
     k = min(k, n - 1)
     rows = np.repeat(np.arange(n, dtype=np.int64), k)
@@ -251,14 +253,9 @@ def knn_graph(unit: np.ndarray, k: int, block: int = 1024
     sims = np.empty(n * k, np.float64)
     for start in range(0, n, block):
         stop = min(start + block, n)
-        s = unit[start:stop] @ unit.T
-        s[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        top = np.argpartition(-s, k - 1, axis=1)[:, :k]
-        # Ties broken by index, so that the graph does not depend on the partition.
-        vals = np.take_along_axis(s, top, axis=1)
-        order = np.lexsort((top, -vals), axis=1)
-        cols[start * k:stop * k] = np.take_along_axis(top, order, axis=1).ravel()
-        sims[start * k:stop * k] = np.take_along_axis(vals, order, axis=1).ravel()
+        top, vals = top_k_rows(unit[start:stop] @ unit.T, k, start)
+        cols[start * k:stop * k] = top.ravel()
+        sims[start * k:stop * k] = vals.ravel()
     return rows, cols, sims
 
 
