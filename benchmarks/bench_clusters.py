@@ -284,7 +284,10 @@ def words_section(args, eval_dir) -> dict:
 
 def report(results: dict, args) -> str:
     f = benchutil.fmt
-    lines = []
+    load = results["load"]
+    lines = [f"Load average (1, 5, 15 min) at the start: {_loads(load['start'])}; after the "
+             f"synthetic graphs: {_loads(load['graphs'])}; at the end: {_loads(load['end'])} "
+             "(other jobs share the 2 cores; absolute times move with them).\n"]
     lines.append("## Planted partitions\n")
     lines.append("Modules of about 50 nodes; mean degree 10 inside the module and 5 to any "
                  f"node; two-level, {args.trials} trials, one thread each, best time of "
@@ -315,12 +318,12 @@ def report(results: dict, args) -> str:
     for r in results["memory"]:
         extra = r["peak_mib"] - r["base_mib"]
         rows.append([r["edges"], r["nodes"], r["trials"], f(r["seconds"], ".1f"),
-                     f(r["base_mib"], ".0f"),
+                     f(r["load"], ".1f"), f(r["base_mib"], ".0f"),
                      f(r["peak_mib"], ".0f"), f(extra, ".0f"),
                      f(extra * 2**20 / r["edges"], ".0f"), r["modules"], f(r["nmi"], ".4f")])
-    lines.append(benchutil.md_table(["links", "nodes", "trials", "seconds", "base MiB",
-                                     "peak MiB", "peak - base MiB", "bytes per link", "modules",
-                                     "NMI planted"], rows))
+    lines.append(benchutil.md_table(["links", "nodes", "trials", "seconds", "load (1 min)",
+                                     "base MiB", "peak MiB", "peak - base MiB",
+                                     "bytes per link", "modules", "NMI planted"], rows))
     w = results.get("words")
     if w:
         lines.append("\n## Words\n")
@@ -358,6 +361,10 @@ def report(results: dict, args) -> str:
     return "\n".join(lines)
 
 
+def _loads(values) -> str:
+    return " / ".join(f"{v:.1f}" for v in values)
+
+
 def strip(obj):
     if isinstance(obj, dict):
         return {k: strip(v) for k, v in obj.items() if k != "module"}
@@ -385,7 +392,8 @@ def main() -> None:
     from nlpzero.clusters import planted_partition
 
     me = os.path.abspath(__file__)
-    results = {"planted": {}, "memory": []}
+    # Other work on the machine slows both systems alike, but it moves the absolute times.
+    results = {"planted": {}, "memory": [], "load": {"start": os.getloadavg()}}
     sizes = [1000, 10000] if args.quick else [1000, 10000, 100000]
     run_nlpzero(*planted_partition(300, 6, 8, 1, seed=1)[:3], 300, False, 1, 0)  # warm up
     run_nlpzero(*planted_partition(300, 6, 8, 1, seed=1)[:3], 300, True, 1, 0)
@@ -407,10 +415,12 @@ def main() -> None:
         print(f"memory {edges}", file=sys.stderr, flush=True)
         r = benchutil.run_child([me, "--child-memory", "--edges", str(edges), "--trials",
                                  str(trials)], timeout=1800)
-        results["memory"].append(dict(r, trials=trials))
+        results["memory"].append(dict(r, trials=trials, load=os.getloadavg()[0]))
+    results["load"]["graphs"] = os.getloadavg()
     if not args.skip_words:
         print("words", file=sys.stderr, flush=True)
         results["words"] = words_section(args, args.eval_dir)
+    results["load"]["end"] = os.getloadavg()
     body = report(results, args)
     path = benchutil.write_result("clusters.md", "Clusters by the map equation: nlpzero "
                                   "against infomap", body, args.output)

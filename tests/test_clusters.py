@@ -152,12 +152,16 @@ def dense(module):
     return K.renumber(np.asarray(module, np.int64))[0]
 
 
+def prepare(case):
+    """(n, flow graph, reference node flows, reference link flows, dense partition)."""
+    n, edges, directed, module = case
+    return (n, build(n, edges, directed), *ref_flows(edges, n, directed), dense(module))
+
+
 @settings(max_examples=150, deadline=None)
 @given(graphs())
 def test_flow_graph_matches_reference(case):
-    n, edges, directed, _ = case
-    g = build(n, edges, directed)
-    node, links = ref_flows(edges, n, directed)
+    n, g, node, links, module = prepare(case)
     assert np.allclose(g.node_flow, node, atol=1e-12)
     got = {(a, int(g.indices[k])): g.flow[k] for a in range(n)
            for k in range(g.indptr[a], g.indptr[a + 1])}
@@ -175,10 +179,7 @@ def test_flow_graph_matches_reference(case):
 @settings(max_examples=200, deadline=None)
 @given(graphs())
 def test_codelength_matches_map_equation(case):
-    n, edges, directed, module = case
-    g = build(n, edges, directed)
-    node, links = ref_flows(edges, n, directed)
-    module = dense(module)
+    n, g, node, links, module = prepare(case)
     assert O.partition_codelength(g, module) == pytest.approx(
         ref_codelength(node, links, list(module)), abs=1e-10)
 
@@ -204,10 +205,7 @@ def move_delta_of(g, module, a, target, offset=0.0):
 @settings(max_examples=300, deadline=None)
 @given(graphs(), st.data())
 def test_move_delta_is_difference_of_codelengths(case, data):
-    n, edges, directed, module = case
-    g = build(n, edges, directed)
-    node, links = ref_flows(edges, n, directed)
-    module = dense(module)
+    n, g, node, links, module = prepare(case)
     a = data.draw(st.integers(0, n - 1))
     # Any module, or a new (empty) one.
     target = data.draw(st.integers(0, int(module.max()) + 1))
@@ -221,9 +219,7 @@ def test_move_delta_is_difference_of_codelengths(case, data):
 @settings(max_examples=150, deadline=None)
 @given(graphs(), st.integers(0, 2**40), st.booleans())
 def test_move_nodes_reaches_a_local_optimum(case, seed, constrained):
-    n, edges, directed, module = case
-    g = build(n, edges, directed)
-    node, links = ref_flows(edges, n, directed)
+    n, g, node, links, module = prepare(case)
     constraint = (np.array(module, np.int64) % 2 if constrained else np.zeros(n, np.int64))
     moved = np.arange(n, dtype=np.int64)
     before = ref_codelength(node, links, list(moved))
