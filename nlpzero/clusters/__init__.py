@@ -15,10 +15,12 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Hashable, Iterable, Sequence
+import sys
+from typing import Hashable, Sequence
 
 import numpy as np
 
+from .._io import open_input
 from ..errors import FormatError, InputError
 from . import _optimizer
 from ._knn import top_k_rows
@@ -297,9 +299,6 @@ def read_edges(path: str) -> list[tuple[str, str, float]]:
         A missing file, a line that is not ``u v [weight]`` (with its number), a weight
         that is not a finite number >= 0, no edges.
     """
-    from .._io import open_input
-    import sys
-
     f = sys.stdin.buffer if path == "-" else open_input(path, "an edge list")
     name = "stdin" if path == "-" else path
     edges = []
