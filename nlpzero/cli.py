@@ -445,6 +445,31 @@ def cmd_similar(args) -> int:
     return 0
 
 
+def cmd_clusters(args) -> int:
+    """Modules of a word graph (from vectors) or of any weighted graph by the map equation."""
+    from ._io import atomic_write
+    from .clusters import cluster_graph, read_edges, write_paths
+
+    if (args.vectors is None) == (args.graph is None):
+        raise InputError("give a VECTORS file or --graph EDGES, not both or neither")
+    if args.directed and not args.graph:
+        raise InputError("--directed applies to --graph")
+    start = time.perf_counter()
+    options = dict(trials=args.trials, seed=args.seed, hierarchy=args.hierarchy)
+    if args.graph:
+        result = cluster_graph(read_edges(args.graph), directed=args.directed, **options)
+    else:
+        from .vectors import WordVectors
+
+        wv = WordVectors.load_word2vec_format(args.vectors)
+        result = wv.clusters(knn=args.knn, restrict_vocab=args.restrict_vocab, **options)
+    with atomic_write(args.output) as out:
+        write_paths(result, out)
+    _info(args, f"{result.summary()}\n{len(result)} nodes in {time.perf_counter() - start:.1f} s"
+                + ("" if args.output == "-" else f"; written to {args.output}"))
+    return 0
+
+
 def _add_partition_options(p, scope: str, workers: str, spill: str) -> None:
     """--workers, --engine, --scheduler and --spill-dir of a partitioned job: `scope`
     says when they apply, `workers` what the workers do, `spill` what is spilled."""
@@ -469,6 +494,33 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
     return value
+
+
+def _add_clusters_parser(sub, common) -> None:
+    p = sub.add_parser("clusters", parents=[common], help="cluster words (or a graph) by "
+                                                          "the map equation",
+                       description="Link every word to its K most similar words (cosine of "
+                                   "whitened vectors) and find the modules of that graph "
+                                   "that minimise the map equation; or do the same for any "
+                                   "graph given as 'u v weight' lines. Writes 'word<TAB>module "
+                                   "path' lines (1, 2, ... from the largest module; 1:3 is "
+                                   "submodule 3 of module 1), in the input's order; a "
+                                   "summary goes to stderr.")
+    p.add_argument("vectors", nargs="?", help="word2vec file (text or binary, detected)")
+    p.add_argument("--graph", metavar="EDGES", help="cluster this graph instead: 'u v weight' "
+                                                    "lines (- for stdin)")
+    p.add_argument("--directed", action="store_true", help="--graph's links go from u to v")
+    p.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
+    p.add_argument("--knn", type=_positive_int, default=10,
+                   help="neighbours linked to each word (default 10)")
+    p.add_argument("--restrict-vocab", type=_positive_int, default=None, metavar="N",
+                   help="cluster only the N most frequent words")
+    p.add_argument("--hierarchy", action="store_true",
+                   help="modules within modules, where they shorten the code")
+    p.add_argument("--trials", type=_positive_int, default=3,
+                   help="optimisations, the best kept (default 3)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.set_defaults(func=cmd_clusters)
 
 
 # ---------------------------------------------------------------------------
@@ -713,6 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="whiten by the K most frequent words (default: the most frequent "
                         "quarter of the vocabulary; fewer favour similarity over analogy)")
     p.set_defaults(func=cmd_similar)
+    _add_clusters_parser(sub, common)
     return parser
 
 

@@ -197,6 +197,13 @@ class WordVectors:
         v = self[word]
         return float(v @ v)
 
+    def clusters(self, knn: int = 10, **kwargs):
+        """Word clusters by the map equation on the graph linking each word to its `knn`
+        most similar words: :func:`nlpzero.clusters.cluster_words`."""
+        from ..clusters import cluster_words  # clusters builds on vectors, not the reverse
+
+        return cluster_words(self, knn=knn, **kwargs)
+
     def _nearest(self, space, positive, negative, topn, restrict_vocab):
         pos, neg = _word_lists(positive, negative)
         if not pos and not neg:
