@@ -204,29 +204,36 @@ def score_candidates(lines: list[str], tokens: Counter, base: Lexicon, min_count
 
 
 def count_occurrences(lines: list[str], strings: Iterable[str]) -> dict:
-    """For each string, its occurrences in `lines` and the most common character right
-    before and right after it: ``{s: (count, (char, n) | None, (char, n) | None)}``."""
+    """For each string (of 2+ characters), its occurrences in `lines` (overlapping ones
+    included) and the most common character right before and right after it:
+    ``{s: (count, (char, n) | None, (char, n) | None)}``."""
     targets = set(strings)
     if not targets:
         return {}
-    lengths = sorted({len(s) for s in targets})
+    # Strings by their first two characters: one dict lookup per position of the text
+    # finds the few strings that can start there.
+    by_prefix: dict[str, list[str]] = {}
+    for s in targets:
+        by_prefix.setdefault(s[:2], []).append(s)
     found: dict[str, list] = {}
     for line in lines:
         n = len(line)
-        for i in range(n):
-            for length in lengths:
-                if i + length > n:
-                    break
-                s = line[i:i + length]
-                if s in targets:
+        get = by_prefix.get
+        for i in range(n - 1):
+            starting = get(line[i:i + 2])
+            if starting is None:
+                continue
+            for s in starting:
+                if line.startswith(s, i):
                     entry = found.get(s)
                     if entry is None:
                         entry = found[s] = [0, Counter(), Counter()]
                     entry[0] += 1
                     if i > 0:
                         entry[1][line[i - 1]] += 1
-                    if i + length < n:
-                        entry[2][line[i + length]] += 1
+                    end = i + len(s)
+                    if end < n:
+                        entry[2][line[end]] += 1
     return {s: (e[0], _most_common(e[1]), _most_common(e[2])) for s, e in found.items()}
 
 
