@@ -41,3 +41,29 @@ def test_words_with_whitespace_or_empty_are_refused(tmp_path, model, text):
     _, arrays = model
     with pytest.raises(FormatError, match="damaged"):
         Segmenter.load(_with_lexicon(tmp_path, arrays, text, [1] * (text.count("\n") + 1)))
+
+
+def test_the_lattice_trie_of_a_model_is_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("NLPZERO_CACHE_DIR", str(tmp_path / "cache"))
+    lexicon = {"中国": 50, "人民": 40, "银行": 30, "的": 90, "中国人民银行": 5}
+    seg = Segmenter.train(lexicon, n_samples=300, bits=10)
+    path = tmp_path / "m.npz"
+    seg.save(path)
+    first = Segmenter.load(path)
+    cached = sorted((tmp_path / "cache").glob("trie-*.npz"))
+    assert len(cached) == 1
+    again = Segmenter.load(path)
+    text = ["中国人民银行的人民", "银行的中国"]
+    assert list(again.cut_lines(text)) == list(first.cut_lines(text)) == list(seg.cut_lines(text))
+    # a new model at the same path is not served the old trie
+    Segmenter.train({"中国人": 50, "民银行": 40}, n_samples=300, bits=10).save(path)
+    newer = Segmenter.load(path)
+    assert "民银行" in newer.lcut("中国人民银行")
+    # an edit after loading is segmented with the edited lexicon, not the cached trie
+    again.del_word("中国人民银行")
+    again.add_word("民银", 10_000)
+    edited = Segmenter(again.weights, again.transitions, Lexicon(again.lexicon.items()),
+                       dict_weight=again.dict_weight)
+    text = ["中国人民银行的人民", "银行的中国", "人民银行中国人民银行"]
+    assert list(again.cut_lines(text)) == list(edited.cut_lines(text))
+    assert list(again.cut_lines(text)) != list(first.cut_lines(text))

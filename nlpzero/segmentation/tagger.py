@@ -830,7 +830,7 @@ class Segmenter(Tokenizer):
             lexicon_counts=np.asarray(counts, dtype=np.int64),
         )
         with atomic_write(path, binary=True) as f:
-            np.savez_compressed(f, **arrays)
+            np.savez(f, **arrays)  # not compressed: loading is a copy, not an inflate
 
     @classmethod
     def load(cls, path, n_jobs: int = 2) -> "Segmenter":
@@ -871,7 +871,11 @@ class Segmenter(Tokenizer):
             # member, object arrays refused): all of them mean the same to the user.
             raise FormatError(f"{path} is not a readable segmenter model: "
                               f"{type(exc).__name__}: {exc}") from None
-        return cls._from_arrays(arrays, path, n_jobs)
+        segmenter = cls._from_arrays(arrays, path, n_jobs)
+        if segmenter.dict_weight > 0 and len(segmenter.lexicon):
+            # The word lattice's trie: from the cache while the model file is unchanged.
+            segmenter.compile(cache_for=path)
+        return segmenter
 
     @classmethod
     def _from_arrays(cls, arrays: dict, path: str, n_jobs: int) -> "Segmenter":

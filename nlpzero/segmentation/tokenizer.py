@@ -474,9 +474,19 @@ class Tokenizer:
                      ends)
         return ends[:m]
 
-    def compile(self) -> "Tokenizer":
+    def compile(self, *, cache_for=None) -> "Tokenizer":
         """Build what segmenting needs now (the trie), e.g. before worker processes are
-        forked, so that they share it instead of each building it; returns self."""
+        forked, so that they share it instead of each building it; returns self.
+
+        Parameters
+        ----------
+        cache_for : str or path, optional
+            The file the lexicon was read from (a model, say): the trie is then kept
+            in the cache folder (:func:`cache_directory`) while that file keeps its size
+            and modification time, and read from there next time.
+        """
+        if self._compiled is None and cache_for is not None:
+            self._compiled = _compile_cached(self.lexicon, cache_for)
         self._trie()
         return self
 
@@ -496,6 +506,23 @@ def _compile_lexicon(lexicon: Lexicon):
     words, counts = lexicon.to_arrays(sort=False)
     # Words hold no whitespace, so a newline separates them.
     return _compile(code_points("\n".join(words)), counts)[0]
+
+
+def _compile_cached(lexicon: Lexicon, source_path):
+    """The compiled trie of `lexicon`, read from the file at `source_path`: from the
+    cache while that file is unchanged, else compiled and cached."""
+    cache_path = _cache_path(source_path)
+    stamp = _file_stamp(source_path) if cache_path is not None else None
+    if stamp is not None:
+        cached = _read_cache(cache_path, stamp)
+        if cached is not None:
+            return cached[0]
+    words, counts = lexicon.to_arrays(sort=False)
+    cps = code_points("\n".join(words))
+    compiled = _compile(cps, counts)[0]
+    if stamp is not None and stamp == _file_stamp(source_path):
+        _write_cache(cache_path, stamp, compiled, cps, counts)
+    return compiled
 
 
 def _compile_file(path, cache: bool):
