@@ -427,6 +427,36 @@ def cmd_similar(args) -> int:
     return 0
 
 
+def cmd_keywords(args) -> int:
+    """Print the keywords of each input line: by the vectors or by TF-IDF."""
+    from .vectors.keyed import WordVectors
+    from .vectors.keywords import TfidfKeywords
+
+    if args.method == "vectors" and (not args.vectors or args.idf_corpus):
+        raise InputError("--method vectors needs --vectors V (and takes no --idf-corpus)")
+    if args.method == "tfidf" and args.vectors:
+        raise InputError("--vectors applies to --method vectors only")
+    tokenizer = None if args.pretokenized else _load_tokenizer(args)
+
+    def words(paths, desc):
+        lines = _read_corpus(argparse.Namespace(**dict(vars(args), corpus=paths)), desc)
+        return (l.split() for l in lines) if tokenizer is None else tokenizer.cut_lines(lines)
+
+    if args.method == "vectors":
+        rank = WordVectors.load_word2vec_format(args.vectors).keywords
+        texts = words(args.input or ["-"], "keywords")
+    else:
+        texts = list(words(args.input or ["-"], "reading"))
+        model = TfidfKeywords().fit(words(args.idf_corpus, "document frequencies")
+                                    if args.idf_corpus else texts)
+        rank = model.keywords
+    out = sys.stdout
+    for text in texts:
+        out.write(" ".join(f"{w}:{sc:.4g}" if args.scores else w
+                           for w, sc in rank(text, topn=args.topn)) + "\n")
+    return 0
+
+
 def _add_partition_options(p, scope: str, workers: str, spill: str) -> None:
     """--workers, --engine, --scheduler and --spill-dir of a partitioned job: `scope`
     says when they apply, `workers` what the workers do, `spill` what is spilled."""
@@ -689,6 +719,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="whiten by the K most frequent words (default: the most frequent "
                         "quarter of the vocabulary; fewer favour similarity over analogy)")
     p.set_defaults(func=cmd_similar)
+
+    p = sub.add_parser("keywords", parents=[common], help="keywords of each line of a text",
+                       description="Print the keywords of each input line (a document per "
+                                   "line), best first, separated by spaces, one output line "
+                                   "per input line: by the vectors (<v_w, sum of the line's "
+                                   "vectors>) or by TF-IDF with document frequencies from "
+                                   "--idf-corpus (default: the input's own lines).")
+    p.add_argument("input", nargs="*", metavar="FILE", help="text files, or - for stdin "
+                                                             "(default)")
+    p.add_argument("--vectors", metavar="V", help="word2vec file (--method vectors)")
+    p.add_argument("--method", choices=("vectors", "tfidf"), default="vectors",
+                   help="rank by the vectors (default) or by TF-IDF")
+    p.add_argument("--idf-corpus", nargs="+", metavar="FILE",
+                   help="--method tfidf: learn document frequencies from these files' lines")
+    p.add_argument("--topn", type=_positive_int, default=5, help="keywords per line (default 5)")
+    p.add_argument("--scores", action="store_true", help="print word:score")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--lexicon", help="segment with this lexicon (default: jieba's dictionary)")
+    g.add_argument("--pretokenized", action="store_true",
+                   help="the text is already words separated by spaces")
+    p.set_defaults(func=cmd_keywords)
     return parser
 
 

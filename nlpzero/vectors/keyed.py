@@ -183,13 +183,38 @@ class WordVectors:
         v = self.vectors[known].sum(axis=0)
         return v / len(known) if mean else v
 
-    def keywords(self, words: Iterable[str], topn: int | None = None) -> list[tuple[str, float]]:
-        """Rank the distinct known words of a sentence by ``<v_w, sum of its vectors>``."""
-        words = _words_of(words)
-        s = self.sentence_vector(words)
-        seen = list(dict.fromkeys(w for w in words if w in self.key_to_index))
-        scored = sorted(((w, float(self[w] @ s)) for w in seen), key=lambda x: -x[1])
-        return scored if topn is None else scored[:topn]
+    def keywords(self, words, topn: int | None = None) -> list[tuple[str, float]]:
+        """Rank the words of a text by ``<v_w, s>``, s the sum of the vectors of all its
+        known tokens (repeats included).
+
+        A word scores high when it is long (rare, see :meth:`importance`) and points
+        the way the text does; function words, with short vectors, score low.
+
+        Parameters
+        ----------
+        words : str or list of str
+            The text's words (a str is split on whitespace).
+        topn : int, optional
+            How many to return (default: all).
+
+        Returns
+        -------
+        list of (str, float)
+            The distinct known word tokens (punctuation and symbols are left out, see
+            :func:`nlpzero.vectors.keywords.is_word_token`), best first, ties in order
+            of first occurrence.
+        """
+        from .keywords import check_topn, is_word_token, rank, text_words
+
+        words = text_words(words, "words")
+        topn = check_topn(topn)
+        known = [self.key_to_index[w] for w in words if w in self.key_to_index]
+        if not known:
+            return []
+        s = self.vectors[known].astype(np.float64).sum(axis=0)
+        scores = {w: float(self.vectors[self.key_to_index[w]].astype(np.float64) @ s)
+                  for w in dict.fromkeys(words) if w in self.key_to_index and is_word_token(w)}
+        return rank(scores, topn)
 
     def importance(self, word: str) -> float:
         """Squared norm of the word's vector, which grows like -log p(w): function
