@@ -61,6 +61,8 @@ NLPZERO = {
     "nlpzero window 3": dict(bv.DEFAULTS, window=3),
     "nlpzero no hinge": dict(bv.NO_HINGE),
 }
+#: Words whose neighbours the report shows.
+EXAMPLES = ("经济", "美丽", "喜欢", "质量", "便宜", "批评")
 #: gensim systems: name -> (sg, window).
 GENSIM = {"gensim skip-gram w5": (1, 5), "gensim cbow w5": (0, 5)}
 
@@ -161,20 +163,20 @@ def eval_graded(items, score) -> dict:
             "mean_by_level": {k: sum(v) / len(v) for k, v in sorted(by_level.items())}}
 
 
-def eval_retrieval(items, space, index: dict, candidates: list[str], ks=(1, 5, 10)) -> dict:
-    """Precision at k of group-mates among the nearest candidates by ``space @ space.T``
-    (rows of `space` indexed by `index`)."""
+def eval_retrieval(items, scores_of, index: dict, candidates: list[str], ks=(1, 5, 10)) -> dict:
+    """Precision at k of group-mates among the nearest candidates; ``scores_of(words)``
+    gives the scores of a block of query words against the whole vocabulary (columns
+    indexed by `index`)."""
     import numpy as np
 
     cand = np.array([index[w] for w in candidates])
-    cand_space = space[cand]
     queries = sorted(items["queries"])
     kmax = max(ks)
     hits = {k: 0.0 for k in ks}
     recall = 0.0
     for s in range(0, len(queries), 1000):
         block = queries[s:s + 1000]
-        scores = space[[index[w] for w in block]] @ cand_space.T
+        scores = scores_of(block)[:, cand]
         pos = {w: i for i, w in enumerate(candidates)}
         for r, w in enumerate(block):
             scores[r, pos[w]] = -np.inf
@@ -198,26 +200,53 @@ def eval_retrieval(items, space, index: dict, candidates: list[str], ks=(1, 5, 1
 # Spaces
 
 
-def spaces_of(name: str, path: str) -> dict:
-    """Named spaces of a system's vectors: (matrix whose row products are the score,
-    key_to_index)."""
+def spaces_of(name: str, path: str) -> tuple[dict, object]:
+    """Named spaces of a system's vectors, each ``(scores_of, pair, unit)``: the scores
+    of a block of words against the vocabulary, the score of a pair, and the unit
+    vectors for analogies (None when the space is not a cosine)."""
     import numpy as np
 
     from nlpzero.vectors import WordVectors
     from nlpzero.vectors.keyed import _unit_rows
 
     wv = WordVectors.load_word2vec_format(path, binary=True)
+    idx = wv.key_to_index
+
+    def matrix(m):
+        return (lambda ws: m[[idx[w] for w in ws]] @ m.T,
+                lambda a, b: float(m[idx[a]] @ m[idx[b]]), m)
+
+    def mixed(whiten, weight):
+        m = wv.whitened() if whiten else wv.unit()
+
+        def scores_of(ws):
+            chars = np.vstack([wv.char_cosines(w) for w in ws])
+            return (1 - weight) * (m[[idx[w] for w in ws]] @ m.T) + weight * chars
+        return (scores_of, lambda a, b: wv.similarity(a, b, whiten=whiten, char_weight=weight),
+                None)
+
     if not name.startswith("nlpzero"):
-        return {"cosine": wv.unit()}, wv
-    out = {"whitened": wv.whitened(), "raw cos": wv.unit(), "raw dot": wv.vectors}
-    w2k = WordVectors(wv.index_to_key, wv.vectors, whiten_size=min(2000, len(wv)))
-    out["whitened K=2000"] = w2k.whitened()
+        out = {"cosine": matrix(wv.unit())}
+        out.update({f"cosine + chars {w}": mixed(False, w) for w in CHAR_WEIGHTS})
+        return out, wv
+    out = {"whitened": matrix(wv.whitened()), "raw cos": matrix(wv.unit()),
+           "raw dot": matrix(wv.vectors)}
+    out["whitened K=2000"] = matrix(
+        WordVectors(wv.index_to_key, wv.vectors, whiten_size=min(2000, len(wv))).whitened())
     for p in PARTIAL:
-        out[f"whitened^{p}"] = _unit_rows(partial_whiten(wv.vectors, wv.whiten_size, p)
-                                          ).astype(np.float32)
+        out[f"whitened^{p}"] = matrix(_unit_rows(partial_whiten(wv.vectors, wv.whiten_size, p)
+                                                 ).astype(np.float32))
+    for w in CHAR_WEIGHTS:
+        out[f"raw cos + chars {w}"] = mixed(False, w)
+    out["whitened + chars 0.5"] = mixed(True, 0.5)
+    if name == "nlpzero defaults":
+        out["chars only"] = mixed(False, 1.0)
     return out, wv
 
 
+#: Weights of the characters scored in the mixed spaces (``most_similar``'s
+#: ``char_weight``).
+CHAR_WEIGHTS = (0.3, 0.5, 0.7)
 #: Powers of partial whitening scored (1 = full whitening, 0 = centred raw vectors).
 PARTIAL = (0.5,)
 
@@ -309,26 +338,35 @@ def score_all(args, runs: dict) -> dict:
     candidates = items["words"]
     print(f"cilin: {items['covered_words']}/{items['cilin_words']} words, "
           f"{len(items['pairs'])} pairs, {len(items['queries'])} queries", file=sys.stderr)
-    scores = {}
+    scores, examples, skip = {}, {}, {}
     for name, (spaces, wv) in loaded.items():
         idx = wv.key_to_index
-        for sp, m in spaces.items():
-            def sim(a, b, m=m):
-                return float(m[idx[a]] @ m[idx[b]])
+        for sp, (scores_of, sim, unit) in spaces.items():
             row = {"graded": eval_graded(items, sim),
-                   "retrieval": eval_retrieval(items, m, idx, candidates),
+                   "retrieval": eval_retrieval(items, scores_of, idx, candidates),
                    "wordsim": bv.eval_wordsim(args.eval_dir, sim, idx.__contains__)}
-            if sp != "raw dot":
+            if unit is not None and sp != "raw dot":
                 for part in ("semantic", "morphological"):
                     row[f"ca8 {part}"] = bv.eval_analogy(args.eval_dir, f"ca8_{part}.txt",
-                                                         m, idx)
+                                                         unit, idx)
             scores[f"{name}, {sp}"] = row
             print(f"{name}, {sp}: graded {row['graded']['spearman']:.3f}, "
                   f"P@1 {row['retrieval']['P@1']:.3f}, wordsim "
                   f"{row['wordsim']['spearman']:.3f}", file=sys.stderr)
+        if name == "nlpzero defaults":
+            examples = {f"{name}, {label}": {w: [x for x, _ in wv.most_similar(w, topn=6, **kw)]
+                                             for w in EXAMPLES if w in wv}
+                        for label, kw in (("raw cos", dict(char_weight=0.0)),
+                                          ("whitened", dict(whiten=True, char_weight=0.0)),
+                                          ("raw cos + chars 0.5", dict(char_weight=0.5)))}
+        elif name == "gensim skip-gram w5":
+            skip = {f"{name}, cosine": {w: [x for x, _ in wv.most_similar(w, topn=6,
+                                                                           char_weight=0.0)]
+                                        for w in EXAMPLES if w in wv}}
     return {"items": {k: v for k, v in items.items() if k in ("covered_words", "cilin_words")},
             "n_pairs": len(items["pairs"]), "n_queries": len(items["queries"]),
-            "n_candidates": len(candidates), "common_vocab": len(common), "scores": scores}
+            "n_candidates": len(candidates), "common_vocab": len(common), "scores": scores,
+            "examples": {**examples, **skip}}
 
 
 def report(results: dict, args) -> str:
@@ -369,6 +407,11 @@ def report(results: dict, args) -> str:
         rows.append([name] + [f"{m.get(k, float('nan')):.3f}" for k in range(6)])
     lines += ["## Mean score by shared Cilin levels", "",
               benchutil.md_table(["system, space"] + [f"level {k}" for k in range(6)], rows), ""]
+    if s.get("examples"):
+        lines += ["## Nearest neighbours (`most_similar`, top 6)", ""]
+        for space, ex in s["examples"].items():
+            lines += [f"- {space}:"] + [f"  - {w}: {' '.join(n)}" for w, n in ex.items()]
+        lines.append("")
     return "\n".join(lines)
 
 

@@ -413,16 +413,24 @@ def cmd_vectors(args) -> int:
 
 
 def cmd_similar(args) -> int:
-    """Print the words nearest to WORD: whitened cosine, or raw inner product."""
+    """Print the words nearest to WORD: vectors and characters, or raw inner product."""
     from .vectors.training import WordVectors
 
+    if args.whiten_size is not None and not args.whiten:
+        raise InputError("--whiten-size applies with --whiten only")
+    if args.related and (args.whiten or args.char_weight is not None):
+        raise InputError("--related ranks by the inner product: no --whiten or --char-weight")
     wv = WordVectors.load_word2vec_format(args.vectors, binary=args.binary or None)
     if args.whiten_size is not None:
         wv = WordVectors(wv.index_to_key, wv.vectors, whiten_size=args.whiten_size)
     if args.word not in wv:
         raise InputError(f"{args.word!r} is not in the vocabulary of {args.vectors}")
-    query = wv.most_correlative if args.related else wv.most_similar
-    for word, score in query(args.word, topn=args.topn):
+    if args.related:
+        result = wv.most_correlative(args.word, topn=args.topn)
+    else:
+        result = wv.most_similar(args.word, topn=args.topn, whiten=args.whiten,
+                                 char_weight=args.char_weight)
+    for word, score in result:
         print(f"{word}\t{score:.4f}")
     return 0
 
@@ -705,19 +713,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_vectors)
 
     p = sub.add_parser("similar", parents=[common], help="words nearest to a word",
-                       description="Print the words most similar to WORD (cosine of "
-                                   "whitened vectors) or, with --related, most related "
-                                   "(largest inner product, about the PMI), one "
+                       description="Print the words most similar to WORD (cosine of the "
+                                   "vectors mixed with the cosine of the words' characters, "
+                                   "which found synonyms best) or, with --related, most "
+                                   "related (largest inner product, about the PMI), one "
                                    "'word<TAB>score' line each.")
     p.add_argument("vectors", help="word2vec file (text or binary, detected)")
     p.add_argument("word")
     p.add_argument("--related", action="store_true",
-                   help="rank by raw inner product instead of whitened cosine")
+                   help="rank by raw inner product (words that occur together)")
     p.add_argument("--topn", type=_positive_int, default=10, help="words to print (default 10)")
     p.add_argument("--binary", action="store_true", help="the file is binary (default: detect)")
+    p.add_argument("--char-weight", type=float, default=None, metavar="W",
+                   help=f"weight of the characters, 0-1 (default {defaults.CHAR_WEIGHT}; 0: "
+                        "the vectors only)")
+    p.add_argument("--whiten", action="store_true",
+                   help="compare whitened vectors instead of raw ones")
     p.add_argument("--whiten-size", type=_positive_int, default=None, metavar="K",
-                   help="whiten by the K most frequent words (default: the most frequent "
-                        "quarter of the vocabulary; fewer favour similarity over analogy)")
+                   help="with --whiten: whiten by the K most frequent words (default: the "
+                        "most frequent quarter of the vocabulary)")
     p.set_defaults(func=cmd_similar)
 
     p = sub.add_parser("keywords", parents=[common], help="keywords of each line of a text",

@@ -40,6 +40,11 @@ SUBSAMPLE = 1e-4
 SMOOTHING = 0.75
 #: Weight of each never co-occurring pair in the soft hinge (Swivel).
 UNOBSERVED = 0.05
+#: Weight of the characters in ``WordVectors.most_similar`` / ``similarity`` (and
+#: ``nlpzero similar``): the score is ``(1 - w)`` times the cosine of the vectors plus
+#: ``w`` times the cosine of the words' character bags. 0.5 found Cilin synonyms best
+#: (benchmarks/results/similarity.md).
+CHAR_WEIGHT = 0.5
 
 # ---------------------------------------------------------------------------
 # Word vectors: the plain model (count_cooccurrences, train_vectors)
