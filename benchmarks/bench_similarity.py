@@ -28,10 +28,14 @@ the Cilin words that every system has a vector for (coverage: of all such Cilin 
   k = 1, 5, 10, averaged over the queries (P@10 is bounded by the number of mates);
   R@10 the share of the mates found in the top 10.
 
-nlpzero spaces: ``whitened`` (its ``most_similar``/``similarity``: cosine of vectors
-whitened by the most frequent quarter of the vocabulary), ``whitened K=2000``,
-``raw cos`` (cosine of the raw vectors) and ``raw dot`` (inner product, its
-``most_correlative``/``relatedness``); gensim: cosine.
+nlpzero spaces: ``whitened`` (cosine of vectors whitened by the most frequent quarter
+of the vocabulary, ``most_similar(whiten=True, char_weight=0)``), ``whitened K=2000``,
+``whitened^0.5`` (half whitening), ``raw cos`` (cosine of the raw vectors), ``raw dot``
+(inner product, ``most_correlative``/``relatedness``), and ``+ chars w``: ``(1 - w)``
+times the cosine plus ``w`` times the cosine of the words' character counts
+(``most_similar``'s ``char_weight``; the default is raw cos + chars 0.5), ``chars
+only`` (w = 1, no vectors at all); gensim: cosine, and cosine + chars. Every space for
+the defaults, a few for the other nlpzero runs.
 
 Usage: ``python benchmarks/bench_similarity.py [--quick] [--eval-dir DIR] [--pairs N]
 [--systems NAME,...] [--reuse] [--output PATH]``
@@ -227,10 +231,14 @@ def spaces_of(name: str, path: str) -> tuple[dict, object]:
 
     if not name.startswith("nlpzero"):
         out = {"cosine": matrix(wv.unit())}
-        out.update({f"cosine + chars {w}": mixed(False, w) for w in CHAR_WEIGHTS})
+        out.update({f"cosine + chars {w}": mixed(False, w) for w in CHAR_WEIGHTS[1:]})
         return out, wv
-    out = {"whitened": matrix(wv.whitened()), "raw cos": matrix(wv.unit()),
-           "raw dot": matrix(wv.vectors)}
+    out = {"whitened": matrix(wv.whitened()), "raw cos": matrix(wv.unit())}
+    if name != "nlpzero defaults":
+        out["raw cos + chars 0.5"] = mixed(False, 0.5)
+        return out, wv
+    # The defaults: every space.
+    out["raw dot"] = matrix(wv.vectors)
     out["whitened K=2000"] = matrix(
         WordVectors(wv.index_to_key, wv.vectors, whiten_size=min(2000, len(wv))).whitened())
     for p in PARTIAL:
@@ -239,8 +247,7 @@ def spaces_of(name: str, path: str) -> tuple[dict, object]:
     for w in CHAR_WEIGHTS:
         out[f"raw cos + chars {w}"] = mixed(False, w)
     out["whitened + chars 0.5"] = mixed(True, 0.5)
-    if name == "nlpzero defaults":
-        out["chars only"] = mixed(False, 1.0)
+    out["chars only"] = mixed(False, 1.0)
     return out, wv
 
 
