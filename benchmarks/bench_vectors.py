@@ -17,7 +17,7 @@ reads that file.
 * quality, on the evaluation sets in ``../shared/eval`` (``--eval-dir``): wordsim-297
   Spearman correlation and CA8 3CosAdd accuracy (semantic, morphological), over the
   items all of whose words have vectors, with that coverage. nlpzero is scored with
-  whitened cosine (its ``similarity``/``most_similar``) and with raw vectors; gensim
+  whitened cosine (``similarity(whiten=True, char_weight=0)``) and with raw vectors; gensim
   with cosine. The defaults with one change each (hinge weight, iterations, variants
   1 and 2, 1/distance weights, no truncation, window 5, no subsampling, no count
   smoothing) and the plain model are compared, each with whitening by the default
@@ -250,7 +250,8 @@ def child_nlpzero(args) -> None:
             w = WordVectors(wv.index_to_key, wv.vectors, whiten_size=k)
             res["eval"][k_label(k)] = evaluate(
                 args.eval_dir, {"raw": w.unit(), "whitened": w.whitened()}, w.key_to_index,
-                {"whitened": w.similarity, "inner": w.relatedness}, mul=k is None)
+                {"whitened": lambda a, b, w=w: w.similarity(a, b, whiten=True, char_weight=0.0),
+                 "inner": w.relatedness}, mul=k is None)
     benchutil.report(res)
 
 
@@ -527,7 +528,7 @@ def report(results: dict, args) -> str:
                              fmt_eval(e, "ca8 morphological cosine", "accuracy"),
                              f"{r['total_s']:.1f}"])
     lines += ["## Quality (score (covered/total))", "",
-              "nlpzero (whitened): wordsim by `similarity` (whitened cosine), CA8 by 3CosAdd "
+              "nlpzero (whitened): wordsim by whitened cosine, CA8 by 3CosAdd "
               "on unit whitened vectors, whitening by the K most frequent words (default "
               "a quarter of the vocabulary); nlpzero (raw): wordsim by `relatedness` (inner "
               "product), CA8 on unit raw vectors; gensim: cosine. One run each (first "

@@ -73,7 +73,8 @@ def main() -> None:
         dt = time.perf_counter() - t
         unit, k2i = wv.unit(), wv.key_to_index
         e = bv.evaluate(args.eval_dir, {"w": wv.whitened(), "r": unit}, k2i,
-                        {"w": wv.similarity, "r": wv.relatedness,
+                        {"w": lambda a, b: wv.similarity(a, b, whiten=True, char_weight=0.0),
+                         "r": wv.relatedness,
                          "c": lambda a, b: float(unit[k2i[a]] @ unit[k2i[b]])})
         print(f"seed {s}: wordsim by raw cosine {e['wordsim c']['spearman']:.3f}",
               file=sys.stderr)

@@ -431,16 +431,24 @@ def cmd_vectors(args) -> int:
 
 
 def cmd_similar(args) -> int:
-    """Print the words nearest to WORD: whitened cosine, or raw inner product."""
+    """Print the words nearest to WORD: vectors and characters, or raw inner product."""
     from .vectors import WordVectors
 
+    if args.whiten_size is not None and not args.whiten:
+        raise InputError("--whiten-size applies with --whiten only")
+    if args.related and (args.whiten or args.char_weight is not None):
+        raise InputError("--related ranks by the inner product: no --whiten or --char-weight")
     wv = WordVectors.load_word2vec_format(args.vectors, binary=args.binary or None)
     if args.whiten_size is not None:
         wv = WordVectors(wv.index_to_key, wv.vectors, whiten_size=args.whiten_size)
     if args.word not in wv:
         raise InputError(f"{args.word!r} is not in the vocabulary of {args.vectors}")
-    query = wv.most_correlative if args.related else wv.most_similar
-    for word, score in query(args.word, topn=args.topn):
+    if args.related:
+        result = wv.most_correlative(args.word, topn=args.topn)
+    else:
+        result = wv.most_similar(args.word, topn=args.topn, whiten=args.whiten,
+                                 char_weight=args.char_weight)
+    for word, score in result:
         print(f"{word}\t{score:.4f}")
     return 0
 
@@ -467,6 +475,36 @@ def cmd_clusters(args) -> int:
         write_paths(result, out)
     _info(args, f"{result.summary()}\n{len(result)} nodes in {time.perf_counter() - start:.1f} s"
                 + ("" if args.output == "-" else f"; written to {args.output}"))
+    return 0
+
+
+def cmd_keywords(args) -> int:
+    """Print the keywords of each input line: by the vectors or by TF-IDF."""
+    from .vectors.keyed import WordVectors
+    from .vectors.keywords import TfidfKeywords
+
+    if args.method == "vectors" and (not args.vectors or args.idf_corpus):
+        raise InputError("--method vectors needs --vectors V (and takes no --idf-corpus)")
+    if args.method == "tfidf" and args.vectors:
+        raise InputError("--vectors applies to --method vectors only")
+    tokenizer = None if args.pretokenized else _load_tokenizer(args)
+
+    def words(paths, desc):
+        lines = _read_corpus(argparse.Namespace(**dict(vars(args), corpus=paths)), desc)
+        return (l.split() for l in lines) if tokenizer is None else tokenizer.cut_lines(lines)
+
+    if args.method == "vectors":
+        rank = WordVectors.load_word2vec_format(args.vectors).keywords
+        texts = words(args.input or ["-"], "keywords")
+    else:
+        texts = list(words(args.input or ["-"], "reading"))
+        model = TfidfKeywords().fit(words(args.idf_corpus, "document frequencies")
+                                    if args.idf_corpus else texts)
+        rank = model.keywords
+    out = sys.stdout
+    for text in texts:
+        out.write(" ".join(f"{w}:{sc:.4g}" if args.scores else w
+                           for w, sc in rank(text, topn=args.topn)) + "\n")
     return 0
 
 
@@ -751,20 +789,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_vectors)
 
     p = sub.add_parser("similar", parents=[common], help="words nearest to a word",
-                       description="Print the words most similar to WORD (cosine of "
-                                   "whitened vectors) or, with --related, most related "
-                                   "(largest inner product, about the PMI), one "
+                       description="Print the words most similar to WORD (cosine of the "
+                                   "vectors mixed with the cosine of the words' characters, "
+                                   "which found synonyms best) or, with --related, most "
+                                   "related (largest inner product, about the PMI), one "
                                    "'word<TAB>score' line each.")
     p.add_argument("vectors", help="word2vec file (text or binary, detected)")
     p.add_argument("word")
     p.add_argument("--related", action="store_true",
-                   help="rank by raw inner product instead of whitened cosine")
+                   help="rank by raw inner product (words that occur together)")
     p.add_argument("--topn", type=_positive_int, default=10, help="words to print (default 10)")
     p.add_argument("--binary", action="store_true", help="the file is binary (default: detect)")
+    p.add_argument("--char-weight", type=float, default=None, metavar="W",
+                   help=f"weight of the characters, 0-1 (default {defaults.CHAR_WEIGHT}; 0: "
+                        "the vectors only)")
+    p.add_argument("--whiten", action="store_true",
+                   help="compare whitened vectors instead of raw ones")
     p.add_argument("--whiten-size", type=_positive_int, default=None, metavar="K",
-                   help="whiten by the K most frequent words (default: the most frequent "
-                        "quarter of the vocabulary; fewer favour similarity over analogy)")
+                   help="with --whiten: whiten by the K most frequent words (default: the "
+                        "most frequent quarter of the vocabulary)")
     p.set_defaults(func=cmd_similar)
+
+    p = sub.add_parser("keywords", parents=[common], help="keywords of each line of a text",
+                       description="Print the keywords of each input line (a document per "
+                                   "line), best first, separated by spaces, one output line "
+                                   "per input line: by the vectors (<v_w, sum of the line's "
+                                   "vectors>) or by TF-IDF with document frequencies from "
+                                   "--idf-corpus (default: the input's own lines).")
+    p.add_argument("input", nargs="*", metavar="FILE", help="text files, or - for stdin "
+                                                             "(default)")
+    p.add_argument("--vectors", metavar="V", help="word2vec file (--method vectors)")
+    p.add_argument("--method", choices=("vectors", "tfidf"), default="vectors",
+                   help="rank by the vectors (default) or by TF-IDF")
+    p.add_argument("--idf-corpus", nargs="+", metavar="FILE",
+                   help="--method tfidf: learn document frequencies from these files' lines")
+    p.add_argument("--topn", type=_positive_int, default=5, help="keywords per line (default 5)")
+    p.add_argument("--scores", action="store_true", help="print word:score")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--lexicon", help="segment with this lexicon (default: jieba's dictionary)")
+    g.add_argument("--pretokenized", action="store_true",
+                   help="the text is already words separated by spaces")
+    p.set_defaults(func=cmd_keywords)
     _add_clusters_parser(sub, common)
     return parser
 

@@ -375,10 +375,12 @@ def test_queries_match_brute_force(small_wv):
     q /= np.linalg.norm(q)
     ref = sorted(((float(white[i] @ q), w) for i, w in enumerate(wv.index_to_key)
                   if w not in ("中国", "w1", "w2")), reverse=True)[:5]
-    got = wv.most_similar(positive=["中国", "w1"], negative="w2", topn=5)
+    got = wv.most_similar(positive=["中国", "w1"], negative="w2", topn=5, whiten=True,
+                          char_weight=0)
     assert [w for w, _ in got] == [w for _, w in ref]
     assert [s for _, s in got] == pytest.approx([s for s, _ in ref], abs=1e-5)
-    assert wv.similarity("中国", "w1") == pytest.approx(float(white[40] @ white[1]), abs=1e-5)
+    assert wv.similarity("中国", "w1", whiten=True, char_weight=0) == pytest.approx(
+        float(white[40] @ white[1]), abs=1e-5)
 
     v = wv.vectors
     raw = sorted(((float(v[i] @ v[40]), w) for i, w in enumerate(wv.index_to_key)
@@ -559,7 +561,7 @@ def test_divergence_is_an_error(pd_cooc):
 def test_whitening_with_fewer_words_than_dimensions():
     wv = WordVectors(["a", "b", "c"], np.arange(12, dtype=float).reshape(3, 4))
     assert np.isfinite(wv.whitened()).all()
-    assert [w for w, _ in wv.most_similar("a", topn=2)] in (["b", "c"], ["c", "b"])
+    assert [w for w, _ in wv.most_similar("a", topn=2, whiten=True)] in (["b", "c"], ["c", "b"])
 
 
 @given(st.integers(0, 5000), st.integers(1, 300))
@@ -606,14 +608,101 @@ def test_cli_similar_whiten_size(tmp_path, capsys):
     wv.save_word2vec_format(path)
     loaded = WordVectors.load_word2vec_format(path)
     for k, default in ((None, True), (12, False)):
-        ref = WordVectors(words, loaded.vectors, whiten_size=k).most_similar("w3", topn=5)
-        code, out, err = run(["similar", str(path), "w3", "--topn", "5"]
+        ref = WordVectors(words, loaded.vectors, whiten_size=k).most_similar("w3", topn=5,
+                                                                             whiten=True)
+        code, out, err = run(["similar", str(path), "w3", "--topn", "5", "--whiten"]
                              + ([] if default else ["--whiten-size", str(k)]), capsys)
         assert code == 0, err
         assert [line.split("\t")[0] for line in out.splitlines()] == [w for w, _ in ref]
     # The option changes the answer here (the test could tell them apart).
-    assert (WordVectors(words, loaded.vectors, whiten_size=12).most_similar("w3", topn=5)
-            != loaded.most_similar("w3", topn=5))
+    assert (WordVectors(words, loaded.vectors, whiten_size=12).most_similar("w3", topn=5,
+                                                                            whiten=True)
+            != loaded.most_similar("w3", topn=5, whiten=True))
     with pytest.raises(SystemExit):
-        main(["similar", str(path), "w3", "--whiten-size", "0"])
+        main(["similar", str(path), "w3", "--whiten", "--whiten-size", "0"])
     assert "--whiten-size" in capsys.readouterr().err
+
+
+def _ref_char_cos(a, b):
+    from collections import Counter
+
+    ca, cb = Counter(a), Counter(b)
+    dot = sum(ca[c] * cb[c] for c in ca)
+    return dot / np.sqrt(sum(v * v for v in ca.values()) * sum(v * v for v in cb.values()))
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.3, 0.5, 1.0])
+@pytest.mark.parametrize("whitened", [False, True])
+def test_similarity_mixes_vectors_and_characters(weight, whitened):
+    """most_similar and similarity against (1 - w) cos + w cos of character counts,
+    computed pair by pair."""
+    rng = np.random.default_rng(11)
+    words = ["美丽", "美观", "漂亮", "丽丽", "经济", "经济学", "学", "好看", "美", "看看"] + \
+        ["词%d" % i for i in range(30)]
+    wv = WordVectors(words, rng.normal(size=(len(words), 6)), whiten_size=20)
+    space = wv.whitened() if whitened else wv.unit()
+    for q in ("美丽", "经济", "看看"):
+        ref = sorted((((1 - weight) * float(space[wv.get_index(q)] @ space[i])
+                       + weight * _ref_char_cos(q, w)), w)
+                     for i, w in enumerate(words) if w != q)[::-1]
+        got = wv.most_similar(q, topn=len(words), whiten=whitened, char_weight=weight)
+        assert [s for _, s in got] == pytest.approx([s for s, _ in ref], abs=1e-5)
+        for w, sc in got:
+            assert wv.similarity(q, w, whiten=whitened, char_weight=weight) == pytest.approx(
+                sc, abs=1e-5)
+    # Several query words: the sums of the unit vectors and unit character counts.
+    pos, neg = ["美丽", "看看"], ["经济学"]
+    q = sum(space[wv.get_index(w)].astype(float) for w in pos) - space[wv.get_index("经济学")]
+    q /= np.linalg.norm(q)
+    got = dict(wv.most_similar(pos, neg, topn=len(words), whiten=whitened, char_weight=weight))
+    for w in ("漂亮", "美", "丽丽", "好看", "学"):
+        from collections import Counter
+
+        bag = Counter()
+        for x, sign in ((pos[0], 1), (pos[1], 1), (neg[0], -1)):
+            cx = Counter(x)
+            n = np.sqrt(sum(v * v for v in cx.values()))
+            for c, v in cx.items():
+                bag[c] += sign * v / n
+        cw = Counter(w)
+        chars = sum(bag[c] * cw[c] for c in cw) / (
+            np.sqrt(sum(v * v for v in bag.values())) * np.sqrt(sum(v * v for v in cw.values())))
+        ref = (1 - weight) * float(space[wv.get_index(w)] @ q) + weight * chars
+        assert got[w] == pytest.approx(ref, abs=1e-5)
+
+
+def test_default_char_weight_and_validation():
+    from nlpzero import defaults
+
+    wv = WordVectors(["美丽", "美观"], np.eye(2))
+    assert wv.char_weight == defaults.CHAR_WEIGHT
+    assert wv.similarity("美丽", "美观") == pytest.approx(
+        (1 - defaults.CHAR_WEIGHT) * 0.0 + defaults.CHAR_WEIGHT * 0.5)
+    for bad in (-0.1, 1.5, "0.5", True, None):
+        with pytest.raises(InputError, match="char_weight"):
+            WordVectors(["a"], [[1.0]], char_weight=bad)
+    with pytest.raises(InputError, match="char_weight"):
+        wv.most_similar("美丽", char_weight=2)
+    with pytest.raises(KeyError):
+        wv.char_cosines("没有")
+
+
+def test_cli_similar_characters_and_related(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    words = ["美丽", "美观", "漂亮", "经济", "丽人", "好看"]
+    wv = WordVectors(words, rng.normal(size=(6, 4)))
+    path = tmp_path / "v.txt"
+    wv.save_word2vec_format(path)
+    loaded = WordVectors.load_word2vec_format(path)
+    for extra, kw in (([], {}), (["--char-weight", "0"], dict(char_weight=0.0)),
+                      (["--char-weight", "0.8", "--whiten"], dict(char_weight=0.8, whiten=True))):
+        code, out, _ = run(["similar", str(path), "美丽", "--topn", "3"] + extra, capsys)
+        assert code == 0
+        assert [l.split("\t")[0] for l in out.splitlines()] == [
+            w for w, _ in loaded.most_similar("美丽", topn=3, **kw)]
+    code, out, _ = run(["similar", str(path), "美丽", "--related", "--topn", "3"], capsys)
+    assert [l.split("\t")[0] for l in out.splitlines()] == [
+        w for w, _ in loaded.most_correlative("美丽", topn=3)]
+    for bad in (["--related", "--whiten"], ["--char-weight", "1.5"], ["--whiten-size", "3"]):
+        code, out, err = run(["similar", str(path), "美丽"] + bad, capsys)
+        assert code == 1 and out == "" and err.count("\n") == 1
