@@ -105,10 +105,7 @@ def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None
         logger.info("round %d: %d candidates, %d accepted", r + 1, len(words),
                     sum(w.accepted for w in words))
         if r + 1 < rounds:
-            merged = Lexicon(base.items())
-            merged.update(words.lexicon(base.total).items())
-            seg = Segmenter(seg.weights, seg.transitions, merged, dict_weight=seg.dict_weight,
-                            max_word_len=seg.max_word_len, n_jobs=seg.n_jobs)
+            seg = _with_lexicon(seg, _with_new_words(base, words), seg.dict_weight)
     if not include_rejected:
         words = words.accepted()
     return words
@@ -214,8 +211,7 @@ def adapt_segmenter(lexicon: Lexicon | str | None, corpus: Iterable[str] | str, 
     new = find_new_words(lines, base, segmenter=segmenter, min_count=min_count,
                          min_gain=min_gain, n_jobs=n_jobs, progress=progress)
     report(f"{len(new):,} new words; segmenting the domain with them")
-    with_new = Lexicon(base.items())
-    with_new.update(new.lexicon(base.total))
+    with_new = _with_new_words(base, new)
     counts = token_counts(_with_lexicon(segmenter, with_new, dict_weight), lines)
     result = _with_lexicon(segmenter, mix_counts(with_new, counts, domain_weight), dict_weight)
     result.info = dict(segmenter.info, adapted=True, new_words=len(new),
@@ -238,6 +234,13 @@ def mix_counts(lexicon: Lexicon, domain: Counter, domain_weight: float) -> Lexic
     scale = domain_weight / (1 - domain_weight) * lexicon.total / total
     mixed.update({w: max(1, round(c * scale)) for w, c in known.items()})
     return mixed
+
+
+def _with_new_words(base: Lexicon, words: NewWords) -> Lexicon:
+    """`base` plus the accepted `words`, with counts on the base's scale."""
+    merged = Lexicon(base.items())
+    merged.update(words.lexicon(base.total))
+    return merged
 
 
 def _with_lexicon(segmenter: Segmenter, lexicon: Lexicon, dict_weight: float) -> Segmenter:
