@@ -34,13 +34,13 @@ _LCG_ADD = 0xB
 _LCG_MASK = (1 << 48) - 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def plogp(x):
     """x log2 x, and 0 for x <= 0 (rounding can leave a flow at -1e-17)."""
     return x * np.log2(x) if x > 0.0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def rand_below(state, n):
     """A pseudo-random integer in [0, n) from the generator in `state` (advanced)."""
     # int(): exact in Python, wrapping in 64 bits under the JIT; the low 48 bits agree.
@@ -49,7 +49,7 @@ def rand_below(state, n):
     return (s >> 17) % n
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def shuffle(order, state):
     """Fisher-Yates shuffle of `order` in place."""
     for i in range(len(order) - 1, 0, -1):
@@ -59,7 +59,7 @@ def shuffle(order, state):
         order[j] = t
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def module_stats(indptr, indices, flow, node_flow, node_out, node_in, module, n_modules):
     """Flow, exit flow and enter flow of every module of the partition `module`."""
     mod_flow = np.zeros(n_modules)
@@ -78,7 +78,7 @@ def module_stats(indptr, indices, flow, node_flow, node_out, node_in, module, n_
     return mod_flow, mod_exit, mod_enter
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def codelength(mod_flow, mod_exit, mod_enter, node_flow, offset):
     """Two-level codelength of a partition from its module statistics (see the module
     docstring); not counting the caller's -plogp(offset)."""
@@ -93,7 +93,7 @@ def codelength(mod_flow, mod_exit, mod_enter, node_flow, offset):
     return total + plogp(offset + enter_sum)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def side_change(sign, p_a, out_a, in_a, out_m, in_m, flow_m, exit_m, enter_m,
                 pl_exit_m, pl_enter_m, pl_total_m, symmetric):
     """A node with flow `p_a`, whole out-flow `out_a` and in-flow `in_a`, and link flows
@@ -115,7 +115,7 @@ def side_change(sign, p_a, out_a, in_a, out_m, in_m, flow_m, exit_m, enter_m,
     return d, x, e
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def move_delta(p_a, out_a, in_a, out_old, in_old, out_new, in_new,
                flow_old, exit_old, enter_old, flow_new, exit_new, enter_new,
                enter_sum, offset):
@@ -139,7 +139,7 @@ def move_delta(p_a, out_a, in_a, out_old, in_old, out_new, in_new,
     return delta, x_old, e_old, x_new, e_new
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gather(indptr, indices, flow, a, constraint, module, mark, acc, other, touched, nt):
     """Add node a's link flows of one CSR (out- or in-links) to `acc`, per module of the
     linked node (only nodes with a's `constraint`). A module met first (``mark`` not yet
@@ -161,7 +161,7 @@ def gather(indptr, indices, flow, a, constraint, module, mark, acc, other, touch
     return nt
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
                node_flow, node_out, node_in, constraint, module, offset, state,
                max_sweeps, min_delta):
@@ -293,7 +293,7 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
     return moves
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def renumber(module):
     """Module ids made dense (0, 1, ...) in order of first appearance; returns (ids, k)."""
     n = len(module)
@@ -309,7 +309,7 @@ def renumber(module):
     return out, k
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def aggregate(indptr, indices, flow, module, k):
     """The graph of the `k` modules (dense ids): the flow from module s to module t is the
     sum of the link flows from s's nodes to t's nodes (links within a module are dropped
@@ -358,7 +358,7 @@ def aggregate(indptr, indices, flow, module, k):
     return new_indptr, new_indices[:pos].copy(), new_flow[:pos].copy(), internal
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def pagerank(indptr, indices, weight, tau, tol, max_iter):
     """Visit rates of a random walk that follows out-links in proportion to their weight
     and, with probability `tau` (or always, from a node without out-links), jumps to a
@@ -393,7 +393,7 @@ def pagerank(indptr, indices, weight, tau, tol, max_iter):
     return p
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def subgraph(indptr, indices, flow, nodes, local):
     """The links among `nodes` (global ids); `local` maps a global id to its position in
     `nodes` and holds -1 elsewhere. Returns a CSR with local ids."""
