@@ -5,7 +5,8 @@ peer, imported only here) on the same graphs, in one run.
   10k and 100k nodes in modules of about 50 nodes (mean degree 10 inside the module, 5
   to anywhere), undirected and directed: codelength, time, normalised mutual
   information with the planted modules. Both run two-level with the same number of
-  trials, one thread, directed flow as PageRank with teleportation 0.15 to nodes,
+  trials (nlpzero runs them in a thread each on graphs of 20,000 links or more; infomap
+  in one thread, its own threads measured apart), directed flow as PageRank with teleportation 0.15 to nodes,
   unrecorded (infomap: ``to_nodes``, its default unrecorded teleportation). Times are
   the best of ``--repeats`` runs in this process after a warm-up call (Numba's cache
   loaded); infomap's time is ``run()`` alone (its network built beforehand), nlpzero's
@@ -144,7 +145,7 @@ def child_memory(args) -> None:
 def word_vectors(quick: bool):
     """Vectors of the People's Daily and the reviews, trained once with the command
     line's defaults and kept in benchmarks/_work."""
-    from nlpzero.cooccur import count_cooccurrences
+    from nlpzero.vectors import count_cooccurrences
     from nlpzero.vectors import WordVectors, train_vectors
 
     path = VECTORS.replace(".txt", "_quick.txt") if quick else VECTORS
@@ -290,7 +291,9 @@ def report(results: dict, args) -> str:
              "(other jobs share the 2 cores; absolute times move with them).\n"]
     lines.append("## Planted partitions\n")
     lines.append("Modules of about 50 nodes; mean degree 10 inside the module and 5 to any "
-                 f"node; two-level, {args.trials} trials, one thread each, best time of "
+                 f"node; two-level, {args.trials} trials (nlpzero runs them in a thread "
+                 "each, up to the cores, on graphs of 20,000 links or more; infomap in one "
+                 "thread: its own threads do not help, see below), best time of "
                  f"{args.repeats}. `check` is the codelength of the system's partition by "
                  "nlpzero's formula (it agrees with infomap's own figure).\n")
     rows = []
@@ -312,7 +315,7 @@ def report(results: dict, args) -> str:
     lines.append("\n## Large graphs: time and memory\n")
     lines.append("Planted partitions (modules of about 50 nodes, mean degree 10 inside, 6 "
                  "to anywhere); a fresh process per row, default settings but the trials; "
-                 "CPU seconds are the process's own (one thread), less moved by other jobs; "
+                 "CPU seconds are the process's own (all its threads), less moved by other jobs; "
                  "memory is the peak RSS, less the RSS after imports and a warm-up call "
                  "(`base`), graph generation included.\n")
     rows = []

@@ -18,6 +18,9 @@ TELEPORTATION = 0.15
 MIN_DELTA = 1e-10
 #: Sweeps of greedy moves at most per level.
 MAX_SWEEPS = 50
+#: Links from which the trials run in threads (below, starting threads costs more than
+#: it saves: the many small subgraphs of the hierarchy).
+PARALLEL_LINKS = 20_000
 #: Rounds of refinement (fine-tune, then coarse-tune) at most per trial.
 MAX_REFINE = 10
 #: A round of refinement is repeated only when the last one shortened the code by more
@@ -205,7 +208,7 @@ def best_partition(g: FlowGraph, trials: int, seed: int, offset: float = 0.0
     states = [np.array([(seed * 1_000_003 + t * 7919 + 0x2545F491) & ((1 << 48) - 1)], np.int64)
               for t in range(trials)]
     threads = min(trials, os.cpu_count() or 1)
-    if threads > 1:
+    if threads > 1 and len(g.indices) >= PARALLEL_LINKS:
         # Trials are independent and their kernels release the GIL: one per core.
         with ThreadPoolExecutor(max_workers=threads) as pool:
             results = list(pool.map(lambda state: _trial(g, offset, state), states))
