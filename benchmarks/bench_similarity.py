@@ -454,7 +454,11 @@ def main() -> None:
     print(f"tokens: {data}", file=sys.stderr)
     names = args.systems.split(",") if args.systems else list(NLPZERO) + list(GENSIM)
     runs = train_all(args, tokens, names)
-    results = {"data": data, "runs": runs, "scores": score_all(args, runs)}
+    scores = score_all(args, runs)
+    # The saved vectors' paths, relative to the repository, in the results.
+    runs = {name: dict(r, path=os.path.relpath(r["path"], benchutil.REPO))
+            for name, r in runs.items()}
+    results = {"data": data, "runs": runs, "scores": scores}
     body = report(results, args)
     print(body)
     if args.output or not args.quick:
