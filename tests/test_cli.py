@@ -6,20 +6,14 @@ import subprocess
 import sys
 
 import pytest
+from cli_runs import run
 
-from nlpzero.cli import main
 
 @pytest.fixture
 def corpus_file(tmp_path, pd_lines):
     path = tmp_path / "corpus.txt"
     path.write_text("\n".join(pd_lines) + "\n", encoding="utf-8")
     return str(path)
-
-
-def run(argv, capsys):
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("method", ["cohesion", "pmi"])

@@ -4,8 +4,6 @@ pure-Python references, worker failures and the command line."""
 import os
 import signal
 from collections import Counter
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -22,6 +20,7 @@ from nlpzero.errors import InputError, WorkerError
 from cooccur_checks import assert_same, write
 from processes import (alive, children, interrupt_when_counting, killer_at, new_workers,
                        stop_when_counting)
+from cli_runs import run_cli
 
 MASK = (1 << 64) - 1
 
@@ -333,11 +332,6 @@ def test_dask_engine_survives_a_killed_worker(dask_cluster, seg_file):
 
 # ---------------------------------------------------------------------------
 # Command line
-
-
-def run_cli(*args, input=None):
-    return subprocess.run([sys.executable, "-m", "nlpzero", *args], capture_output=True,
-                          text=True, input=input)
 
 
 VECTORS = ["--pretokenized", "--dim", "6", "--iter", "2", "--threads", "1", "--seed", "3",

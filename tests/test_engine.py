@@ -24,6 +24,7 @@ from nlpzero.errors import InputError
 from processes import (alive, children, interrupt_when_counting, killer_at, new_workers,
                        stop_when_counting)
 from nlpzero.engine.partitions import read_range
+from cli_runs import run_cli
 
 
 def write(path, text: str) -> str:
@@ -257,11 +258,6 @@ def test_a_killed_local_worker_stops_the_run_with_an_error(tmp_path, pd_file):
 
 # ---------------------------------------------------------------------------
 # Command line
-
-
-def run_cli(*args, input=None):
-    return subprocess.run([sys.executable, "-m", "nlpzero", *args], capture_output=True,
-                          text=True, input=input)
 
 
 def test_cli_workers_write_the_in_memory_lexicon(tmp_path, pd_file):

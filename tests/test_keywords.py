@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nlpzero.cli import main
 from nlpzero.errors import InputError
 from nlpzero.vectors import TfidfKeywords, WordVectors
 from nlpzero.vectors.keywords import is_word_token
+from cli_runs import run
 
 VOCAB = ["经济", "发展", "的", "，", "我们", "北京", "a", "2024", "。", "要"]
 
@@ -122,12 +122,6 @@ def test_is_word_token():
 
 # ---------------------------------------------------------------------------
 # Command line
-
-
-def run(argv, capsys):
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

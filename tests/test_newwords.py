@@ -3,8 +3,6 @@
 import os
 import random
 import re
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
@@ -14,6 +12,8 @@ from hypothesis import strategies as st
 from nlpzero import InputError, Lexicon, Segmenter, adapt_segmenter, find_new_words
 from nlpzero.discovery.newwords import NewWord, NewWords, count_occurrences, score_candidates
 from nlpzero.segmentation.adaptation import mix_counts, token_counts
+
+from cli_runs import run_cli
 
 BASE = {"他": 900, "的": 3000, "说": 700, "了": 1500, "是": 1600, "在": 1200, "我": 800,
         "看": 400, "天": 300, "今天": 250, "明天": 200, "我们": 500, "学院": 120, "一": 900,
@@ -171,12 +171,6 @@ def test_mix_counts_gives_the_domain_its_share():
     assert dict(mix_counts(base, Counter({"甲": 1}), 0.0).items()) == dict(base.items())
     with pytest.raises(InputError):
         adapt_segmenter(base, ["甲乙"], segmenter=object(), domain_weight=1.0)
-
-
-def run_cli(*args, cwd):
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    return subprocess.run([sys.executable, "-m", "nlpzero", *args], cwd=cwd, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
 
 
 def test_cli_bad_input_leaves_no_output(tmp_path):

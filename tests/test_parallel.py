@@ -16,9 +16,9 @@ import nlpzero.corpus as corpus
 import nlpzero.engine.partitions as partitions
 import nlpzero.segmentation.streaming as streaming
 from nlpzero.engine.processes import WorkerPool
-from nlpzero.cli import main
 from nlpzero.errors import InputError, WorkerError
 from processes import alive, children
+from cli_runs import run
 
 # Characters that exercise the reader and the segmenter: Han, digits and Latin atoms,
 # full-width forms, punctuation runs, spaces, CR, emoji (4-byte UTF-8), a stray BOM.
@@ -166,12 +166,6 @@ def lexicon(tmp_path_factory):
     path.write_text("中国 10\n人民 8\n银行 5\n发展 4\n经济 4\n中 2\n国 1\n人 3\n民 1\n",
                     encoding="utf-8")
     return str(path)
-
-
-def run(argv, capsys):
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

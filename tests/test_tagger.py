@@ -17,6 +17,7 @@ from nlpzero.errors import FormatError, InputError
 from nlpzero.lexicon import Lexicon
 from nlpzero.segmentation.tagger import B, E, M, S
 from nlpzero.segmentation.tokenizer import Tokenizer, _compile_lexicon
+from cli_runs import run
 
 HAN_CHARS = "中国人民银行的了是在不有大和小学生上下天地日月水火山"
 han_words = st.text(alphabet=HAN_CHARS, min_size=1, max_size=5)
@@ -478,12 +479,6 @@ def test_corrupt_models(trained, tmp_path):
 
 # ---------------------------------------------------------------------------
 # Command line
-
-
-def run(argv, capsys):
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_train_then_segment(tmp_path, capsys):

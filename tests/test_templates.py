@@ -8,11 +8,11 @@ from functools import lru_cache
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from nlpzero.cli import main
 from nlpzero.corpus import is_word_char
 from nlpzero.errors import FormatError, InputError
 from nlpzero.templates import (Parser, SentTree, TemplateFinder, TemplateSet, is_trivial,
                                template_text)
+from cli_runs import run
 
 # ---------------------------------------------------------------------------
 # Naive references
@@ -370,12 +370,6 @@ def test_sent_tree_rendering():
 
 # ---------------------------------------------------------------------------
 # Command line
-
-
-def run(argv, capsys):
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors import WordVectors, default_whiten_size, train_vectors, whiten
 from nlpzero.vectors.training import TASKS_PER_THREAD, _block_tasks, _entries, _train_block
 from vector_reference import adagrad_step
+from cli_runs import run
 
 #: Training kernels: the plain one, and the BLAS one when SciPy is there.
 #: The kernels' arguments for no unobserved pairs (seed, rate, log_p, log_norm, wneg).
@@ -462,12 +463,6 @@ def test_missing_vector_file(tmp_path):
 
 # ---------------------------------------------------------------------------
 # Command line
-
-
-def run(argv, capsys):
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -118,8 +118,9 @@ def base_segmenter(base_source, base: Lexicon, *, n_samples: int = DEFAULT_SAMPL
 
     Training on jieba's 349k words takes 10-20 s; a dictionary given as a file (or
     jieba's, `base_source` None) keys a cached model in the ``segmenters/`` folder of
-    :func:`nlpzero.segmentation.cache_directory` by the file's path, size and modification time and the
-    training parameters, so the next run on any corpus loads it instead (about 0.5 s).
+    :func:`nlpzero.segmentation.cache_directory` by the file's path, size and modification
+    time and the training parameters, so the next run on any corpus loads it instead (about
+    0.5 s).
     A lexicon given as an object, or learned from the corpus, is trained every time.
     """
     extra = {} if bits is None else {"bits": bits}
