@@ -8,7 +8,8 @@ Characters fall into four classes:
 
 * Han characters, which the learning algorithms work on;
 * digits (ASCII and full-width), which with an inner decimal point form one *atom*;
-* Latin letters (ASCII and full-width), which form one atom;
+* Latin letters (ASCII and full-width), which with the letters and digits right after
+  them (TiO2, ISO9001) form one atom;
 * everything else, which separates runs.
 
 An atom is never split and never glued to a Han character.

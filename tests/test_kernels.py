@@ -49,7 +49,7 @@ def reference_token_end(text: str, i: int) -> int:
         if j < len(text) and NUMBER_UNIT[ord(text[j])]:
             j += 1
     elif cls(text[i]) == LATIN:
-        while j < len(text) and cls(text[j]) == LATIN:
+        while j < len(text) and cls(text[j]) in (LATIN, DIGIT):
             j += 1
     elif RUN_PUNCT[ord(text[i])]:
         while j < len(text) and text[j] == text[i]:

@@ -42,7 +42,7 @@ def reference_cut(text, counts, model=None):
             i = j
         elif cls[i] == LATIN:
             j = i + 1
-            while j < n and cls[j] == LATIN:
+            while j < n and cls[j] in (LATIN, DIGIT):
                 j += 1
             out.append(text[i:j])
             i = j

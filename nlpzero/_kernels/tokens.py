@@ -17,8 +17,10 @@ def token_end(cps, i, char_class, number_unit, run_punct):
     """End of the token that starts at `cps[i]`, for a character that is not Han.
 
     Digits with inner points (and the unit that follows: 年 in １９９８年, marked in
-    `number_unit`) form one atom, Latin letters another; a run of one repeated mark
-    of `run_punct` (——, ……) is one token; any other character is a token alone.
+    `number_unit`) form one atom; Latin letters and the letters and digits right after
+    them another (TiO2, H5N1, ISO9001: the PKU and CTB standards keep such codes whole,
+    while a number keeps its unit apart: 10 mm); a run of one repeated mark of
+    `run_punct` (——, ……) is one token; any other character is a token alone.
     """
     n = len(cps)
     cls = char_class[cps[i]]
@@ -35,7 +37,7 @@ def token_end(cps, i, char_class, number_unit, run_punct):
         if j < n and number_unit[cps[j]]:
             j += 1
     elif cls == LATIN:
-        while j < n and char_class[cps[j]] == LATIN:
+        while j < n and (char_class[cps[j]] == LATIN or char_class[cps[j]] == DIGIT):
             j += 1
     elif run_punct[cps[i]]:
         while j < n and cps[j] == cps[i]:

@@ -17,10 +17,11 @@ corpus gives evidence that it is a word of its own:
   that the base splits into rare pieces (戴沐白, 滤色器) gain a lot; a known word with a
   function character attached (唐三向 = 唐三 + 向, once 唐三 is accepted) gains little;
 * **not a fragment**: when most occurrences share one neighbour character and the
-  longer string is itself inside a candidate (马红 in 马红俊), the string is a piece
-  of that longer word;
-* **not a number phrase**: a candidate whose first piece is a numeral (两柄, 五十级)
-  is a numeral with its measure word, a phrase rather than a lexicon entry;
+  longer string is a word of the base or inside a candidate (性价 of 性价比, 马红 in
+  马红俊), the string is a piece of that longer word;
+* **not a number**: a number (10, 2008年, 0.5％), a candidate whose first piece is a
+  numeral (两柄, 五十级: a numeral with its measure word, a phrase rather than a lexicon
+  entry) or a run of punctuation (……, 。。。) is never a word to add to a dictionary;
 * **evidence**: it occurs at least ``min_count`` times.
 
 The search runs in rounds: the accepted words join the segmenter's lexicon (with
@@ -175,7 +176,7 @@ def score_candidates(lines: list[str], tokens: Counter, base: Lexicon, min_count
     candidates = [w for w in tokens if len(w) >= 2 and w not in base]
     han = [w for w in candidates if is_han(w)]
     occurrences = count_occurrences(lines, han)
-    inside = _inner_strings(han)
+    inside = _inner_strings(han) | {w for w in base if len(w) >= 3}
     count = {w: max(occurrences.get(w, (0, None, None))[0], tokens[w]) for w in candidates}
     fragment = {w: _is_fragment(w, occurrences[w], inside) for w in han}
     # Gains against the base plus the shorter words accepted so far: a known word with
@@ -193,9 +194,8 @@ def score_candidates(lines: list[str], tokens: Counter, base: Lexicon, min_count
         else:  # a number or a Latin word: one atom for the base too
             pieces, coded = [w], unknown
         gain[w] = math.log(count[w] / total) - coded
-        numeral = is_han(w) and all(ch in NUMERAL_CHARS for ch in pieces[0])
-        accepted[w] = (gain[w] >= min_gain and count[w] >= min_count and not numeral
-                       and not fragment.get(w, False))
+        accepted[w] = (gain[w] >= min_gain and count[w] >= min_count
+                       and not is_number_like(w, pieces) and not fragment.get(w, False))
         if accepted[w] and is_han(w):
             logp[w] = math.log(max(1.0, count[w] * scale)) - log_total
     words = [NewWord(w, count[w], tokens[w], round(gain[w], 4), accepted[w]) for w in candidates]
@@ -235,6 +235,14 @@ def count_occurrences(lines: list[str], strings: Iterable[str]) -> dict:
                     if end < n:
                         entry[2][line[end]] += 1
     return {s: (e[0], _most_common(e[1]), _most_common(e[2])) for s, e in found.items()}
+
+
+def is_number_like(word: str, pieces: list[str]) -> bool:
+    """Whether a candidate is a number, a numeral phrase or punctuation: it starts with a
+    digit, its first piece (in the base's split) is made of numeral characters, or it has
+    no letter at all."""
+    return (word[0].isdigit() or not any(ch.isalpha() for ch in word)
+            or all(ch in NUMERAL_CHARS for ch in pieces[0]))
 
 
 def is_han(word: str) -> bool:
