@@ -17,8 +17,11 @@ reads that file.
 * quality, on the evaluation sets in ``../shared/eval`` (``--eval-dir``): wordsim-297
   Spearman correlation and CA8 3CosAdd accuracy (semantic, morphological), over the
   items all of whose words have vectors, with that coverage. nlpzero is scored with
-  whitened cosine (``similarity(whiten=True, char_weight=0)``) and with raw vectors; gensim
-  with cosine. The defaults with one change each (hinge weight, iterations, variants
+  whitened cosine (``similarity(whiten=True, char_weight=0)``), with raw vectors (inner
+  product, 3CosAdd on unit vectors) and with its default queries, what a user gets
+  (``similarity`` and ``evaluate_word_analogies``: raw cosine mixed with the cosine of
+  the character counts); gensim with cosine, and its vectors under nlpzero's default
+  queries (what the characters add). The defaults with one change each (hinge weight, iterations, variants
   1 and 2, 1/distance weights, no truncation, window 5, no subsampling, no count
   smoothing) and the plain model are compared, each with whitening by the default
   number of words (the most frequent quarter of the vocabulary), by the 100k (here:
@@ -196,6 +199,28 @@ def eval_analogy(eval_dir, name, unit, key_to_index, mul=False) -> dict:
     return {"accuracy": correct / len(q), "covered": len(q), "total": total}
 
 
+def eval_library_analogy(eval_dir, name, wv) -> dict:
+    """CA8 as a user of nlpzero gets it: ``WordVectors.evaluate_word_analogies``, every
+    question answered by ``analogy(a, b, c)`` with its defaults (the cosine of unit raw
+    vectors mixed with that of the characters, as ``most_similar``)."""
+    score, sections = wv.evaluate_word_analogies(os.path.join(eval_dir, name))
+    total = sections[-1]
+    with open(os.path.join(eval_dir, name), encoding="utf-8") as f:
+        questions = sum(1 for line in f if not line.startswith(":") and len(line.split()) == 4)
+    covered = len(total["correct"]) + len(total["incorrect"])
+    return {"accuracy": score if covered else None, "covered": covered, "total": questions}
+
+
+def evaluate_defaults(eval_dir, wv, label: str) -> dict:
+    """wordsim-297 by ``similarity`` and CA8 by ``evaluate_word_analogies``, both with
+    the library's defaults (raw cosine and characters, ``char_weight`` 0.5); `label`
+    names the space in the keys."""
+    out = {f"wordsim {label}": eval_wordsim(eval_dir, wv.similarity, known=wv.__contains__)}
+    for part in ("semantic", "morphological"):
+        out[f"ca8 {part} {label}"] = eval_library_analogy(eval_dir, f"ca8_{part}.txt", wv)
+    return out
+
+
 def evaluate(eval_dir, spaces: dict, key_to_index, sims: dict, mul: bool = False) -> dict:
     out = {}
     known = key_to_index.__contains__
@@ -252,6 +277,8 @@ def child_nlpzero(args) -> None:
                 args.eval_dir, {"raw": w.unit(), "whitened": w.whitened()}, w.key_to_index,
                 {"whitened": lambda a, b, w=w: w.similarity(a, b, whiten=True, char_weight=0.0),
                  "inner": w.relatedness}, mul=k is None)
+            if k is None:  # the default query does not whiten: scored once
+                res["eval"][k_label(k)].update(evaluate_defaults(args.eval_dir, w, "default"))
     benchutil.report(res)
 
 
@@ -271,6 +298,12 @@ def child_gensim(args) -> None:
         res["eval"] = evaluate(args.eval_dir, {"cosine": kv.get_normed_vectors()},
                                kv.key_to_index,
                                {"cosine": lambda a, b: float(kv.similarity(a, b))}, mul=True)
+        # The same vectors under nlpzero's default queries (characters mixed in), to
+        # tell what the characters add from what the vectors do.
+        from nlpzero.vectors import WordVectors
+
+        res["eval"].update(evaluate_defaults(
+            args.eval_dir, WordVectors(kv.index_to_key, kv.vectors), "chars"))
     benchutil.report(res)
 
 
@@ -427,9 +460,11 @@ def spread_table(results: dict) -> list:
             # Whitened cosine (similarity), and the raw vectors: inner product
             # (relatedness) and unit vectors for analogies (the analogy default).
             spaces = [(f", whitened {key}", "whitened", "wordsim whitened"),
-                      (", raw", "raw", "wordsim inner")]
+                      (", raw", "raw", "wordsim inner"),
+                      (", default queries", "default", "wordsim default")]
         else:
-            spaces = [("", "cosine", "wordsim cosine")]
+            spaces = [("", "cosine", "wordsim cosine"),
+                      (" + characters", "chars", "wordsim chars")]
         for label, sp, sim in spaces:
             cells = [_spread([e[sim]["spearman"] for e in evals])]
             for kind in ("ca8", "ca8mul"):
@@ -522,17 +557,32 @@ def report(results: dict, args) -> str:
                              fmt_eval(ek, "ca8 semantic raw", "accuracy"),
                              fmt_eval(ek, "ca8 morphological raw", "accuracy"),
                              f"{r['total_s']:.1f}"])
+                if "wordsim default" in ek:
+                    rows.append([f"nlpzero {name}, default queries (raw cosine + characters)",
+                                 fmt_eval(ek, "wordsim default", "spearman"),
+                                 fmt_eval(ek, "ca8 semantic default", "accuracy"),
+                                 fmt_eval(ek, "ca8 morphological default", "accuracy"),
+                                 f"{r['total_s']:.1f}"])
             else:
-                rows.append([f"gensim {name}", fmt_eval(e, "wordsim cosine", "spearman"),
-                             fmt_eval(e, "ca8 semantic cosine", "accuracy"),
-                             fmt_eval(e, "ca8 morphological cosine", "accuracy"),
-                             f"{r['total_s']:.1f}"])
+                for label, space, sim in (("", "cosine", "wordsim cosine"),
+                                          (" + characters (nlpzero's queries)", "chars",
+                                           "wordsim chars")):
+                    if sim in e:
+                        rows.append([f"gensim {name}{label}", fmt_eval(e, sim, "spearman"),
+                                     fmt_eval(e, f"ca8 semantic {space}", "accuracy"),
+                                     fmt_eval(e, f"ca8 morphological {space}", "accuracy"),
+                                     f"{r['total_s']:.1f}"])
     lines += ["## Quality (score (covered/total))", "",
               "nlpzero (whitened): wordsim by whitened cosine, CA8 by 3CosAdd "
               "on unit whitened vectors, whitening by the K most frequent words (default "
               "a quarter of the vocabulary); nlpzero (raw): wordsim by `relatedness` (inner "
-              "product), CA8 on unit raw vectors; gensim: cosine. One run each (first "
-              "repeat for the timed systems).", "",
+              "product), CA8 by 3CosAdd on unit raw vectors; gensim: cosine, 3CosAdd. "
+              "Default queries: what a user of nlpzero gets, wordsim by `similarity` and CA8 "
+              "by `evaluate_word_analogies` (`analogy(a, b, c)`, i.e. `most_similar(positive="
+              "[b, c], negative=[a])`), with their defaults: 0.5 times the cosine of unit raw "
+              "vectors plus 0.5 times that of the character counts; gensim + characters: "
+              "gensim's vectors loaded in nlpzero's `WordVectors` under the same queries. "
+              "One run each (first repeat for the timed systems).", "",
               benchutil.md_table(["system", "wordsim-297 Spearman", "CA8 semantic",
                                   "CA8 morphological", "s"], rows), ""]
     lines += spread_table(results)

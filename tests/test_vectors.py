@@ -394,12 +394,12 @@ def test_queries_match_brute_force(small_wv):
     q /= np.linalg.norm(q)
     best = max((float(unit[i] @ q), w) for i, w in enumerate(wv.index_to_key)
                if w not in ("w1", "w2", "中国"))
-    assert wv.analogy("w1", "w2", "中国")[0][0] == best[1]  # raw by default
+    assert wv.analogy("w1", "w2", "中国", char_weight=0)[0][0] == best[1]  # raw by default
     q = white[2] - white[1] + white[40]
     q /= np.linalg.norm(q)
     best = max((float(white[i] @ q), w) for i, w in enumerate(wv.index_to_key)
                if w not in ("w1", "w2", "中国"))
-    assert wv.analogy("w1", "w2", "中国", whiten=True)[0][0] == best[1]
+    assert wv.analogy("w1", "w2", "中国", whiten=True, char_weight=0)[0][0] == best[1]
 
 
 def test_container_and_sentence_api(small_wv):
@@ -701,3 +701,95 @@ def test_cli_similar_characters_and_related(tmp_path, capsys):
     for bad in (["--related", "--whiten"], ["--char-weight", "1.5"], ["--whiten-size", "3"]):
         code, out, err = run(["similar", str(path), "美丽"] + bad, capsys)
         assert code == 1 and out == "" and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------------------
+# Analogies: the vectors and the characters
+
+
+def test_analogy_is_most_similar_with_characters():
+    """analogy(a, b, c) scores as most_similar(positive=[b, c], negative=[a]), whose
+    character part answers an affixation the vectors know nothing of."""
+    rng = np.random.default_rng(5)
+    words = ["师", "老师", "虎", "老虎", "猫", "老鼠", "虎虎", "学生"] + ["词%d" % i for i in range(20)]
+    wv = WordVectors(words, rng.normal(size=(len(words), 8)))
+    for kw in ({}, dict(char_weight=0.0), dict(char_weight=0.8, whiten=True)):
+        assert wv.analogy("师", "老师", "虎", topn=5, **kw) == wv.most_similar(
+            positive=["老师", "虎"], negative=["师"], topn=5, **kw)
+    assert wv.analogy("师", "老师", "虎")[0][0] == "老虎"
+    q = wv.unit()[1].astype(float) + wv.unit()[2] - wv.unit()[0]
+    q /= np.linalg.norm(q)
+    chars = {"老虎": 1 / np.sqrt(2) * (1 / np.sqrt(2) + 1)}  # bag 老 .71, 师 -.29, 虎 1
+    bag_norm = np.sqrt(0.5 + (1 / np.sqrt(2) - 1) ** 2 + 1)
+    ref = 0.5 * float(wv.unit()[3] @ q) + 0.5 * chars["老虎"] / bag_norm
+    assert wv.analogy("师", "老师", "虎")[0][1] == pytest.approx(ref, abs=1e-5)
+
+
+def _analogy_scores(wv, a, b, c, whiten, weight):
+    """Every word's score for a : b :: c : ?, as most_similar gives it."""
+    return dict(wv.most_similar(positive=[b, c], negative=[a], topn=len(wv), whiten=whiten,
+                                char_weight=weight))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), n_questions=st.integers(1, 40),
+       weight=st.sampled_from([0.0, 0.3, 0.5, 1.0]), whitened=st.booleans(),
+       restrict=st.integers(4, 30), batch=st.integers(1, 7))
+def test_batched_analogies_match_most_similar(seed, n_questions, weight, whitened, restrict,
+                                              batch):
+    """The batched answers of evaluate_word_analogies are the best words of
+    most_similar, one question at a time (up to ties and rounding)."""
+    rng = np.random.default_rng(seed)
+    chars = "老师虎猫子们一看"
+    words = sorted({"".join(rng.choice(list(chars), size=rng.integers(1, 4)))
+                    for _ in range(40)})
+    wv = WordVectors(words, rng.normal(size=(len(words), 5)), whiten_size=len(words))
+    restrict = min(restrict, len(words))
+    abc = np.array([rng.choice(restrict, size=3, replace=False) for _ in range(n_questions)])
+    got = wv._answer_analogies(abc, restrict, whitened, weight, batch=batch)
+    for (a, b, c), answer in zip(abc.tolist(), got.tolist()):
+        scores = _analogy_scores(wv, *(words[i] for i in (a, b, c)), whitened, weight)
+        scores = {w: s for w, s in scores.items() if wv.get_index(w) < restrict}
+        if not scores:
+            assert answer == -1
+            continue
+        assert answer not in (a, b, c) and answer < restrict
+        assert scores[words[answer]] == pytest.approx(max(scores.values()), abs=1e-5)
+
+
+def test_evaluate_word_analogies(tmp_path):
+    # Vectors with the offsets of the forms (老X = X + p, XX = X + r), as the characters.
+    rng = np.random.default_rng(1)
+    base = {w: rng.normal(size=6) for w in "师虎猫看想鼠"}
+    prefix, double = rng.normal(size=6), rng.normal(size=6)
+    words = ["师", "老师", "虎", "老虎", "猫", "老猫", "看", "看看", "想", "想想", "鼠"]
+    wv = WordVectors(words, [base[w[-1]] + (prefix if w[0] == "老" else 0)
+                             + (double if len(w) == 2 and w[0] == w[1] else 0) for w in words])
+    lines = ["师 老师 虎 老虎",                         # before any section: section ""
+             ": prefix", "师 老师 猫 老猫", "虎 老虎 师 老师", "师 老师 鼠 老鼠",  # 老鼠 unknown
+             "a comment line", ": AA", "看 看看 想 想想", "看 看看 想 猫"]
+    path = tmp_path / "questions.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    score, sections = wv.evaluate_word_analogies(path)
+    assert [s["section"] for s in sections] == ["", "prefix", "AA", "Total accuracy"]
+    assert sections[1]["correct"] == [("师", "老师", "猫", "老猫"), ("虎", "老虎", "师", "老师")]
+    assert sections[2] == {"section": "AA", "correct": [("看", "看看", "想", "想想")],
+                           "incorrect": [("看", "看看", "想", "猫")]}
+    assert len(sections[-1]["correct"]) == 4 and len(sections[-1]["incorrect"]) == 1
+    assert score == pytest.approx(4 / 5)
+    assert wv.evaluate_word_analogies(lines) == (score, sections)  # lines or a file
+    # Each answer is analogy()'s first word.
+    for s in sections[:-1]:
+        for q in s["correct"]:
+            assert wv.analogy(*q[:3])[0][0] == q[3]
+        for q in s["incorrect"]:
+            assert wv.analogy(*q[:3])[0][0] != q[3]
+    # Questions with a word past restrict_vocab are skipped.
+    _, sections = wv.evaluate_word_analogies(lines, restrict_vocab=6)
+    assert sections[-1]["correct"] + sections[-1]["incorrect"] == [
+        ("师", "老师", "虎", "老虎"), ("师", "老师", "猫", "老猫"), ("虎", "老虎", "师", "老师")]
+    assert wv.evaluate_word_analogies([": empty", "x y z w"]) == (
+        0.0, [{"section": "empty", "correct": [], "incorrect": []},
+              {"section": "Total accuracy", "correct": [], "incorrect": []}])
+    with pytest.raises(InputError, match="char_weight"):
+        wv.evaluate_word_analogies(lines, char_weight=2)
