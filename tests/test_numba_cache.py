@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -50,7 +51,8 @@ def test_cache_in_the_user_folder_not_in_the_package(tmp_path, installed):
     before = _files(package)
     first = _segment(tmp_path, env)
     assert _files(package) == before  # no __pycache__, .nbi or .nbc written there
-    cache = tmp_path / "xdg" / "nlpzero" / f"numba-{nlpzero.__version__}"
+    digest = _numba_cache.sources_digest(str(package))
+    cache = tmp_path / "xdg" / "nlpzero" / f"numba-{nlpzero.__version__}-{digest}"
     assert any(f.endswith(".nbi") for f in _cached(cache))
     assert any(f.endswith(".nbc") for f in _cached(cache))
     assert "compiling kernels (first run only)" in first.stderr
@@ -91,7 +93,7 @@ def test_configure_chooses_in_order(tmp_path, monkeypatch):
 
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    expected = str(tmp_path / "xdg" / "nlpzero" / "numba-9.9")
+    expected = str(tmp_path / "xdg" / "nlpzero" / f"numba-9.9-{_numba_cache.sources_digest()}")
     assert _numba_cache.configure("9.9") == expected
     assert os.environ["NUMBA_CACHE_DIR"] == expected == numba_config.CACHE_DIR
     assert os.path.isdir(expected)
@@ -100,7 +102,8 @@ def test_configure_chooses_in_order(tmp_path, monkeypatch):
     (tmp_path / "file").write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
     chosen = _numba_cache.configure("9.9")
-    assert chosen.startswith(str(tmp_path / "tmp")) and chosen.endswith("numba-9.9")
+    assert chosen.startswith(str(tmp_path / "tmp"))
+    assert chosen.endswith(f"numba-9.9-{_numba_cache.sources_digest()}")
     assert os.environ["NUMBA_CACHE_DIR"] == chosen
 
 
@@ -114,3 +117,34 @@ def test_is_cold(tmp_path, monkeypatch):
     assert _numba_cache.is_cold()
     (folder / "tokenizer._segment-1.py311.nbi").write_bytes(b"")
     assert not _numba_cache.is_cold()
+
+
+def test_changed_sources_get_their_own_cache(tmp_path, installed):
+    """Numba checks a cached kernel against its own file only; a change to a kernel of
+    another module that it inlines must not leave it stale."""
+    package, env = installed
+    before = _numba_cache.sources_digest(str(package))
+    tokens = package / "_kernels" / "tokens.py"
+    tokens.write_text(tokens.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    after = _numba_cache.sources_digest(str(package))
+    assert after != before
+    (package / "__pycache__").mkdir(exist_ok=True)
+    (package / "__pycache__" / "x.nbi").write_bytes(b"")  # caches do not count
+    assert _numba_cache.sources_digest(str(package)) == after
+
+
+def test_unused_cache_folders_are_removed(tmp_path, monkeypatch):
+    numba_config = pytest.importorskip("numba.core.config")
+    monkeypatch.setattr(numba_config, "CACHE_DIR", numba_config.CACHE_DIR)
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "nlpzero"
+    old, recent, other = folder / "numba-0.0.1", folder / "numba-9.9-0123456789ab", folder / "x"
+    for d in (old, recent, other):
+        d.mkdir(parents=True)
+    stale = time.time() - (_numba_cache.STALE_DAYS + 1) * 86400
+    os.utime(old, (stale, stale))
+    os.utime(other, (stale, stale))
+    chosen = _numba_cache.configure("9.9")
+    assert os.path.isdir(chosen) and os.path.isdir(recent) and os.path.isdir(other)
+    assert not old.exists()
