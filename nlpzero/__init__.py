@@ -15,15 +15,39 @@ from ._numba_cache import configure as _configure_numba_cache  # noqa: E402
 _configure_numba_cache(__version__)  # before any module imports numba
 
 from .errors import DatasetUnavailable, FormatError, InputError, NlpzeroError  # noqa: E402
-from .lexicon import Lexicon  # noqa: E402
-from .discovery import (CohesionWordFinder, NewWords, NgramCounter, PMIWordFinder,  # noqa: E402
-                        find_words)
-from .scoring import SegmentationScore, score  # noqa: E402
-from .segmentation import (Segmenter, Tokenizer, adapt_segmenter, find_new_words,  # noqa: E402
-                           sample_sentences, train_segmenter)
-from .templates import Parser, SentTree, TemplateFinder, TemplateSet, find_templates  # noqa: E402
-from .vectors import (Cooccurrence, WordVectors, count_cooccurrences, learn_vectors,  # noqa: E402
-                      train_vectors)
+
+#: Where each public name lives. The package imports a module only when one of its names
+#: is first used (PEP 562), so that ``python -m nlpzero segment`` does not import (nor
+#: load the kernels of) the vectors, the templates or the word finders.
+_LOCATIONS = {
+    "Lexicon": "lexicon",
+    "CohesionWordFinder": "discovery", "NewWords": "discovery", "NgramCounter": "discovery",
+    "PMIWordFinder": "discovery", "find_words": "discovery",
+    "SegmentationScore": "scoring", "score": "scoring",
+    "Segmenter": "segmentation", "Tokenizer": "segmentation", "adapt_segmenter": "segmentation",
+    "find_new_words": "segmentation", "sample_sentences": "segmentation",
+    "train_segmenter": "segmentation",
+    "Parser": "templates", "SentTree": "templates", "TemplateFinder": "templates",
+    "TemplateSet": "templates", "find_templates": "templates",
+    "Cooccurrence": "vectors", "WordVectors": "vectors", "count_cooccurrences": "vectors",
+    "learn_vectors": "vectors", "train_vectors": "vectors",
+}
+
+
+def __getattr__(name: str):
+    module = _LOCATIONS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nlpzero' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LOCATIONS))
+
 
 __all__ = [
     "CohesionWordFinder", "DatasetUnavailable", "FormatError", "InputError", "Lexicon",

@@ -845,11 +845,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="nlpzero: %(message)s", stream=sys.stderr)
-    if args.command in _COMPILING and not args.quiet:
-        from ._numba_cache import is_cold
+    if args.command in _COMPILING:
+        from ._numba_start import load_numba_lean
 
-        if is_cold():
-            print("nlpzero: compiling kernels (first run only)...", file=sys.stderr)
+        load_numba_lean()  # before any kernel runs (and before workers are forked)
+        if not args.quiet:
+            from ._numba_cache import is_cold
+
+            if is_cold():
+                print("nlpzero: compiling kernels (first run only)...", file=sys.stderr)
     with _stop_signals_raise():
         return _run(args)
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import numpy as np
-from numba import njit
 
+from ._jit import njit
 from ._validation import check_errors
 from ._io import open_input
 # The character classes live with the kernels; they are part of this module's API too.

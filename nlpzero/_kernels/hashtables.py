@@ -9,9 +9,9 @@ holds key -1.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 
+from .._jit import njit
 @njit(cache=True)
 def first_slot(key, mask):
     """The first slot of `key` in a table of ``mask + 1`` slots (a power of two)."""

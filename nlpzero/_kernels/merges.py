@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 
+from .._jit import njit
 @njit(cache=True)
 def merge_counts(k1, c1, k2, c2):
     """Merge two sorted (key, count) tables, adding the counts of shared keys.

@@ -3,8 +3,7 @@ run ends, and one step down a lexicon trie."""
 
 from __future__ import annotations
 
-from numba import njit
-
+from .._jit import njit
 from .chars import DIGIT, LATIN, POINT
 from .hashtables import lookup
 

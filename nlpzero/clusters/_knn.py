@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 
+from .._jit import njit
 @njit(cache=True)
 def top_k_rows(s, k, diagonal):
     """Columns and values of the `k` largest entries of every row of `s`, largest first

@@ -27,8 +27,8 @@ with and without the JIT.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 _LCG_MUL = 0x5DEECE66D
 _LCG_ADD = 0xB
 _LCG_MASK = (1 << 48) - 1

@@ -21,8 +21,8 @@ from collections import Counter
 from typing import Iterable, Sequence
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .._kernels.hashtables import first_slot
 from .._validation import check_choice, check_int
 from ..corpus import strings_from_code_points

@@ -18,8 +18,8 @@ import logging
 from typing import Iterable
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .._kernels.hashtables import build_index, lookup
 from .._kernels.merges import merge_counts
 from .._validation import check_int

@@ -41,8 +41,8 @@ import re
 from typing import Callable, Mapping
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .._validation import check_int
 from .._io import atomic_write
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points

@@ -28,8 +28,8 @@ import os
 from typing import Iterable, Iterator, Mapping
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from .._io import atomic_write
 from ..errors import InputError, NlpzeroError

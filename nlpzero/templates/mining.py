@@ -27,8 +27,8 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .. import defaults
 from .._kernels.chars import IS_SPACE
 from .._kernels.hashtables import build_index, first_slot, lookup

@@ -16,8 +16,8 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .._kernels.hashtables import build_index, lookup
 from ..errors import InputError
 from ..lexicon import Lexicon

@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .._validation import check_choice, check_errors, check_int, check_workers
 from .. import defaults
 from .._kernels.merges import merge_counts

@@ -34,10 +34,11 @@ import sys
 from typing import Iterable
 
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.core import cgutils, config
 from numba.extending import intrinsic
 
+from .._jit import njit
 from .. import defaults
 from .._validation import check_int
 from .cooccur import Cooccurrence, count_cooccurrences

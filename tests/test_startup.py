@@ -1,0 +1,82 @@
+"""Start-up: what the package and the command line import, and the kernels' options."""
+
+import subprocess
+import sys
+
+import numba
+import pytest
+
+from nlpzero import _jit
+
+
+def _run(code: str) -> str:
+    """stdout of ``python -c code`` in a fresh interpreter (this checkout's package)."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_importing_the_package_loads_no_layer_until_a_name_is_used():
+    out = _run("import sys, nlpzero\n"
+               "print(sorted(m for m in sys.modules if m.startswith('nlpzero.')))\n"
+               "nlpzero.Tokenizer\n"
+               "print('nlpzero.segmentation' in sys.modules, 'nlpzero.vectors' in sys.modules,"
+               " 'nlpzero.discovery' in sys.modules)")
+    first, second = out.splitlines()
+    assert first == "['nlpzero._numba_cache', 'nlpzero.errors']"
+    assert second == "True False False"  # segmenting imports neither vectors nor finders
+
+
+def test_every_public_name_is_reachable_and_unknown_names_fail():
+    import nlpzero
+
+    for name in nlpzero.__all__:
+        assert getattr(nlpzero, name) is not None
+        assert name in dir(nlpzero)
+    with pytest.raises(AttributeError):
+        nlpzero.no_such_name  # noqa: B018
+    from nlpzero import segmentation
+
+    assert segmentation.find_new_words.__module__ == "nlpzero.segmentation.adaptation"
+    with pytest.raises(AttributeError):
+        segmentation.no_such_name  # noqa: B018
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="kernels are plain functions")
+def test_kernels_skip_the_cfunc_wrapper_and_keep_their_own_options():
+    from nlpzero.segmentation import tagger
+    from nlpzero.vectors import training
+
+    kernel = tagger._viterbi
+    assert kernel.targetoptions["no_cfunc_wrapper"] is True
+    assert type(kernel._cache).__name__ == "FunctionCache"  # cache=True
+    nogil = [k for k in vars(training).values() if getattr(k, "targetoptions", {}).get("nogil")]
+    assert nogil and all(k.targetoptions["no_cfunc_wrapper"] for k in nogil)
+    assert _jit.DEFAULTS == {"cache": True, "no_cfunc_wrapper": True}
+
+
+def test_load_numba_lean_hides_scipy_and_cffi_only_while_numba_loads():
+    pytest.importorskip("scipy")
+    out = _run("import sys\n"
+               "from nlpzero._numba_start import load_numba_lean\n"
+               "load_numba_lean()\n"
+               "import numba.np.arraymath as am, numba.core.typing.cffi_utils as cu\n"
+               "print(am._HAVE_BLAS, cu.SUPPORTED, 'scipy.linalg' in sys.modules,"
+               " 'cffi' in sys.modules)\n"
+               "import scipy.linalg\n"  # still importable afterwards
+               "from nlpzero import Tokenizer\n"
+               "print(Tokenizer({'中国': 10, '人民': 5}).lcut('中国人民'))")
+    flags, words = out.splitlines()
+    assert flags == "False False False False"
+    assert words == "['中国', '人民']"
+
+
+def test_load_numba_lean_leaves_packages_already_imported():
+    pytest.importorskip("scipy")
+    out = _run("import scipy.linalg\n"
+               "from nlpzero._numba_start import load_numba_lean\n"
+               "load_numba_lean()\n"
+               "import numba.np.arraymath as am\n"
+               "print(am._HAVE_BLAS)")
+    assert out.strip() == "True"
