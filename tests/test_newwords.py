@@ -249,3 +249,12 @@ def test_base_tagger_of_a_dictionary_file_is_cached(tmp_path, monkeypatch):
     with pytest.raises(AssertionError, match="trained again"):
         adaptation.base_segmenter(str(tmp_path / "base.txt"), Lexicon(BASE), n_samples=2000,
                                   bits=12)
+
+
+def test_split_numeral_phrases_keeps_the_counts():
+    from nlpzero.discovery.newwords import split_numeral_phrases
+
+    words = {"一种": 5, "三十年": 2, "种": 1, "一样好": 3, "一": 4, "十万": 7, "数据": 9}
+    out = split_numeral_phrases(words)
+    assert out == {"一": 9, "种": 6, "三十": 2, "年": 2, "一样好": 3, "十万": 7, "数据": 9}
+    assert sum(out.values()) == sum(words.values()) + 5 + 2   # each split word counts twice

@@ -50,8 +50,10 @@ logger = logging.getLogger(__name__)
 #: Share of a string's occurrences that one neighbour character must reach for the
 #: string to count as a fragment of a longer candidate.
 DOMINANT_NEIGHBOUR = 0.7
+#: Characters that are numerals and nothing else.
+CARDINALS = frozenset("一二三四五六七八九十两几百千万亿零〇")
 #: Characters that make a first piece a numeral (a numeral + measure word is a phrase).
-NUMERAL_CHARS = frozenset("一二三四五六七八九十两几百千万亿零〇半多数每")
+NUMERAL_CHARS = CARDINALS | frozenset("半多数每")
 
 
 @dataclass(frozen=True)
@@ -157,16 +159,33 @@ def resolve_base(base, lines: list[str], report=lambda message: None) -> Lexicon
         from .finders import find_words, remove_redundant
 
         # The learned lexicon holds pairs that its own words explain (他的 = 他 + 的):
-        # they leave the base when coding them as one word saves little.
+        # they leave the base when coding them as one word saves little; and numeral
+        # phrases, which leave it as they are never accepted as new words.
         report("learning a lexicon from the text (no base dictionary)")
         learned = remove_redundant(find_words(lines).items(),
                                    min_gain=defaults.LEARNED_BASE_MIN_GAIN)
-        base = Lexicon({w: c for w, c in learned.items() if c > 0})
+        base = Lexicon(split_numeral_phrases({w: c for w, c in learned.items() if c > 0}))
     elif not isinstance(base, Lexicon):
         base = Lexicon.load(base)
     if base.total <= 0:
         raise InputError("the base dictionary has no word with a positive count")
     return base
+
+
+def split_numeral_phrases(words: dict) -> dict:
+    """The lexicon with each numeral + one character (一种, 两国, 三十年) counted as its two
+    parts: the phrases the new-word test rejects do not enter a learned base either."""
+    out: Counter = Counter()
+    for w, c in words.items():
+        i = 0
+        while i < len(w) and w[i] in CARDINALS:
+            i += 1
+        if 0 < i == len(w) - 1:
+            out[w[:i]] += c
+            out[w[i]] += c
+        else:
+            out[w] += c
+    return dict(out)
 
 
 def score_candidates(lines: list[str], tokens: Counter, base: Lexicon, min_count: int,
