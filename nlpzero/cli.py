@@ -882,13 +882,20 @@ def _run(args) -> int:
         return 128 + signum
 
 
-#: Signals that stop a run as Ctrl-C does (SIGINT is Python's KeyboardInterrupt already).
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+#: Signals that stop a run: Ctrl-C, and SIGTERM and SIGHUP as Ctrl-C.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+#: Python code that Numba's compiled code calls back (to rebuild a constant object, e.g.
+#: when it hands arrays back): an exception raised there crashes the process.
+_COMPILED_CODE_CALLBACKS = (os.path.join("numba", "core", "serialize.py"),)
+
+#: Seconds after which a signal that arrived inside such a callback is taken again.
+_RETRY_SIGNAL_AFTER = 0.01
 
 
 class StopSignal(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, raised where the program is, so that it unwinds as on Ctrl-C:
-    every ``finally`` stops workers and removes temporary files."""
+    """Ctrl-C, SIGTERM or SIGHUP, raised where the program is, so that it unwinds as on
+    Ctrl-C: every ``finally`` stops workers and removes temporary files."""
 
     def __init__(self, signum: int):
         super().__init__(signum)
@@ -900,11 +907,21 @@ _stopping: list[int] = []
 
 
 def _raise_stop_signal(signum, frame) -> None:
+    if _in_compiled_code_callback(frame):
+        # Python's default Ctrl-C handler raises here too, and the process dies of a
+        # segmentation fault: the signal is sent again in a moment, when the kernel
+        # has returned (from a thread, so that this handler does not run again inside).
+        threading.Timer(_RETRY_SIGNAL_AFTER, os.kill, (os.getpid(), signum)).start()
+        return
     # Once: a second signal must not interrupt the clean-up the first one started.
     for other in STOP_SIGNALS:
         signal.signal(other, signal.SIG_IGN)
     _stopping.append(signum)
     raise StopSignal(signum)
+
+
+def _in_compiled_code_callback(frame) -> bool:
+    return frame is not None and frame.f_code.co_filename.endswith(_COMPILED_CODE_CALLBACKS)
 
 
 def _check_stop() -> None:
@@ -916,8 +933,8 @@ def _check_stop() -> None:
 
 @contextlib.contextmanager
 def _stop_signals_raise():
-    """Turn SIGTERM and SIGHUP into :class:`StopSignal` while the block runs (in the
-    main thread; the previous handlers come back after)."""
+    """Turn Ctrl-C, SIGTERM and SIGHUP into :class:`StopSignal` while the block runs (in
+    the main thread; the previous handlers come back after)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -376,3 +376,30 @@ def test_python_api_segment_files(tmp_path, monkeypatch, pd_lines, lexicon):
     assert out.getvalue().decode("utf-8") == tk.render_lines(pd_lines[:300]) + "\n"
     assert sum(done) == path.stat().st_size and len(done) > 5
     assert sorted(os.listdir(tmp_path)) == ["pd.txt"]
+
+
+def test_a_signal_inside_numbas_callbacks_is_taken_again_later(monkeypatch):
+    """Numba's compiled code calls back into Python (numba/core/serialize.py) as it hands
+    results back; Ctrl-C raised there killed the process with a segmentation fault. The
+    handler sends the signal again a moment later instead, and raises anywhere else."""
+    import types
+
+    from nlpzero import cli
+
+    sent = []
+    monkeypatch.setattr(cli.os, "kill", lambda pid, signum: sent.append((pid, signum)))
+    previous = {s: signal.getsignal(s) for s in cli.STOP_SIGNALS}
+    try:
+        callback = types.SimpleNamespace(f_code=types.SimpleNamespace(
+            co_filename=os.path.join("site-packages", "numba", "core", "serialize.py")))
+        cli._raise_stop_signal(signal.SIGINT, callback)   # no exception here
+        time.sleep(cli._RETRY_SIGNAL_AFTER + 0.2)
+        assert sent == [(os.getpid(), signal.SIGINT)]
+        assert not cli._stopping
+        with pytest.raises(cli.StopSignal) as stopped:
+            cli._raise_stop_signal(signal.SIGINT, sys._getframe())
+        assert stopped.value.signum == signal.SIGINT and cli._stopping == [signal.SIGINT]
+    finally:
+        cli._stopping.clear()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
