@@ -195,9 +195,9 @@ def score_candidates(lines: list[str], tokens: Counter, base: Lexicon, min_count
     candidates = [w for w in tokens if len(w) >= 2 and w not in base]
     han = [w for w in candidates if is_han(w)]
     occurrences = count_occurrences(lines, han)
-    inside = _inner_strings(han) | {w for w in base if len(w) >= 3}
+    inside = _inner_strings(han)
     count = {w: max(occurrences.get(w, (0, None, None))[0], tokens[w]) for w in candidates}
-    fragment = {w: _is_fragment(w, occurrences[w], inside) for w in han}
+    fragment = {w: _is_fragment(w, occurrences[w], inside, base) for w in han}
     # Gains against the base plus the shorter words accepted so far: a known word with
     # a character attached is then explained by the known word.
     log_total = math.log(base.total)
@@ -284,13 +284,18 @@ def _inner_strings(words: Iterable[str]) -> set[str]:
     return inner
 
 
-def _is_fragment(word: str, occurrence, inside: set[str]) -> bool:
+def _is_fragment(word: str, occurrence, inside: set[str], base: Lexicon) -> bool:
+    """Whether one neighbour character dominates the string's occurrences and the
+    string with it is inside a candidate or a word of the base."""
     if occurrence is None:
         return False
     n, left, right = occurrence
-    if left is not None and left[1] > DOMINANT_NEIGHBOUR * n and left[0] + word in inside:
-        return True
-    return right is not None and right[1] > DOMINANT_NEIGHBOUR * n and word + right[0] in inside
+    longer = []
+    if left is not None and left[1] > DOMINANT_NEIGHBOUR * n:
+        longer.append(left[0] + word)
+    if right is not None and right[1] > DOMINANT_NEIGHBOUR * n:
+        longer.append(word + right[0])
+    return any(s in inside or s in base for s in longer)
 
 
 def corpus_lines(texts) -> list[str]:
