@@ -376,8 +376,9 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
     rows = np.empty((longest, N_FEATURES), dtype=np.int64)
     emis = np.empty((longest, 4))
     score = np.empty((longest, 4))
-    back = np.zeros((longest, 4), dtype=np.int64)
-    pred = np.empty(longest, dtype=np.int64)
+    # int8 as in tagging (_tag_runs): one specialisation of _viterbi for both.
+    back = np.zeros((longest, 4), dtype=np.int8)
+    pred = np.empty(longest, dtype=np.int8)
     wrong = 0
     start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     for s in range(len(sent_ends)):

@@ -566,6 +566,10 @@ def _compile(cps: np.ndarray, counts: np.ndarray):
     total = _exact_total(counts)
     if total <= 0:
         raise InputError("the lexicon is empty: it has no word with a positive count")
+    if not cps.flags.writeable:
+        # Code points of a str are read-only, the decoded file's are not: one
+        # specialisation of the kernel (a compile saved on a first run) for a small copy.
+        cps = cps.copy()
     table, root, node_count, n_repeats = _build_trie(cps, counts)
     node_logp = np.full(len(node_count), -np.inf)
     words = node_count > 0  # a count of 0 is no word for segmentation
