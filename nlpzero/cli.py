@@ -854,8 +854,11 @@ def main(argv: list[str] | None = None) -> int:
 
             if is_cold():
                 print("nlpzero: compiling kernels (first run only)...", file=sys.stderr)
-    with _stop_signals_raise():
-        return _run(args)
+    try:
+        with _stop_signals_raise():
+            return _run(args)
+    except KeyboardInterrupt as exc:  # a signal as the run ended, before the handlers' reset
+        return _stopped(args, exc)
 
 
 def _run(args) -> int:
@@ -873,21 +876,28 @@ def _run(args) -> int:
         print(f"nlpzero {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as exc:
-        signum = getattr(exc, "signum", signal.SIGINT)
-        if signum == signal.SIGINT:
-            print(f"nlpzero {args.command}: interrupted", file=sys.stderr)
-        else:
-            print(f"nlpzero {args.command}: stopped by {signal.Signals(signum).name}",
-                  file=sys.stderr)
-        return 128 + signum
+        return _stopped(args, exc)
+
+
+def _stopped(args, exc: KeyboardInterrupt) -> int:
+    """Say that the run was stopped, and return the exit status 128 + the signal."""
+    signum = getattr(exc, "signum", signal.SIGINT)
+    if signum == signal.SIGINT:
+        print(f"nlpzero {args.command}: interrupted", file=sys.stderr)
+    else:
+        print(f"nlpzero {args.command}: stopped by {signal.Signals(signum).name}",
+              file=sys.stderr)
+    return 128 + signum
 
 
 #: Signals that stop a run: Ctrl-C, and SIGTERM and SIGHUP as Ctrl-C.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
-#: Python code that Numba's compiled code calls back (to rebuild a constant object, e.g.
-#: when it hands arrays back): an exception raised there crashes the process.
-_COMPILED_CODE_CALLBACKS = (os.path.join("numba", "core", "serialize.py"),)
+#: Python code that native code calls back: Numba's compiled code (to rebuild a constant
+#: object, e.g. when it hands arrays back) and LLVM's JIT through llvmlite (to read a
+#: cached object file). An exception raised there, or in what it calls, crashes the process.
+_COMPILED_CODE_CALLBACKS = (os.path.join("numba", "core", "serialize.py"),
+                            os.path.join("llvmlite", "binding", "executionengine.py"))
 
 #: Seconds after which a signal that arrived inside such a callback is taken again.
 _RETRY_SIGNAL_AFTER = 0.01
@@ -921,7 +931,11 @@ def _raise_stop_signal(signum, frame) -> None:
 
 
 def _in_compiled_code_callback(frame) -> bool:
-    return frame is not None and frame.f_code.co_filename.endswith(_COMPILED_CODE_CALLBACKS)
+    while frame is not None:
+        if frame.f_code.co_filename.endswith(_COMPILED_CODE_CALLBACKS):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _check_stop() -> None:

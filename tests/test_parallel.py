@@ -390,11 +390,19 @@ def test_a_signal_inside_numbas_callbacks_is_taken_again_later(monkeypatch):
     monkeypatch.setattr(cli.os, "kill", lambda pid, signum: sent.append((pid, signum)))
     previous = {s: signal.getsignal(s) for s in cli.STOP_SIGNALS}
     try:
-        callback = types.SimpleNamespace(f_code=types.SimpleNamespace(
-            co_filename=os.path.join("site-packages", "numba", "core", "serialize.py")))
+        def frame(path, back=None):
+            return types.SimpleNamespace(f_code=types.SimpleNamespace(co_filename=path),
+                                         f_back=back)
+
+        callback = frame(os.path.join("site-packages", "numba", "core", "serialize.py"))
         cli._raise_stop_signal(signal.SIGINT, callback)   # no exception here
+        # Python code called by such a callback (LLVM's JIT reading a cached object)
+        jit = frame(os.path.join("site-packages", "llvmlite", "binding", "executionengine.py"),
+                    sys._getframe())
+        cli._raise_stop_signal(signal.SIGTERM, frame(os.path.join("numba", "core", "codegen.py"),
+                                                     jit))
         time.sleep(cli._RETRY_SIGNAL_AFTER + 0.2)
-        assert sent == [(os.getpid(), signal.SIGINT)]
+        assert sorted(sent) == [(os.getpid(), signal.SIGINT), (os.getpid(), signal.SIGTERM)]
         assert not cli._stopping
         with pytest.raises(cli.StopSignal) as stopped:
             cli._raise_stop_signal(signal.SIGINT, sys._getframe())
