@@ -261,7 +261,7 @@ def cmd_newwords(args) -> int:
 
     lines = list(_read_corpus(args, "reading"))
     words = find_new_words(lines, args.base, min_count=args.min_count, min_gain=args.min_gain,
-                           progress=lambda message: _info(args, message))
+                           numbers=args.numbers, progress=lambda message: _info(args, message))
     if args.top is not None:
         words = words[:args.top]
     with atomic_write(args.output) as out:
@@ -658,6 +658,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-gain", type=float, default=defaults.NEW_WORD_MIN_GAIN,
                    help="nats per occurrence a word must save against the base's split of it "
                         f"(default {defaults.NEW_WORD_MIN_GAIN:g})")
+    p.add_argument("--no-numbers", dest="numbers", action="store_false",
+                   help="list words only, no numbers (10, 2008年, 0.5％)")
     p.add_argument("--scores", action="store_true",
                    help="add two columns: times segmented as a word, gain in nats (jieba "
                         "cannot read such a file as a user dictionary; nlpzero can)")

@@ -86,18 +86,22 @@ def test_fragment_and_numeral_tests():
     assert not result["两柄"].accepted       # a numeral and its measure word
 
 
-def test_numbers_punctuation_and_pieces_of_base_words_are_not_new_words():
+def test_punctuation_and_pieces_of_base_words_are_not_new_words_numbers_on_request():
     lines = (["性价比很高，2008年买的TiO2……"] * 8 + ["性价比不错。。。10个"] * 8
              + ["USB口"] * 3)
     tokens = Counter({"性价": 16, "2008年": 8, "TiO2": 8, "……": 8, "。。。": 8, "10": 8,
                       "USB": 3})
     base = Lexicon({"性价比": 40, "性": 30, "价": 30, "比": 50, "很": 90, "高": 60, "不错": 20,
                     "买": 30, "的": 900, "个": 200, "口": 30})
-    result = {w.word: w for w in score_candidates(lines, tokens, base, min_count=2, min_gain=0.0)}
-    for junk in ("2008年", "……", "。。。", "10"):
-        assert not result[junk].accepted, junk
-    assert not result["性价"].accepted     # always followed by 比, and 性价比 is a base word
-    assert result["TiO2"].accepted and result["USB"].accepted   # codes and Latin words count
+    for numbers in (False, True):
+        result = {w.word: w for w in score_candidates(lines, tokens, base, min_count=2,
+                                                      min_gain=0.0, numbers=numbers)}
+        for junk in ("……", "。。。"):
+            assert not result[junk].accepted, junk
+        for number in ("2008年", "10"):
+            assert result[number].accepted == numbers, number
+        assert not result["性价"].accepted     # always followed by 比, and 性价比 is a base word
+        assert result["TiO2"].accepted and result["USB"].accepted   # codes and Latin words count
 
 
 def naive_occurrences(lines, strings):

@@ -19,9 +19,13 @@ corpus gives evidence that it is a word of its own:
 * **not a fragment**: when most occurrences share one neighbour character and the
   longer string is a word of the base or inside a candidate (性价 of 性价比, 马红 in
   马红俊), the string is a piece of that longer word;
-* **not a number**: a number (10, 2008年, 0.5％), a candidate whose first piece is a
-  numeral (两柄, 五十级: a numeral with its measure word, a phrase rather than a lexicon
-  entry) or a run of punctuation (……, 。。。) is never a word to add to a dictionary;
+* **not a phrase or punctuation**: a candidate whose first piece is a numeral (两柄,
+  五十级: a numeral with its measure word, a phrase rather than a lexicon entry) or a
+  run of punctuation (……, 。。。) is never a word to add to a dictionary. Numbers (10,
+  2008年, 0.5％) are listed unless ``numbers=False``: a base dictionary cannot code them,
+  segmentation standards keep them as words, and jieba with its HMM off keeps them whole
+  once they are in a user dictionary; they never join the segmenter's lexicon between
+  rounds (its tokenizer already cuts a number as one atom);
 * **evidence**: it occurs at least ``min_count`` times.
 
 The search runs in rounds: the accepted words join the segmenter's lexicon (with
@@ -189,8 +193,9 @@ def split_numeral_phrases(words: dict) -> dict:
 
 
 def score_candidates(lines: list[str], tokens: Counter, base: Lexicon, min_count: int,
-                     min_gain: float) -> NewWords:
-    """Score every token of 2+ characters absent from `base`; accepted words first."""
+                     min_gain: float, numbers: bool = False) -> NewWords:
+    """Score every token of 2+ characters absent from `base`; accepted words first
+    (with `numbers`, numbers that pass the other tests are accepted too)."""
     total = sum(tokens.values())
     candidates = [w for w in tokens if len(w) >= 2 and w not in base]
     han = [w for w in candidates if is_han(w)]
@@ -213,8 +218,12 @@ def score_candidates(lines: list[str], tokens: Counter, base: Lexicon, min_count
         else:  # a number or a Latin word: one atom for the base too
             pieces, coded = [w], unknown
         gain[w] = math.log(count[w] / total) - coded
-        accepted[w] = (gain[w] >= min_gain and count[w] >= min_count
-                       and not is_number_like(w, pieces) and not fragment.get(w, False))
+        passes = (gain[w] >= min_gain and count[w] >= min_count
+                  and not fragment.get(w, False))
+        if is_number(w):
+            accepted[w] = passes and numbers
+            continue
+        accepted[w] = passes and not is_phrase_or_punctuation(pieces)
         if accepted[w] and is_han(w):
             logp[w] = math.log(max(1.0, count[w] * scale)) - log_total
     words = [NewWord(w, count[w], tokens[w], round(gain[w], 4), accepted[w]) for w in candidates]
@@ -256,11 +265,15 @@ def count_occurrences(lines: list[str], strings: Iterable[str]) -> dict:
     return {s: (e[0], _most_common(e[1]), _most_common(e[2])) for s, e in found.items()}
 
 
-def is_number_like(word: str, pieces: list[str]) -> bool:
-    """Whether a candidate is a number, a numeral phrase or punctuation: it starts with a
-    digit, its first piece (in the base's split) is made of numeral characters, or it has
-    no letter at all."""
-    return (word[0].isdigit() or not any(ch.isalpha() for ch in word)
+def is_number(word: str) -> bool:
+    """Whether a candidate is a number, with or without a unit (10, 2008年, 0.5％)."""
+    return word[0].isdigit()
+
+
+def is_phrase_or_punctuation(pieces: list[str]) -> bool:
+    """Whether a candidate, given as the base's split of it, is a numeral phrase (its
+    first piece is made of numeral characters: 两柄, 五十级) or punctuation (no letter)."""
+    return (not any(ch.isalpha() for p in pieces for ch in p)
             or all(ch in NUMERAL_CHARS for ch in pieces[0]))
 
 

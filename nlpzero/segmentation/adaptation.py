@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None, *,
                    segmenter=None, min_count: int = defaults.NEW_WORD_MIN_COUNT,
                    min_gain: float = defaults.NEW_WORD_MIN_GAIN,
-                   rounds: int = defaults.NEW_WORD_ROUNDS,
+                   rounds: int = defaults.NEW_WORD_ROUNDS, numbers: bool = True,
                    include_rejected: bool = False, n_jobs: int = 2, seed: int = 0,
                    progress: Callable[[str], None] | None = None) -> NewWords:
     """Find the words of a corpus that a base dictionary lacks, best first.
@@ -71,6 +71,9 @@ def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None
     rounds : int, default 2
         Segmentations of the corpus; after each but the last, the accepted words join
         the segmenter's lexicon.
+    numbers : bool, default True
+        List numbers (10, 2008年, 0.5％) that pass the tests: segmentation standards keep
+        them as words and the base cannot code them. False lists words only.
     include_rejected : bool, default False
         Also list the candidates that failed a test, after the accepted ones.
     n_jobs, seed
@@ -101,10 +104,11 @@ def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None
     for r in range(rounds):
         report(f"round {r + 1}/{rounds}: segmenting {sum(map(len, lines)):,} characters")
         tokens = token_counts(seg, lines)
-        words = score_candidates(lines, tokens, base, min_count, min_gain)
+        last = r + 1 == rounds
+        words = score_candidates(lines, tokens, base, min_count, min_gain, numbers and last)
         logger.info("round %d: %d candidates, %d accepted", r + 1, len(words),
                     sum(w.accepted for w in words))
-        if r + 1 < rounds:
+        if not last:
             seg = _with_lexicon(seg, _with_new_words(base, words), seg.dict_weight)
     if not include_rejected:
         words = words.accepted()
@@ -210,7 +214,7 @@ def adapt_segmenter(lexicon: Lexicon | str | None, corpus: Iterable[str] | str, 
         segmenter = base_segmenter(lexicon, base, n_samples=n_samples, seed=seed, bits=bits,
                                    n_jobs=n_jobs, report=report)
     new = find_new_words(lines, base, segmenter=segmenter, min_count=min_count,
-                         min_gain=min_gain, n_jobs=n_jobs, progress=progress)
+                         min_gain=min_gain, numbers=False, n_jobs=n_jobs, progress=progress)
     report(f"{len(new):,} new words; segmenting the domain with them")
     with_new = _with_new_words(base, new)
     counts = token_counts(_with_lexicon(segmenter, with_new, dict_weight), lines)
