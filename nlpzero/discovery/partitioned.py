@@ -176,8 +176,8 @@ _WARM_UP_TEXT = "我们的祖国是中华人民共和国\n中华人民共和国�
 
 def _load_kernels() -> None:
     """Load every kernel of the steps in this process (from Numba's cache, or compile
-    them) before worker processes are forked, so that they inherit them instead of
-    each loading them again at every step."""
+    them), so that the worker processes forked for each step inherit them instead of
+    each loading them again."""
     with tempfile.TemporaryDirectory(prefix="nlpzero-warm-") as folder:
         path = os.path.join(folder, "warm.txt")
         with open(path, "w", encoding="utf-8") as f:

@@ -107,12 +107,16 @@ class ProcessRunner:
     dies (killed, out of memory) stops the run with a WorkerError.
 
     The step's ``shared["spill"]`` must be a :class:`Spill` with a folder: the workers
-    hand their folded results over in it."""
+    hand their folded results over in it.
+
+    `load_kernels` loads the kernels of every step into the driver, so that the workers
+    of later steps inherit them; it runs while the first step's workers count (they load
+    the few kernels of that step themselves), so that loading does not hold the second
+    core idle."""
 
     def __init__(self, workers: int, load_kernels: Callable[[], None] | None = None):
         self.workers = workers
-        if load_kernels is not None:
-            load_kernels()
+        self._load_kernels = load_kernels
 
     def run(self, func, tasks, shared, combine, tick):
         import multiprocessing
@@ -122,6 +126,9 @@ class ProcessRunner:
         with Workers(min(self.workers, len(tasks)), _work_through,
                      (func, tasks, shared, combine, next_task), start_method=start_method
                      ) as workers:
+            if self._load_kernels is not None:
+                load, self._load_kernels = self._load_kernels, None
+                load()
             return fold(_collect(workers, tick), combine)
 
     def close(self) -> None:
@@ -273,8 +280,8 @@ def local_dask_client(workers: int):
 def make_runner(engine: str, workers: int, scheduler: str | None = None, client=None,
                 load_kernels: Callable[[], None] | None = None):
     """The runner of an engine; `load_kernels` loads the kernels of the job's steps
-    before local workers are forked, so that they inherit them instead of each loading
-    them again at every step."""
+    into the driver of local workers (see :class:`ProcessRunner`), so that the workers
+    forked for each step inherit them instead of each loading them again."""
     check_choice("engine", engine, ENGINES)
     if engine == "dask":
         return DaskRunner(client, scheduler, workers)

@@ -821,8 +821,8 @@ def _merge_range(task, shared: dict):
 
 
 def _load_kernels() -> None:
-    """Load the kernels of both passes (from Numba's cache, or compile them) before
-    worker processes are forked, so that they inherit them."""
+    """Load the kernels of both passes (from Numba's cache, or compile them), so that
+    the worker processes forked for each step inherit them."""
     count_cooccurrences([["甲", "乙", "甲"], "乙 甲 乙"], window=2, min_count=1,
                         weighting="harmonic", subsample=0.5, seed=0)
 
