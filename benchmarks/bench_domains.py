@@ -201,9 +201,9 @@ def render(results: list[dict]) -> str:
           for r in results]
     out += ["New words against jieba's dict.txt (type-level F / P@100, words listed that occur "
             "in the test text). The README's measure counts numbers (10, 2008年) and "
-            "punctuation runs among the gold new words; `nlpzero newwords` never lists them, "
-            "so the last two columns score both lists with numbers and punctuation left out "
-            "of the lists and of the gold:", "",
+            "punctuation runs among the gold new words; `nlpzero newwords` lists numbers (not "
+            "punctuation) unless `--no-numbers`. The last two columns score both lists with "
+            "numbers and punctuation left out of the lists and of the gold:", "",
             benchutil.md_table(["domain", "nlpzero newwords", "jieba HMM OOV words",
                                 "nlpzero, words only", "jieba, words only"], nw), ""]
     cost = []
