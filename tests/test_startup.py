@@ -80,3 +80,35 @@ def test_load_numba_lean_leaves_packages_already_imported():
                "import numba.np.arraymath as am\n"
                "print(am._HAVE_BLAS)")
     assert out.strip() == "True"
+
+
+def _kernel_calls():
+    """(file, line, called name, keyword names) of every call inside nlpzero's kernels."""
+    import ast
+    import os
+
+    import nlpzero
+
+    root = os.path.dirname(nlpzero.__file__)
+    for folder, _, files in os.walk(root):
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+            for fn in ast.walk(tree):
+                if isinstance(fn, ast.FunctionDef) and any(
+                        "njit" in ast.unparse(d) for d in fn.decorator_list):
+                    for call in ast.walk(fn):
+                        if isinstance(call, ast.Call):
+                            yield (os.path.relpath(path, root), call.lineno,
+                                   ast.unparse(call.func), [k.arg for k in call.keywords])
+
+
+def test_kernels_make_arrays_with_np_empty_and_a_keyword_dtype():
+    # See nlpzero._jit: each other spelling compiles NumPy's constructor once more.
+    calls = list(_kernel_calls())
+    assert len(calls) > 100
+    assert [c for c in calls if c[2] in ("np.zeros", "np.ones", "np.full")] == []
+    assert [c for c in calls if c[2] == "np.empty" and c[3] != ["dtype"]] == []

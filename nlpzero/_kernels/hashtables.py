@@ -29,7 +29,8 @@ def build_index(keys):
     size = 16
     while size < 2 * len(keys):
         size *= 2
-    table = np.full(2 * size, -1, dtype=np.int64)
+    table = np.empty(2 * size, dtype=np.int64)
+    table[:] = -1
     mask = size - 1
     for i in range(len(keys)):
         s = first_slot(keys[i], mask)

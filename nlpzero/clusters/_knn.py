@@ -12,8 +12,8 @@ def top_k_rows(s, k, diagonal):
     (ties: smaller column first), leaving out column ``row + diagonal`` (the row's own
     item). Needs ``k < s.shape[1]``."""
     rows, n = s.shape
-    cols = np.empty((rows, k), np.int64)
-    vals = np.empty((rows, k), np.float64)
+    cols = np.empty((rows, k), dtype=np.int64)
+    vals = np.empty((rows, k), dtype=np.float64)
     for r in range(rows):
         count = 0
         own = r + diagonal

@@ -62,9 +62,12 @@ def shuffle(order, state):
 @njit(cache=True, nogil=True)
 def module_stats(indptr, indices, flow, node_flow, node_out, node_in, module, n_modules):
     """Flow, exit flow and enter flow of every module of the partition `module`."""
-    mod_flow = np.zeros(n_modules)
-    mod_exit = np.zeros(n_modules)
-    mod_enter = np.zeros(n_modules)
+    mod_flow = np.empty(n_modules, dtype=np.float64)
+    mod_flow[:] = 0.0
+    mod_exit = np.empty(n_modules, dtype=np.float64)
+    mod_exit[:] = 0.0
+    mod_enter = np.empty(n_modules, dtype=np.float64)
+    mod_enter[:] = 0.0
     for a in range(len(node_flow)):
         m = module[a]
         mod_flow[m] += node_flow[a]
@@ -177,33 +180,38 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
     n = len(node_flow)
     mod_flow, mod_exit, mod_enter = module_stats(indptr, indices, flow, node_flow,
                                                  node_out, node_in, module, n)
-    pl_exit = np.empty(n)
-    pl_enter = np.empty(n)
-    pl_total = np.empty(n)
+    pl_exit = np.empty(n, dtype=np.float64)
+    pl_enter = np.empty(n, dtype=np.float64)
+    pl_total = np.empty(n, dtype=np.float64)
     for m in range(n):
         pl_exit[m] = plogp(mod_exit[m])
         pl_enter[m] = plogp(mod_enter[m])
         pl_total[m] = plogp(mod_exit[m] + mod_flow[m])
     enter_sum = mod_enter.sum()
-    members = np.zeros(n, np.int64)
+    members = np.empty(n, dtype=np.int64)
+    members[:] = 0
     for a in range(n):
         members[module[a]] += 1
-    empty = np.empty(n, np.int64)
+    empty = np.empty(n, dtype=np.int64)
     n_empty = 0
     for m in range(n - 1, -1, -1):
         if members[m] == 0:
             empty[n_empty] = m
             n_empty += 1
-    out_to = np.zeros(n)
-    in_from = np.zeros(n)
-    mark = np.full(n, -1, np.int64)
-    touched = np.empty(n, np.int64)
-    order = np.empty(n, np.int64)
+    out_to = np.empty(n, dtype=np.float64)
+    out_to[:] = 0.0
+    in_from = np.empty(n, dtype=np.float64)
+    in_from[:] = 0.0
+    mark = np.empty(n, dtype=np.int64)
+    mark[:] = -1
+    touched = np.empty(n, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
     # Only nodes with a neighbour that moved since they were last visited can move.
     # The index codebook's term makes every delta depend a little on every module, so
     # when no node is left active, or a sweep gains too little, all are visited once
     # more: the moves end only after a sweep over all nodes.
-    active = np.ones(n, np.bool_)
+    active = np.empty(n, dtype=np.bool_)
+    active[:] = True
     moves = 0
     for sweep in range(max_sweeps):
         n_active = 0
@@ -297,8 +305,9 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
 def renumber(module):
     """Module ids made dense (0, 1, ...) in order of first appearance; returns (ids, k)."""
     n = len(module)
-    new_id = np.full(n, -1, np.int64)
-    out = np.empty(n, np.int64)
+    new_id = np.empty(n, dtype=np.int64)
+    new_id[:] = -1
+    out = np.empty(n, dtype=np.int64)
     k = 0
     for a in range(n):
         m = module[a]
@@ -316,23 +325,28 @@ def aggregate(indptr, indices, flow, module, k):
     and summed into `internal`). Returns (indptr, indices, flow, internal); each row's
     targets are sorted."""
     n = len(indptr) - 1
-    start = np.zeros(k + 1, np.int64)
+    start = np.empty(k + 1, dtype=np.int64)
+    start[:] = 0
     for a in range(n):
         start[module[a] + 1] += 1
     for m in range(k):
         start[m + 1] += start[m]
     fill = start[:-1].copy()
-    members = np.empty(n, np.int64)
+    members = np.empty(n, dtype=np.int64)
     for a in range(n):
         members[fill[module[a]]] = a
         fill[module[a]] += 1
-    new_indptr = np.zeros(k + 1, np.int64)
-    new_indices = np.empty(len(indices), np.int32)
-    new_flow = np.empty(len(indices))
-    internal = np.zeros(k)
-    acc = np.zeros(k)
-    mark = np.full(k, -1, np.int64)
-    touched = np.empty(k, np.int64)
+    new_indptr = np.empty(k + 1, dtype=np.int64)
+    new_indptr[:] = 0
+    new_indices = np.empty(len(indices), dtype=np.int32)
+    new_flow = np.empty(len(indices), dtype=np.float64)
+    internal = np.empty(k, dtype=np.float64)
+    internal[:] = 0.0
+    acc = np.empty(k, dtype=np.float64)
+    acc[:] = 0.0
+    mark = np.empty(k, dtype=np.int64)
+    mark[:] = -1
+    touched = np.empty(k, dtype=np.int64)
     pos = 0
     for m in range(k):
         nt = 0
@@ -364,12 +378,14 @@ def pagerank(indptr, indices, weight, tau, tol, max_iter):
     and, with probability `tau` (or always, from a node without out-links), jumps to a
     node chosen uniformly. Iterates until the L1 change is below `tol`."""
     n = len(indptr) - 1
-    out_w = np.zeros(n)
+    out_w = np.empty(n, dtype=np.float64)
+    out_w[:] = 0.0
     for a in range(n):
         for k in range(indptr[a], indptr[a + 1]):
             out_w[a] += weight[k]
-    p = np.full(n, 1.0 / n)
-    nxt = np.empty(n)
+    p = np.empty(n, dtype=np.float64)
+    p[:] = 1.0 / n
+    nxt = np.empty(n, dtype=np.float64)
     for it in range(max_iter):
         dangling = 0.0
         for a in range(n):
@@ -398,15 +414,16 @@ def subgraph(indptr, indices, flow, nodes, local):
     """The links among `nodes` (global ids); `local` maps a global id to its position in
     `nodes` and holds -1 elsewhere. Returns a CSR with local ids."""
     m = len(nodes)
-    new_indptr = np.zeros(m + 1, np.int64)
+    new_indptr = np.empty(m + 1, dtype=np.int64)
+    new_indptr[:] = 0
     cnt = 0
     for i in range(m):
         a = nodes[i]
         for k in range(indptr[a], indptr[a + 1]):
             if local[indices[k]] >= 0:
                 cnt += 1
-    new_indices = np.empty(cnt, np.int32)
-    new_flow = np.empty(cnt)
+    new_indices = np.empty(cnt, dtype=np.int32)
+    new_flow = np.empty(cnt, dtype=np.float64)
     pos = 0
     for i in range(m):
         a = nodes[i]

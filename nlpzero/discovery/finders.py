@@ -68,7 +68,8 @@ def _min_split_pmi(coh, log_ns, log_left, left, log_right, right):
 @njit(cache=True)
 def _all_windows_kept(starts, lens, kept_at, order):
     """For each piece: are all its windows of this order kept (True when shorter)?"""
-    ok = np.ones(len(starts), dtype=np.bool_)
+    ok = np.empty(len(starts), dtype=np.bool_)
+    ok[:] = True
     for k in range(len(starts)):
         for i in range(starts[k], starts[k] + lens[k] - order + 1):
             if not kept_at[i]:
@@ -126,7 +127,7 @@ def _same_piece(ids, s1, s2, length):
 
 @njit(cache=True)
 def _insert_group(slots, mask, h, g):
-    s = first_slot(h, mask)
+    s = first_slot(np.int64(h), mask)  # int64 keys, as every other table's
     while slots[2 * s + 1] != -1:
         s = (s + 1) & mask
     slots[2 * s] = np.int64(h)
@@ -135,7 +136,8 @@ def _insert_group(slots, mask, h, g):
 
 @njit(cache=True)
 def _grown(a, size):
-    out = np.zeros(size, dtype=a.dtype)
+    out = np.empty(size, dtype=a.dtype)
+    out[:] = 0
     for i in range(len(a)):  # a loop: a slice assignment compiles slowly
         out[i] = a[i]
     return out
@@ -153,16 +155,18 @@ def group_pieces(ids, starts, lens, hashes, weights):
     n = len(starts)
     size = 1024
     mask = size - 1
-    slots = np.full(2 * size, -1, dtype=np.int64)
+    slots = np.empty(2 * size, dtype=np.int64)
+    slots[:] = -1
     reps = np.empty(size // 2, dtype=np.int64)  # per group, grown with the table
     group_start = np.empty(size // 2, dtype=np.int64)
     group_len = np.empty(size // 2, dtype=np.int64)
-    counts = np.zeros(size // 2, dtype=weights.dtype)
+    counts = np.empty(size // 2, dtype=weights.dtype)
+    counts[:] = 0
     m = 0
     for k in range(n):
         h = hashes[k]
         start, length = starts[k], lens[k]
-        s = first_slot(h, mask)
+        s = first_slot(np.int64(h), mask)  # the same bits: the slot of _insert_group
         while True:
             g = slots[2 * s + 1]
             if g == -1:
@@ -176,7 +180,8 @@ def group_pieces(ids, starts, lens, hashes, weights):
                 if 2 * m >= size:  # keep the load under one half
                     size *= 2
                     mask = size - 1
-                    slots = np.full(2 * size, -1, dtype=np.int64)
+                    slots = np.empty(2 * size, dtype=np.int64)
+                    slots[:] = -1
                     for q in range(m):
                         _insert_group(slots, mask, hashes[reps[q]], q)
                     reps = _grown(reps, size // 2)

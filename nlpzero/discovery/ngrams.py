@@ -97,7 +97,8 @@ def _locate_groups(packed, pos_bits, min_count, n):
         i = j
     keys = np.empty(n_groups, dtype=np.int64)
     counts = np.empty(n_groups, dtype=np.int64)
-    cur = np.full(n + 1, -1, dtype=np.int32)
+    cur = np.empty(n + 1, dtype=np.int32)
+    cur[:] = -1
     mask = (np.int64(1) << pos_bits) - 1
     g = 0
     i = 0
@@ -135,7 +136,8 @@ def _run_length_counts(sorted_keys):
 @njit(cache=True)
 def _extend_index(idx, last, V, index):
     """Index of each (n-1)-gram `idx` extended by character `last`, or -1."""
-    out = np.full(len(idx), -1, dtype=np.int64)
+    out = np.empty(len(idx), dtype=np.int64)
+    out[:] = -1
     for r in range(len(idx)):
         if idx[r] >= 0 and 0 <= last[r] < V:
             out[r] = lookup(index, idx[r] * V + last[r])
@@ -147,7 +149,8 @@ def _next_positions(ids, prev, order, V, index):
     """Index among the kept order-`order` n-grams of the window starting at each
     position, or -1 when the window is not kept (or crosses a boundary)."""
     n = len(ids)
-    cur = np.full(n + 1, -1, dtype=np.int32)
+    cur = np.empty(n + 1, dtype=np.int32)
+    cur[:] = -1
     for i in range(n - order + 1):
         p = prev[i]
         if p >= 0 and prev[i + 1] >= 0:
@@ -158,7 +161,8 @@ def _next_positions(ids, prev, order, V, index):
 @njit(cache=True)
 def _unigram_positions(ids, index_of_char):
     n = len(ids)
-    cur = np.full(n + 1, -1, dtype=np.int32)
+    cur = np.empty(n + 1, dtype=np.int32)
+    cur[:] = -1
     for i in range(n):
         c = ids[i]
         if c >= 0:
@@ -169,7 +173,8 @@ def _unigram_positions(ids, index_of_char):
 @njit(cache=True)
 def window_totals(ids, max_order):
     """Number of windows of each order 1..max_order lying inside a run."""
-    totals = np.zeros(max_order + 1, dtype=np.int64)
+    totals = np.empty(max_order + 1, dtype=np.int64)
+    totals[:] = 0
     run = 0
     for i in range(len(ids) + 1):
         if i < len(ids) and ids[i] >= 0:

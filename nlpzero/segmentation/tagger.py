@@ -374,10 +374,11 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
         longest = max(longest, sent_ends[s] - start)
         start = sent_ends[s]
     rows = np.empty((longest, N_FEATURES), dtype=np.int64)
-    emis = np.empty((longest, 4))
-    score = np.empty((longest, 4))
+    emis = np.empty((longest, 4), dtype=np.float64)
+    score = np.empty((longest, 4), dtype=np.float64)
     # int8 as in tagging (_tag_runs): one specialisation of _viterbi for both.
-    back = np.zeros((longest, 4), dtype=np.int8)
+    back = np.empty((longest, 4), dtype=np.int8)
+    back[:] = 0
     pred = np.empty(longest, dtype=np.int8)
     wrong = 0
     start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
@@ -462,13 +463,14 @@ def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
         for r in range(lo, hi):
             longest = max(longest, run_ends[r] - run_starts[r])
         buf = np.empty(N_FEATURES, dtype=np.int64)
-        emis = np.empty((longest, 4))
-        score = np.empty((longest, 4))
-        back = np.zeros((longest, 4), dtype=np.int8)
+        emis = np.empty((longest, 4), dtype=np.float64)
+        score = np.empty((longest, 4), dtype=np.float64)
+        back = np.empty((longest, 4), dtype=np.int8)
+        back[:] = 0
         tags = np.empty(longest, dtype=np.int8)
-        prefix = np.empty(longest + 1)
-        chars = np.empty(longest + 1)
-        best = np.empty((longest + 1, 2))
+        prefix = np.empty(longest + 1, dtype=np.float64)
+        chars = np.empty(longest + 1, dtype=np.float64)
+        best = np.empty((longest + 1, 2), dtype=np.float64)
         arg = np.empty((longest + 1, 2), dtype=np.int64)
         for r in range(lo, hi):
             a = run_starts[r]
@@ -573,14 +575,14 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
 @njit(cache=True)
 def _all_emissions(cps, sent_ends, weights, shift):
     """Emission scores of every position of the sentences (rows in order)."""
-    out = np.empty((len(cps), 4))
+    out = np.empty((len(cps), 4), dtype=np.float64)
     longest = 1
     start = 0
     for s in range(len(sent_ends)):
         longest = max(longest, sent_ends[s] - start)
         start = sent_ends[s]
     rows = np.empty((longest, N_FEATURES), dtype=np.int64)
-    emis = np.empty((longest, 4))
+    emis = np.empty((longest, 4), dtype=np.float64)
     start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     for s in range(len(sent_ends)):
         end = sent_ends[s]
@@ -797,7 +799,9 @@ class Segmenter(Tokenizer):
         cut = np.zeros(n, dtype=np.bool_)
         run_starts = np.empty(n, dtype=np.int64)
         run_ends = np.empty(n, dtype=np.int64)
-        n_runs = _scan(cps64, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT, cut, run_starts, run_ends)
+        # The code points as given (uint32 from code_points), not cps64: the Tokenizer
+        # passes them so to token_end too, which then compiles once for both.
+        n_runs = _scan(cps, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT, cut, run_starts, run_ends)
         if n_runs:
             use_lattice = self._dict_weight > 0 and len(self.lexicon) > 0
             if use_lattice:

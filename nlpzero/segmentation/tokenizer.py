@@ -66,9 +66,12 @@ def _build_trie(cps, counts):
     while table_size < 3 * inner:
         table_size *= 2
     mask = table_size - 1
-    table = np.full(2 * table_size, -1, dtype=np.int64)
-    root = np.full(CP_SPAN, -1, dtype=np.int64)
-    node_count = np.full(len(cps) + 1, -1, dtype=np.int64)
+    table = np.empty(2 * table_size, dtype=np.int64)
+    table[:] = -1
+    root = np.empty(CP_SPAN, dtype=np.int64)
+    root[:] = -1
+    node_count = np.empty(len(cps) + 1, dtype=np.int64)
+    node_count[:] = -1
     n_nodes = 1
     n_repeats = 0
     w = 0
@@ -105,59 +108,72 @@ def _build_trie(cps, counts):
     return table, root, node_count[:n_nodes], n_repeats
 
 
-@njit(cache=True)
 def _decode_entries(buf, positions, k):
     """Words and counts of a regular lexicon file (see ``lexicon.regular_layout``).
 
     `buf` holds the file's valid UTF-8 bytes, ending with a newline; `positions` its
     separators, ``k`` per line (k - 1 spaces, then the newline). Returns the code
-    points of the words separated by newlines, the count of every word (1 when
-    ``k == 1``), and whether every count is a plain number of at most 18 ASCII digits
-    (when not, the caller leaves it to the careful parser to name the line).
+    points of the words separated by newlines (a writable array), the count of every
+    word (1 when ``k == 1``), and whether every count is a plain number of at most 18
+    ASCII digits (when not, the caller leaves it to the careful parser to name the
+    line). NumPy on whole columns rather than a kernel: nothing to compile on a first
+    run, for a few milliseconds more on a large file (the trie is cached after).
     """
     n_lines = len(positions) // k
-    cps = np.empty(len(buf), dtype=np.uint32)
-    counts = np.ones(n_lines, dtype=np.int64)
-    m = 0
-    start = 0
-    for line in range(n_lines):
-        end = positions[line * k]
-        if line > 0:
-            cps[m] = 10
-            m += 1
-        i = start
-        while i < end:  # decode UTF-8 (already validated)
-            b = np.int64(buf[i])
-            if b < 0x80:
-                cp = b
-                i += 1
-            elif b < 0xE0:
-                cp = ((b & 0x1F) << 6) | (np.int64(buf[i + 1]) & 0x3F)
-                i += 2
-            elif b < 0xF0:
-                cp = (((b & 0x0F) << 12) | ((np.int64(buf[i + 1]) & 0x3F) << 6)
-                      | (np.int64(buf[i + 2]) & 0x3F))
-                i += 3
-            else:
-                cp = (((b & 0x07) << 18) | ((np.int64(buf[i + 1]) & 0x3F) << 12)
-                      | ((np.int64(buf[i + 2]) & 0x3F) << 6) | (np.int64(buf[i + 3]) & 0x3F))
-                i += 4
-            cps[m] = cp
-            m += 1
-        if k > 1:
-            a = end + 1
-            b_end = positions[line * k + 1]
-            if b_end - a > 18:
-                return cps[:m], counts, False
-            value = np.int64(0)
-            for j in range(a, b_end):
-                d = np.int64(buf[j]) - 48
-                if d < 0 or d > 9:
-                    return cps[:m], counts, False
-                value = value * 10 + d
-            counts[line] = value
-        start = positions[line * k + k - 1] + 1
-    return cps[:m].copy(), counts, True  # a copy, so the oversized buffer is freed
+    separators = positions.reshape(n_lines, k)
+    # The bytes are valid UTF-8 (checked by regular_layout); a bytearray keeps the
+    # code points writable, as the trie kernel gets them from every source.
+    text = buf[:-1].tobytes().decode("utf-8")
+    cps = np.frombuffer(bytearray(text.encode("utf-32-le", "surrogatepass")), dtype="<u4")
+    if k == 1:
+        return cps, np.ones(n_lines, dtype=np.int64), True
+    # Spaces and newlines are the separators (a regular file has no other
+    # whitespace), found again among the code points; the last newline was cut off.
+    cp_separators = np.append(np.flatnonzero((cps == 32) | (cps == 10)), len(cps))
+    cp_separators = cp_separators.reshape(n_lines, k)
+    line_starts = np.empty(n_lines, dtype=np.int64)
+    line_starts[0] = 0
+    line_starts[1:] = cp_separators[:-1, -1] + 1
+    # Each word with the space after it, which becomes the newline between words.
+    word_ends = cp_separators[:, 0]
+    words = cps[_ranges(line_starts, word_ends + 1)]
+    words[np.cumsum(word_ends + 1 - line_starts) - 1] = 10
+    words = words[:-1]  # no newline after the last word
+    counts, ok = _counts_of_fields(buf, separators[:, 0] + 1, separators[:, 1])
+    return words, counts, ok
+
+
+def _ranges(starts, ends):
+    """The concatenated ranges ``arange(starts[i], ends[i])`` (all non-empty)."""
+    lengths = ends - starts
+    # Each range continues from the previous one's end by a jump to its own start.
+    steps = np.ones(int(lengths.sum()), dtype=np.int64)
+    steps[0] = starts[0]
+    firsts = np.cumsum(lengths)[:-1]
+    steps[firsts] = starts[1:] - ends[:-1] + 1
+    return np.cumsum(steps)
+
+
+#: Powers of ten up to the 18 digits of the longest count that fits in int64.
+_POWERS_OF_TEN = 10 ** np.arange(18, dtype=np.int64)
+
+
+def _counts_of_fields(buf, starts, ends):
+    """(the numbers written in ``buf[starts[i]:ends[i]]`` (all non-empty), whether every
+    field is a plain number of at most 18 ASCII digits, which fits in int64)."""
+    lengths = ends - starts
+    if int(lengths.max()) > 18:
+        return np.zeros(len(starts), dtype=np.int64), False
+    at = _ranges(starts, ends)
+    digits = buf[at].astype(np.int64) - 48
+    if np.any((digits < 0) | (digits > 9)):
+        return np.zeros(len(starts), dtype=np.int64), False
+    # Digit at byte p of a field ending at e weighs 10 ** (e - 1 - p).
+    field_ends = np.repeat(ends, lengths)
+    terms = digits * _POWERS_OF_TEN[field_ends - 1 - at]
+    firsts = np.zeros(len(starts), dtype=np.int64)
+    firsts[1:] = np.cumsum(lengths)[:-1]
+    return np.add.reduceat(terms, firsts), True
 
 
 @njit(cache=True)

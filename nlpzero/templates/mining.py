@@ -142,7 +142,7 @@ def _intern(cps, starts, ends, t0, char_class, table, vocab_hash, vocab_off, voc
         h = _FNV_OFFSET
         for k in range(a, b):
             h = (h ^ np.uint64(cps[k])) * _FNV_PRIME
-        slot = first_slot(h, mask)
+        slot = first_slot(np.int64(h), mask)  # int64 keys: one specialisation
         while True:
             u = table[slot]
             if u < 0:
@@ -197,7 +197,8 @@ def _count_pairs(seq, bounds, window, frequent):
     dense array of the vocabulary's size, which stays in cache.
     """
     V = len(frequent)
-    start = np.zeros(V + 1, dtype=np.int64)
+    start = np.empty(V + 1, dtype=np.int64)
+    start[:] = 0
     for i in range(len(seq)):
         a = seq[i]
         if frequent[a]:
@@ -216,7 +217,8 @@ def _count_pairs(seq, bounds, window, frequent):
                     if frequent[b]:
                         second[fill[a]] = b
                         fill[a] += 1
-    tally = np.zeros(V, dtype=np.int64)
+    tally = np.empty(V, dtype=np.int64)
+    tally[:] = 0
     touched = np.empty(V, dtype=np.int64)
     n_out = 0
     n_pairs = 0
@@ -252,7 +254,8 @@ def _keep_pairs(first, second, counts, word_counts, n_words, n_pairs, log_min_pr
     """Which pairs pass the probability and PMI filters. Computed term by term in the
     same order as the definition, so that a pair on the threshold is decided the same
     way as by the reference."""
-    keep = np.zeros(len(counts), dtype=np.bool_)
+    keep = np.empty(len(counts), dtype=np.bool_)
+    keep[:] = False
     log_words = math.log(n_words)
     log_pairs = math.log(n_pairs)
     for k in range(len(counts)):
@@ -298,8 +301,10 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
     for r in range(r0, n_runs):
         longest = max(longest, bounds[r + 1] - bounds[r])
     out_to = np.empty((longest, window), dtype=np.int64)
-    out_n = np.zeros(longest, dtype=np.int64)
-    has_in = np.zeros(longest, dtype=np.bool_)
+    out_n = np.empty(longest, dtype=np.int64)
+    out_n[:] = 0
+    has_in = np.empty(longest, dtype=np.bool_)
+    has_in[:] = False
     n_paths = np.empty(longest, dtype=np.int64)
     depth_of = np.empty(longest, dtype=np.int64)
     path = np.empty(longest, dtype=np.int64)
@@ -389,7 +394,7 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
                         buf[m] = -1
                         m += 1
                     h = _seq_hash(buf, m)
-                    slot = first_slot(h, mask)
+                    slot = first_slot(np.int64(h), mask)
                     while True:
                         u = table[slot]
                         if u < 0:
@@ -443,10 +448,11 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
 def _rehash(hashes, n_u, size, first_id):
     """Open-addressing table of `size` slots holding ids ``first_id + v`` by
     ``hashes[v]`` for v below `n_u`."""
-    table = np.full(size, -1, dtype=np.int64)
+    table = np.empty(size, dtype=np.int64)
+    table[:] = -1
     mask = size - 1
     for v in range(n_u):
-        t = first_slot(hashes[v], mask)
+        t = first_slot(np.int64(hashes[v]), mask)
         while table[t] >= 0:
             t = (t + 1) & mask
         table[t] = v + first_id
@@ -490,7 +496,8 @@ def _count_templates(seq, bounds, window, kept, V, is_first, is_second, max_path
 
 @njit(cache=True)
 def _keep_templates(counts, total, log_min_proba):
-    keep = np.zeros(len(counts), dtype=np.bool_)
+    keep = np.empty(len(counts), dtype=np.bool_)
+    keep[:] = False
     log_total = math.log(total)
     for k in range(len(counts)):
         keep[k] = math.log(counts[k]) - log_total > log_min_proba

@@ -296,8 +296,9 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
         if ahead < stop:
             # The rows of a step are random: fetching those of a step a few entries
             # ahead hides most of the memory latency.
-            _prefetch_row(W, rows[ahead])
-            _prefetch_row(C, cols[ahead])
+            # int64 rows, as _unobserved_word's: one specialisation of _prefetch_row.
+            _prefetch_row(W, np.int64(rows[ahead]))
+            _prefetch_row(C, np.int64(cols[ahead]))
             if neg_rate > 0 and _unobserved_side(rows[ahead], cols[ahead], ahead, shared,
                                                  log_p) >= 0:
                 for r in range(_n_unobserved(neg_seed, neg_rate, ahead)):
@@ -377,7 +378,8 @@ def _group_by_block_pair(perm, rows, cols, P, shared):
     the blocks ``i % P``, ``j % P`` (ordered a <= b when `shared`)."""
     n = len(rows)
     key = np.empty(n, dtype=np.int32)
-    counts = np.zeros(P * P + 1, dtype=np.int64)
+    counts = np.empty(P * P + 1, dtype=np.int64)
+    counts[:] = 0
     for e in range(n):  # in storage order; `perm` is read once below
         a = rows[e] % P
         b = cols[e] % P
