@@ -93,7 +93,9 @@ def _positions(ids: np.ndarray, task, shared: dict):
     way; kept[n-1] is known by then)."""
     index, _ = task
     counter, spill, n = shared["counter"], shared["spill"], shared["n"]
-    prev = spill.load(index, "positions") if n >= 3 else None
+    # The 2-gram step keeps nothing: no window is marked yet, and the positions of the
+    # characters come straight from the ids, faster than they would be read back.
+    prev = spill.load(index, "positions") if n >= 4 else None
     if prev is None:
         joined = np.zeros(len(ids), dtype=bool)
         kept_bits = np.zeros(len(ids), dtype=np.uint16)
@@ -104,6 +106,8 @@ def _positions(ids: np.ndarray, task, shared: dict):
         joined, kept_bits = spill.load(index, "joined"), spill.load(index, "kept_bits")
         prev = counter.next_positions(ids, prev, n - 1)[:-1]
         mark_kept_windows(prev, shared["kept"][n - 1], n - 1, joined, kept_bits)
+    if n == 2:
+        return prev, joined, kept_bits
     spill.save(index, "positions", prev)
     spill.save(index, "joined", joined)
     spill.save(index, "kept_bits", kept_bits)
