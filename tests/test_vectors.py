@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero.cli import main
-from nlpzero.vectors.cooccur import _emit_pairs, _run_length, count_cooccurrences
+from nlpzero.vectors.cooccur import _emit_pairs, _run_length, _sort_keys, count_cooccurrences
 from nlpzero._kernels.merges import merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors import WordVectors, default_whiten_size, train_vectors, whiten
@@ -145,6 +145,21 @@ def test_emit_sort_merge_kernels(ids, window, size, harmonic):
         ref[k] += v
     assert total_k.tolist() == sorted(ref)
     assert total_v.tolist() == pytest.approx([ref[k] for k in sorted(ref)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=st.lists(st.integers(0, 2**40 - 1), max_size=300), bits=st.integers(1, 40),
+       extra=st.integers(0, 5))
+def test_sort_keys_matches_sorted(keys, bits, extra):
+    """The radix sort of keys below 2^bits: one pass or several, an odd or even
+    number; the keys past n are left alone."""
+    keys = [k % (1 << bits) for k in keys]
+    n = len(keys)
+    arr = np.array(keys + [7] * extra, dtype=np.int64)
+    scratch = np.empty(n + extra, dtype=np.int64)
+    _sort_keys(arr, n, scratch, bits)
+    assert arr[:n].tolist() == sorted(keys)
+    assert arr[n:].tolist() == [7] * extra
 
 
 def test_subsampling(pd_lines):
