@@ -167,12 +167,19 @@ def _n_unobserved(seed, rate, e):
 
 
 @njit(cache=True)
+def _below(seed, e, r, m):
+    """A uniform integer in [0, m) from the draw of slot `r` of entry `e`: its high 32
+    bits scaled by a multiplication (a 64-bit division, as ``%`` would take, costs
+    several times more)."""
+    return np.int64(((_draw(seed, e, r) >> np.uint64(32)) * np.uint64(m)) >> np.uint64(32))
+
+
+@njit(cache=True)
 def _unobserved_word(seed, e, r, a0, na, b0, nb):
     """The word of the `r`-th sampled unobserved pair of entry `e`, uniform over the
     `na` words from `a0` on and the `nb` words from `b0` on (all V words: a0 = 0,
-    na = V, nb = 0). The draw's high 32 bits are scaled to [0, na + nb) by a
-    multiplication (a 64-bit division, as ``%`` would take, costs several times more)."""
-    m = np.int64(((_draw(seed, e, r) >> np.uint64(32)) * np.uint64(na + nb)) >> np.uint64(32))
+    na = V, nb = 0)."""
+    m = _below(seed, e, r, na + nb)
     word = a0 + m if m < na else b0 + m - na
     return word
 
@@ -371,14 +378,14 @@ def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, n
 
 
 @njit(cache=True)
-def _group_by_block_pair(perm, rows, cols, P, shared):
-    """`perm` regrouped by the task of each entry (a counting sort, stable), and the
-    bounds of each task's entries; entry (i, j) is in task ``a * P + b`` with a, b
-    the blocks ``i % P``, ``j % P`` (ordered a <= b when `shared`)."""
+def _task_of_entries(rows, cols, P, shared):
+    """The task of each entry, ``a * P + b`` for the blocks a, b of its words ``i % P``,
+    ``j % P`` (ordered a <= b when `shared`), and the bounds of each task's entries
+    once they are grouped by task."""
     n = len(rows)
     key = np.empty(n, dtype=np.int32)
     counts = np.zeros(P * P + 1, dtype=np.int64)
-    for e in range(n):  # in storage order; `perm` is read once below
+    for e in range(n):
         a = rows[e] % P
         b = cols[e] % P
         if shared and a > b:
@@ -388,13 +395,7 @@ def _group_by_block_pair(perm, rows, cols, P, shared):
     bounds = counts  # running sums in place: a loop compiles faster than np.cumsum
     for k in range(1, len(bounds)):
         bounds[k] += bounds[k - 1]
-    fill = bounds[:-1].copy()
-    out = np.empty(len(perm), dtype=np.int64)
-    for p in perm:
-        k = key[p]
-        out[fill[k]] = p
-        fill[k] += 1
-    return out, bounds
+    return key, bounds
 
 
 #: Tasks of a round for each thread: more, smaller tasks mix the entries of more block
@@ -402,9 +403,8 @@ def _group_by_block_pair(perm, rows, cols, P, shared):
 TASKS_PER_THREAD = 2
 
 
-def _block_tasks(rows: np.ndarray, cols: np.ndarray, perm: np.ndarray, V: int, threads: int,
-                 shared: bool):
-    """Order the entries by task, and the tasks into rounds whose tasks write disjoint
+def _block_tasks(rows: np.ndarray, cols: np.ndarray, V: int, threads: int, shared: bool):
+    """Group the entries by task, and the tasks into rounds whose tasks write disjoint
     vectors.
 
     Words are dealt into P blocks by id (word w in block ``w % P``; ids go by
@@ -421,20 +421,20 @@ def _block_tasks(rows: np.ndarray, cols: np.ndarray, perm: np.ndarray, V: int, t
 
     Returns
     -------
-    perm : int64 array
-        The order `perm` of the entries regrouped by task, stably (a shuffled order
-        stays shuffled within each task).
+    task_of : int32 array
+        The task of each entry.
     position : int64 array
         The training number of each word: its block's first number plus ``w // P``.
     tasks : int64 array of shape (n_tasks, 6)
-        start, stop of the task's entries in that order, and a0, na, b0, nb: the
-        training numbers its unobserved pairs are sampled from (its blocks).
+        start, stop of the task's entries once grouped by task (in storage order, see
+        :func:`_grouped_entries`), and a0, na, b0, nb: the training numbers its
+        unobserved pairs are sampled from (its blocks).
     rounds : int64 array of shape (n_rounds, K)
         Task numbers of each round.
     """
     width = TASKS_PER_THREAD * threads  # tasks of a round
     P = 2 * width if shared else width
-    perm, bounds = _group_by_block_pair(perm, rows, cols, P, shared)
+    task_of, bounds = _task_of_entries(rows, cols, P, shared)
     size = np.array([(V - k + P - 1) // P for k in range(P)], dtype=np.int64)
     first = np.concatenate([[0], np.cumsum(size)])
     words = np.arange(V, dtype=np.int64)
@@ -458,7 +458,17 @@ def _block_tasks(rows: np.ndarray, cols: np.ndarray, perm: np.ndarray, V: int, t
         rounds.append([k * P + k for k in range(width, P)])
     else:
         rounds = [[t * P + (t + s) % P for t in range(P)] for s in range(P)]
-    return perm, position, tasks, np.array(rounds, dtype=np.int64)
+    return task_of, position, tasks, np.array(rounds, dtype=np.int64)
+
+
+@njit(cache=True)
+def _target_and_weight(x, log_pi, log_pj, log_norm, x_max, alpha, truncate):
+    """The PMI target of an entry of value `x` and its weight f(x)."""
+    target = math.log(x) + log_norm - log_pi - log_pj
+    f = (x / x_max) ** alpha
+    if truncate and f > 1.0:
+        f = 1.0
+    return target, f
 
 
 @njit(cache=True)
@@ -469,14 +479,44 @@ def _entries(rows, cols, values, position, log_p, log_norm, x_max, alpha, trunca
     for e in range(len(rows)):
         i = rows[e]
         j = cols[e]
-        x = values[e]
-        target[e] = math.log(x) + log_norm - log_p[i] - log_p[j]
-        f = (x / x_max) ** alpha
-        if truncate and f > 1.0:
-            f = 1.0
-        weight[e] = f
+        target[e], weight[e] = _target_and_weight(values[e], log_p[i], log_p[j], log_norm,
+                                                  x_max, alpha, truncate)
         rows[e] = position[i]
         cols[e] = position[j]
+
+
+@njit(cache=True)
+def _grouped_entries(rows, cols, values, task_of, starts, position, log_p, log_norm, x_max,
+                     alpha, truncate, out_rows, out_cols, target, weight):
+    """:func:`_entries` written grouped by task: the entries of task k from
+    ``starts[k]`` on, in storage order. One pass that reads in order (a shuffled
+    order's random reads cost more than the rest of the setup)."""
+    fill = starts.copy()
+    for e in range(len(rows)):
+        t = fill[task_of[e]]
+        fill[task_of[e]] += 1
+        i = rows[e]
+        j = cols[e]
+        target[t], weight[t] = _target_and_weight(values[e], log_p[i], log_p[j], log_norm,
+                                                  x_max, alpha, truncate)
+        out_rows[t] = position[i]
+        out_cols[t] = position[j]
+
+
+@njit(cache=True, nogil=True)
+def _shuffle_tasks(rows, cols, target, weight, tasks, first, last, seed):
+    """Shuffle the entries of tasks `first` to `last` - 1, each task within its span
+    (Fisher-Yates, the four arrays alike). The partner of position t is drawn from a
+    hash of the seed and t, so the order does not depend on which thread shuffles which
+    task; a task's span fits in the cache, so its random swaps are cheap."""
+    for k in range(first, last):
+        start = tasks[k, 0]
+        for t in range(tasks[k, 1] - 1, start, -1):
+            u = start + _below(seed, t, np.int64(0), t - start + 1)
+            rows[t], rows[u] = rows[u], rows[t]
+            cols[t], cols[u] = cols[u], cols[t]
+            target[t], target[u] = target[u], target[t]
+            weight[t], weight[u] = weight[u], weight[t]
 
 
 # ---------------------------------------------------------------------------
@@ -585,24 +625,34 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
         rows, cols = np.concatenate([rows, cols[off]]), np.concatenate([cols, rows[off]])
         values = np.concatenate([values, values[off]])
     V = len(cooc.words)
-    perm = rng.permutation(len(rows))
-    schedule = None
-    position = np.arange(V, dtype=np.int64)
-    if threads > 1:
-        perm, position, *schedule = _block_tasks(rows, cols, perm, V, threads, variant == 0)
     # p(w) = n_w^s / sum n^s: with s < 1 rare words get more probability and their
     # PMI, the noisiest, shrinks (context distribution smoothing).
     log_p = smoothing * np.log(cooc.counts.astype(np.float64))
     log_p -= np.logaddexp.reduce(log_p)
     log_norm = -math.log(cooc.total)
-    # Gathered array by array: one random read per element and pass, which the CPU
-    # overlaps far better than three reads and the arithmetic in one loop.
-    rows, cols, values = rows[perm], cols[perm], values[perm]
-    del perm
+    fit = (log_p, log_norm, float(x_max), float(alpha), bool(truncate))
     target = np.empty(len(rows), dtype=np.float32)
     weight = np.empty(len(rows), dtype=np.float32)
-    _entries(rows, cols, values, position, log_p, log_norm, float(x_max), float(alpha),
-             bool(truncate), target, weight)
+    schedule = None
+    if threads > 1:
+        task_of, position, *schedule = _block_tasks(rows, cols, V, threads, variant == 0)
+        tasks = schedule[0]
+        grouped_rows = np.empty_like(rows)
+        grouped_cols = np.empty_like(cols)
+        _grouped_entries(rows, cols, values, task_of, tasks[:, 0].copy(), position, *fit,
+                         grouped_rows, grouped_cols, target, weight)
+        rows, cols = grouped_rows, grouped_cols
+        del task_of, grouped_rows, grouped_cols
+        _shuffle_tasks(rows, cols, target, weight, tasks, 0, len(tasks),
+                       np.uint64(rng.integers(0, 2**63)))
+    else:
+        perm = rng.permutation(len(rows))
+        position = np.arange(V, dtype=np.int64)
+        # Gathered array by array: one random read per element and pass, which the CPU
+        # overlaps far better than three reads and the arithmetic in one loop.
+        rows, cols, values = rows[perm], cols[perm], values[perm]
+        del perm
+        _entries(rows, cols, values, position, *fit, target, weight)
     del values
     if not truncate:
         # Uncapped weights reach hundreds; AdaGrad's first steps (its sums start at 1)
