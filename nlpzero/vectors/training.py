@@ -75,6 +75,10 @@ def _dot3(W, i, C, j):
 
 #: Entries ahead of the current one whose rows are prefetched.
 PREFETCH_AHEAD = 8
+#: Entries between an entry and its sampled unobserved pairs: a pair shares a word with
+#: its entry, and right after the entry's step its first read would wait for that
+#: step's writes; a few entries later the two chains of work overlap with others.
+HINGE_DELAY = 4
 
 
 if config.DISABLE_JIT:
@@ -174,21 +178,44 @@ def _below(seed, e, r, m):
     return np.int64(((_draw(seed, e, r) >> np.uint64(32)) * np.uint64(m)) >> np.uint64(32))
 
 
+#: Words that the sampled unobserved words of an entry are drawn from: a window of
+#: consecutive training numbers that slides once through a task's words over its entries
+#: (:func:`_window_start`). Its rows (32 KB at 128 dimensions) stay in the cache: drawn
+#: from all of a task's words, a sampled row came from far and cost more than an entry.
+UNOBSERVED_WINDOW = 64
+
+
 @njit(cache=True)
-def _unobserved_word(seed, e, r, a0, na, b0, nb):
-    """The word of the `r`-th sampled unobserved pair of entry `e`, uniform over the
-    `na` words from `a0` on and the `nb` words from `b0` on (all V words: a0 = 0,
-    na = V, nb = 0)."""
-    m = _below(seed, e, r, na + nb)
+def _window_start(e, start, stop, n_words):
+    """Where the window of entry `e` of the entries [start, stop) starts among the
+    `n_words` words: slid evenly from 0 to the end over the entries, so that over the
+    task every word is in the window for as many entries (up to one), and the sampled
+    words are uniform; the entries being in random order, an entry's own words are
+    independent of where the window stands."""
+    return min(np.int64((e - start) * (n_words / (stop - start))), n_words - 1)
+
+
+@njit(cache=True)
+def _unobserved_word(seed, e, r, lo, a0, na, b0, nb):
+    """The word of the `r`-th sampled unobserved pair of entry `e`: uniform over the
+    :data:`UNOBSERVED_WINDOW` words (all, if fewer) from the `lo`-th on, wrapping
+    around, of the `na` words from `a0` on followed by the `nb` words from `b0` on (all
+    V words: a0 = 0, na = V, nb = 0)."""
+    n_words = na + nb
+    m = lo + _below(seed, e, r, min(UNOBSERVED_WINDOW, n_words))
+    if m >= n_words:
+        m -= n_words
     word = a0 + m if m < na else b0 + m - na
     return word
 
 
 @njit(cache=True)
-def _unobserved_side(i, j, e, shared, log_p):
+def _unobserved_side(i, j, log_pi, log_pj, e, shared):
     """The word of entry `e`, (i, j), that its sampled unobserved pairs start from, or
-    -1 for none: the rarer of the two (lower `log_p`; a tie by the parity of `e`, the
-    entries being in random order). With separate vectors the sampled word is a
+    -1 for none: the rarer of the two (lower log p, `log_pi` against `log_pj`; a tie
+    by the parity of `e`, the entries being in random order). Scalars, not the array:
+    an array passed to a function with several exits is reference counted at every
+    call (atomic operations on a count the threads share). With separate vectors the sampled word is a
     context, so the pairs start from the word side i, and only when i is the rarer
     (the entry (j, i) is there too).
 
@@ -197,7 +224,7 @@ def _unobserved_side(i, j, e, shared, log_p):
     pin down. Starting from either word by turns gave a frequent word as many hinge
     steps as it has entries: function words grew long vectors (的: squared norm 11
     instead of 2), breaking `importance` and `keywords`."""
-    if log_p[i] < log_p[j] or (log_p[i] == log_p[j] and not e & 1):
+    if log_pi < log_pj or (log_pi == log_pj and not e & 1):
         return i
     return j if shared else -1
 
@@ -288,37 +315,39 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
     `draws` (uniform in [0, 1), one per entry) is not empty, an entry of weight f < 1
     is visited only when its draw is below f, and then with weight 1. When `neg_rate`
     > 0, each entry is followed by soft hinge steps (see :func:`_hinge_fd`) on
-    sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` uniform
-    words `b` on average (:func:`_n_unobserved`, :func:`_unobserved_word` over the
-    words given by `a0, na, b0, nb`, drawn from `neg_seed`); `log_p`, `log_norm`
-    and `wneg` give their bound and weight.
+    sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` words `b` on
+    average (:func:`_n_unobserved`; :func:`_unobserved_word`, from the window of the
+    words given by `a0, na, b0, nb` that slides over the entries [start, stop), so
+    uniform over the pass; drawn from `neg_seed`); `log_p`, `log_norm` and `wneg`
+    give their bound and weight.
     The returned loss is that of the observed entries.
     """
     loss = 0.0
     per_word = GW.shape[1] == 1
     sample = len(draws) > 0
     f = np.float32(0.0)
-    for e in range(start, stop):
+    for e in range(start, stop + HINGE_DELAY):
         ahead = e + PREFETCH_AHEAD
         if ahead < stop:
             # The rows of a step are random: fetching those of a step a few entries
             # ahead hides most of the memory latency.
             _prefetch_row(W, rows[ahead])
             _prefetch_row(C, cols[ahead])
-            if neg_rate > 0 and _unobserved_side(rows[ahead], cols[ahead], ahead, shared,
-                                                 log_p) >= 0:
-                for r in range(_n_unobserved(neg_seed, neg_rate, ahead)):
-                    _prefetch_row(C, _unobserved_word(neg_seed, ahead, r, a0, na, b0, nb))
+        h = e - HINGE_DELAY  # the entry whose unobserved pairs follow this entry
         n_hinge = 0
         a = -1
-        if neg_rate > 0:
-            a = _unobserved_side(rows[e], cols[e], e, shared, log_p)
+        lo = 0
+        if neg_rate > 0 and h >= start:
+            a = _unobserved_side(rows[h], cols[h], log_p[rows[h]], log_p[cols[h]], h, shared)
             if a >= 0:
-                n_hinge = _n_unobserved(neg_seed, neg_rate, e)
-        # Step 0 is the entry, steps 1.. its sampled unobserved pairs: one call site
-        # per step kernel (see the note above _pair_step).
+                n_hinge = _n_unobserved(neg_seed, neg_rate, h)
+                lo = _window_start(h, start, stop, na + nb)
+        # Step 0 is the entry, steps 1.. the sampled unobserved pairs of entry h: one
+        # call site per step kernel (see the note above _pair_step).
         for s in range(n_hinge + 1):
             if s == 0:
+                if e >= stop:
+                    continue
                 f = _entry_weight(weight[e], draws[e] if sample else np.float32(0.0), sample)
                 if f == 0.0:
                     continue
@@ -326,7 +355,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
                 j = cols[e]
             else:
                 i = a
-                j = _unobserved_word(neg_seed, e, s - 1, a0, na, b0, nb)
+                j = _unobserved_word(neg_seed, h, s - 1, lo, a0, na, b0, nb)
             dot, nw, nc = _dot3(W, i, C, j)
             if s == 0:
                 diff = dot - target[e]
@@ -573,10 +602,11 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
         would have with a count of 1 (Swivel, Shazeer et al. 2016): a pair never seen
         together should not get a higher PMI than one seen once, the negative
         information that word2vec's negative sampling has and the least-squares loss
-        over the non-zero entries lacks. The unobserved pairs are sampled uniformly,
-        `negatives` after each entry of each pass, each standing for its share of
-        all unobserved pairs (a sampled pair is in fact observed with probability
-        about ``len(cooc) / V^2``, small, and not checked).
+        over the non-zero entries lacks. The unobserved pairs are sampled uniformly
+        over a pass (from a window of words that slides over the entries, see
+        :func:`_window_start`), `negatives` for each entry of each pass, each
+        standing for its share of all unobserved pairs (a sampled pair is in fact
+        observed with probability about ``len(cooc) / V^2``, small, and not checked).
     negatives : float, default 0.5
         Sampled unobserved pairs per entry and pass (when `unobserved` > 0), on
         average: ``floor(negatives)``, and one more with the probability of its
