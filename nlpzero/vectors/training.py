@@ -245,30 +245,12 @@ def _hinge_fd(dot, pmi1, wneg):
 # fails in a function that takes arrays and has several exits or branches around its
 # loops, and the atomic increments and decrements it then leaves (eight per call) cost
 # more than the step itself (measured: 70-90 ns against 30 ns per entry), and bounce a
-# cache line between threads. The block kernel chooses the step kernel.
+# cache line between threads. The block kernel chooses the step kernel, and does the
+# most frequent step itself (one sum per vector, distinct words): inlined by Numba, a step
+# kernel gets such counts again; called, it is passed some 30 words of array descriptors.
 # error_model="numpy": a float division then needs no zero check (which would raise
 # ZeroDivisionError), so the loops vectorise; the divisors are square roots of AdaGrad
 # sums that start at 1 and never reach 0.
-
-
-@njit(cache=True, error_model="numpy")
-def _pair_step(W, C, GW, GC, i, j, fd, nw, nc, lr):
-    """AdaGrad step for the entry (i, j) with weighted error `fd`, one AdaGrad sum
-    per vector: `GW` of shape (V, 1) holds the mean over the vector's coordinates of
-    their squared gradients, from the squared norms `nw` of W[i] and `nc` of C[j]
-    (half the memory a step reads of a sum per parameter, and no square root per
-    coordinate)."""
-    d = W.shape[1]
-    inv_d = np.float32(1.0 / d)
-    a1 = lr * fd / np.sqrt(GW[i, 0])
-    a2 = lr * fd / np.sqrt(GC[j, 0])
-    for k in range(d):
-        x = W[i, k]
-        y = C[j, k]
-        W[i, k] = x - a1 * y
-        C[j, k] = y - a2 * x
-    GW[i, 0] += fd * fd * nc * inv_d
-    GC[j, 0] += fd * fd * nw * inv_d
 
 
 @njit(cache=True, error_model="numpy")
@@ -324,6 +306,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
     """
     loss = 0.0
     per_word = GW.shape[1] == 1
+    inv_d = np.float32(1.0 / W.shape[1])
     sample = len(draws) > 0
     f = np.float32(0.0)
     for e in range(start, stop + HINGE_DELAY):
@@ -343,7 +326,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
                 n_hinge = _n_unobserved(neg_seed, neg_rate, h)
                 lo = _window_start(h, start, stop, na + nb)
         # Step 0 is the entry, steps 1.. the sampled unobserved pairs of entry h: one
-        # call site per step kernel (see the note above _pair_step).
+        # call site per step kernel (see the note above _pair_step_param).
         for s in range(n_hinge + 1):
             if s == 0:
                 if e >= stop:
@@ -371,7 +354,19 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
                 else:
                     _self_step_param(W, GW, i, fd, lr)
             elif per_word:
-                _pair_step(W, C, GW, GC, i, j, fd, nw, nc, lr)
+                # AdaGrad step with one sum per vector: GW[i, 0] holds the mean over the
+                # vector's coordinates of their squared gradients, from the squared norms
+                # nw of W[i] and nc of C[j] (half the memory a step reads of a sum per
+                # parameter, and no square root per coordinate).
+                a1 = lr * fd / np.sqrt(GW[i, 0])
+                a2 = lr * fd / np.sqrt(GC[j, 0])
+                for k in range(W.shape[1]):
+                    x = W[i, k]
+                    y = C[j, k]
+                    W[i, k] = x - a1 * y
+                    C[j, k] = y - a2 * x
+                GW[i, 0] += fd * fd * nc * inv_d
+                GC[j, 0] += fd * fd * nw * inv_d
             else:
                 _pair_step_param(W, C, GW, GC, i, j, fd, lr)
     return loss
