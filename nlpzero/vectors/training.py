@@ -215,9 +215,9 @@ def _unobserved_side(i, j, log_pi, log_pj, e, shared):
     -1 for none: the rarer of the two (lower log p, `log_pi` against `log_pj`; a tie
     by the parity of `e`, the entries being in random order). Scalars, not the array:
     an array passed to a function with several exits is reference counted at every
-    call (atomic operations on a count the threads share). With separate vectors the sampled word is a
-    context, so the pairs start from the word side i, and only when i is the rarer
-    (the entry (j, i) is there too).
+    call (atomic operations on a count the threads share). With separate vectors the
+    sampled word is a context, so the pairs start from the word side i, and only when
+    i is the rarer (the entry (j, i) is there too).
 
     Why the rarer: a word's unobserved pairs are what its co-occurrences leave out, many
     for a rare word, few for a frequent one, whose vector the observed pairs already
@@ -296,7 +296,8 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
     With `shared` (variant 0), `C` and `GC` are the very arrays `W` and `GW`. When
     `draws` (uniform in [0, 1), one per entry) is not empty, an entry of weight f < 1
     is visited only when its draw is below f, and then with weight 1. When `neg_rate`
-    > 0, each entry is followed by soft hinge steps (see :func:`_hinge_fd`) on
+    > 0, each entry is followed, :data:`HINGE_DELAY` entries later (or after the
+    last), by soft hinge steps (see :func:`_hinge_fd`) on
     sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` words `b` on
     average (:func:`_n_unobserved`; :func:`_unobserved_word`, from the window of the
     words given by `a0, na, b0, nb` that slides over the entries [start, stop), so
