@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero.cli import main
-from nlpzero.vectors.cooccur import _emit_pairs, _run_length, count_cooccurrences
+from nlpzero.vectors.cooccur import _emit_pairs, _run_length, _sort_keys, count_cooccurrences
 from nlpzero._kernels.merges import merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors import WordVectors, default_whiten_size, train_vectors, whiten
-from nlpzero.vectors.training import TASKS_PER_THREAD, _block_tasks, _entries, _train_block
+from nlpzero.vectors.training import (TASKS_PER_THREAD, _block_tasks, _entries,
+                                      _grouped_entries, _shuffle_tasks, _train_block)
 from vector_reference import adagrad_step
 from cli_runs import run
 
@@ -147,6 +148,21 @@ def test_emit_sort_merge_kernels(ids, window, size, harmonic):
     assert total_v.tolist() == pytest.approx([ref[k] for k in sorted(ref)])
 
 
+@settings(max_examples=60, deadline=None)
+@given(keys=st.lists(st.integers(0, 2**40 - 1), max_size=300), bits=st.integers(1, 40),
+       extra=st.integers(0, 5))
+def test_sort_keys_matches_sorted(keys, bits, extra):
+    """The radix sort of keys below 2^bits: one pass or several, an odd or even
+    number; the keys past n are left alone."""
+    keys = [k % (1 << bits) for k in keys]
+    n = len(keys)
+    arr = np.array(keys + [7] * extra, dtype=np.int64)
+    scratch = np.empty(n + extra, dtype=np.int64)
+    _sort_keys(arr, n, scratch, bits)
+    assert arr[:n].tolist() == sorted(keys)
+    assert arr[n:].tolist() == [7] * extra
+
+
 def test_subsampling(pd_lines):
     sentences = [list(line) for line in pd_lines[:300]]
     plain = count_cooccurrences(sentences, window=4, min_count=2)
@@ -258,6 +274,66 @@ def test_entries_kernel_matches_naive(seed, n, truncate):
         assert weight[e] == pytest.approx(min(f, 1.0) if truncate else f, rel=1e-5)
 
 
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 80), n_tasks=st.integers(1, 6),
+       truncate=st.booleans())
+def test_grouped_entries_kernel_matches_naive(seed, n, n_tasks, truncate):
+    """Each task's entries in storage order from its start, as _entries computes them."""
+    rng = np.random.default_rng(seed)
+    V = 7
+    rows = rng.integers(0, V, n).astype(np.int32)
+    cols = rng.integers(0, V, n).astype(np.int32)
+    values = rng.integers(1, 300, n).astype(np.float64)
+    task_of = rng.integers(0, n_tasks, n).astype(np.int32)
+    starts = np.concatenate([[0], np.cumsum(np.bincount(task_of, minlength=n_tasks))[:-1]])
+    position = rng.permutation(V).astype(np.int64)
+    log_p = rng.normal(size=V) - 3
+    fit = (log_p, -9.5, 100.0, 0.75, truncate)
+    out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.float32),
+           np.empty(n, np.float32)]
+    _grouped_entries(rows, cols, values, task_of, starts.astype(np.int64), position, *fit, *out)
+    order = [e for k in range(n_tasks) for e in range(n) if task_of[e] == k]
+    ref_rows, ref_cols = rows[order].copy(), cols[order].copy()
+    ref_target, ref_weight = np.empty(n, np.float32), np.empty(n, np.float32)
+    _entries(ref_rows, ref_cols, values[order], position, *fit, ref_target, ref_weight)
+    for got, ref in zip(out, (ref_rows, ref_cols, ref_target, ref_weight)):
+        np.testing.assert_array_equal(got, ref)
+
+
+def _draw_reference(seed, e, r):
+    """splitmix64's finaliser of seed * golden + e * 64 + r, on Python ints."""
+    m = (1 << 64) - 1
+    x = (seed * 0x9E3779B97F4A7C15 + e * 64 + r) & m
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & m
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & m
+    return x ^ (x >> 31)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**63 - 1), sizes=st.lists(st.integers(0, 12), min_size=1,
+                                                      max_size=5), split=st.integers(0, 5))
+def test_shuffle_tasks_matches_fisher_yates(seed, sizes, split):
+    """Each task's span shuffled by Fisher-Yates with the hashed draws, the four arrays
+    alike; shuffling the tasks in two calls (two threads) gives the same."""
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    tasks = np.zeros((len(sizes), 6), dtype=np.int64)
+    tasks[:, 0], tasks[:, 1] = bounds[:-1], bounds[1:]
+    n = int(bounds[-1])
+    arrays = [np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32) + 100,
+              np.arange(n, dtype=np.float32), np.arange(n, dtype=np.float32) / 2]
+    split = min(split, len(sizes))
+    _shuffle_tasks(*arrays, tasks, 0, split, np.uint64(seed))
+    _shuffle_tasks(*arrays, tasks, split, len(sizes), np.uint64(seed))
+    ref = list(range(n))
+    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        for t in range(stop - 1, start, -1):
+            u = start + (((_draw_reference(seed, t, 0) >> 32) * (t - start + 1)) >> 32)
+            ref[t], ref[u] = ref[u], ref[t]
+    assert arrays[0].tolist() == ref
+    assert arrays[1].tolist() == [x + 100 for x in ref]
+    assert arrays[2].tolist() == ref and arrays[3].tolist() == [x / 2 for x in ref]
+
+
 @pytest.mark.parametrize("threads,shared", [(2, True), (3, True), (2, False), (3, False)])
 def test_block_rounds_write_disjoint_vectors(threads, shared):
     """Every entry is in one task of one round; a task's entries and sampled words lie
@@ -269,14 +345,12 @@ def test_block_rounds_write_disjoint_vectors(threads, shared):
     cols = rng.integers(0, V, n).astype(np.int32)
     if shared:
         rows, cols = np.minimum(rows, cols), np.maximum(rows, cols)
-    shuffled = rng.permutation(n)
-    order, position, tasks, rounds = _block_tasks(rows, cols, shuffled, V, threads, shared)
-    assert sorted(order.tolist()) == list(range(n))
-    # Stable: within a task the entries keep the shuffled order.
-    rank = np.empty(n, dtype=int)
-    rank[shuffled] = np.arange(n)
+    task_of, position, tasks, rounds = _block_tasks(rows, cols, V, threads, shared)
+    # Grouped by task in storage order (as _grouped_entries writes them).
+    order = np.argsort(task_of, kind="stable")
+    assert (np.diff(task_of[order]) >= 0).all()
     for k in range(len(tasks)):
-        assert (np.diff(rank[order[tasks[k, 0]:tasks[k, 1]]]) > 0).all()
+        assert (task_of[order[tasks[k, 0]:tasks[k, 1]]] == k).all()
     assert sorted(position.tolist()) == list(range(V))
     width = TASKS_PER_THREAD * threads
     assert rounds.shape[1] == width

@@ -11,7 +11,8 @@ from numba.core import config as numba_config
 from nlpzero.cli import main
 from nlpzero.vectors.cooccur import count_cooccurrences
 from nlpzero.errors import InputError
-from nlpzero.vectors.training import _n_unobserved, _train_block, _unobserved_word, train_vectors
+from nlpzero.vectors.training import (HINGE_DELAY, UNOBSERVED_WINDOW, _n_unobserved, _train_block,
+                                      _unobserved_word, _window_start, train_vectors)
 from vector_reference import adagrad_step
 
 
@@ -26,34 +27,48 @@ def naive_draw(seed, e, r):
     return x ^ (x >> 31)
 
 
-def naive_unobserved(seed, rate, e, V):
-    """The words b of entry e's sampled pairs: floor(rate) of them, one more when the
-    uniform of slot 63 is below rate's fractional part."""
+def naive_window_start(e, n, V):
+    """The first of the window's words for entry e of n: slid evenly over the V words."""
+    return min(int(e * (V / n)), V - 1)
+
+
+def naive_unobserved(seed, rate, e, V, n):
+    """The words b of entry e's (of n) sampled pairs: floor(rate) of them, one more when
+    the uniform of slot 63 is below rate's fractional part; each uniform over the
+    window of UNOBSERVED_WINDOW words (all V if fewer) from its start, wrapping around."""
     k = int(rate) + ((naive_draw(seed, e, 63) >> 11) / 2.0**53 < rate - int(rate))
-    return [(naive_draw(seed, e, r) >> 32) * V >> 32 for r in range(k)]
+    lo = naive_window_start(e, n, V)
+    return [(lo + ((naive_draw(seed, e, r) >> 32) * min(UNOBSERVED_WINDOW, V) >> 32)) % V
+            for r in range(k)]
 
 
 def naive_pass(rows, cols, target, weight, W, C, GW, GC, lr, shared, seed, rate, log_p,
                log_norm, wneg):
-    """One AdaGrad pass in float64: each entry's squared-error step, then a soft hinge
-    step ``wneg * log(1 + exp(<a, b> - pmi1))`` for each sampled pair (a, b) of the
-    entry (a: the rarer word of the entry, lower log_p, a tie by the parity of e; with
+    """One AdaGrad pass in float64: each entry's squared-error step, and HINGE_DELAY
+    entries later (or after the last entry) a soft hinge step
+    ``wneg * log(1 + exp(<a, b> - pmi1))`` for each sampled pair (a, b) of the entry
+    (a: the rarer word of the entry, lower log_p, a tie by the parity of e; with
     separate vectors the row word when it is the rarer, else no pairs)."""
     W, C, GW, GC = (np.array(x, dtype=np.float64) for x in (W, C, GW, GC))
     if shared:
         C, GC = W, GW
     loss = 0.0
-    for e in range(len(rows)):
-        i, j = int(rows[e]), int(cols[e])
-        diff = float(W[i] @ C[j]) - target[e]
-        loss += weight[e] * diff * diff
-        adagrad_step(W, C, GW, GC, i, j, weight[e] * diff, lr, shared)
-        if log_p[i] < log_p[j] or (log_p[i] == log_p[j] and e % 2 == 0):
+    n = len(rows)
+    for e in range(n + HINGE_DELAY):
+        if e < n:
+            i, j = int(rows[e]), int(cols[e])
+            diff = float(W[i] @ C[j]) - target[e]
+            loss += weight[e] * diff * diff
+            adagrad_step(W, C, GW, GC, i, j, weight[e] * diff, lr, shared)
+        h = e - HINGE_DELAY
+        if h < 0 or rate == 0:
+            continue
+        i, j = int(rows[h]), int(cols[h])
+        if log_p[i] < log_p[j] or (log_p[i] == log_p[j] and h % 2 == 0):
             a = i
         else:
             a = j if shared else None
-        for b in (naive_unobserved(seed, rate, e, len(W)) if rate > 0 and a is not None
-                  else []):
+        for b in naive_unobserved(seed, rate, h, len(W), n) if a is not None else []:
             z = float(W[a] @ C[b]) - (log_norm - log_p[a] - log_p[b])
             if z >= -30:
                 adagrad_step(W, C, GW, GC, a, int(b), 0.5 * wneg / (1 + math.exp(-z)), lr,
@@ -99,8 +114,9 @@ def test_unobserved_sampling(rate):
     ks = [_n_unobserved(seed, rate, e) for e in range(n)]
     assert set(ks) <= {math.floor(rate), math.ceil(rate)}
     assert np.mean(ks) == pytest.approx(rate, abs=0.02)
-    words = [_unobserved_word(seed, e, r, 0, V, 0, 0) for e in range(n) for r in range(ks[e])]
-    assert words[:50] == [b for e in range(n) for b in naive_unobserved(12345, rate, e, V)][:50]
+    words = [_unobserved_word(seed, e, r, _window_start(e, 0, n, V), 0, V, 0, 0)
+             for e in range(n) for r in range(ks[e])]
+    assert words[:50] == [b for e in range(n) for b in naive_unobserved(12345, rate, e, V, n)][:50]
     counts = np.bincount(words, minlength=V)
     assert counts.min() > 0.9 * len(words) / V
 
@@ -109,11 +125,34 @@ def test_unobserved_sampling(rate):
 def test_unobserved_words_of_two_blocks(a0, na, b0, nb):
     """A task's unobserved words: uniform over the words of its blocks, none else."""
     seed = np.uint64(99)
-    words = np.array([_unobserved_word(seed, e, 0, a0, na, b0, nb) for e in range(20000)])
+    n = 20000
+    words = np.array([_unobserved_word(seed, e, 0, _window_start(e, 0, n, na + nb), a0, na, b0, nb)
+                      for e in range(n)])
     allowed = list(range(a0, a0 + na)) + list(range(b0, b0 + nb))
     assert set(words.tolist()) == set(allowed)
     counts = np.bincount(words)[allowed]
     assert counts.min() > 0.85 * len(words) / len(allowed)
+
+
+@pytest.mark.parametrize("n_words,n", [(1000, 100000), (300, 200)])
+def test_unobserved_window_slides_over_the_words(n_words, n):
+    """With more words than the window: an entry's word lies in its window, which
+    slides from the first words to the last over the entries, so that over a task the
+    words are drawn about uniformly (more entries than words) or at least all are."""
+    seed = np.uint64(7)
+    a0, na, b0, nb = 5, n_words // 3, 2000, n_words - n_words // 3
+    m_of = {**{a0 + m: m for m in range(na)}, **{b0 + m - na: m for m in range(na, n_words)}}
+    lo = [_window_start(e, 0, n, n_words) for e in range(n)]
+    assert lo[0] == 0 and lo[-1] >= n_words - n_words / n - 1 and lo == sorted(lo)
+    ms = np.array([m_of[_unobserved_word(seed, e, 0, lo[e], a0, na, b0, nb)] for e in range(n)])
+    assert all((m - s) % n_words < UNOBSERVED_WINDOW for m, s in zip(ms.tolist(), lo))
+    counts = np.bincount(ms, minlength=n_words)
+    if n > 10 * n_words:  # as from uniform draws: a spread of about sqrt(mean)
+        mean = n / n_words
+        assert counts.min() > 0.5 * mean and counts.max() < 1.5 * mean
+        assert counts.std() < 1.3 * math.sqrt(mean)
+    else:
+        assert (counts > 0).mean() > 0.35
 
 
 @pytest.fixture(scope="module")

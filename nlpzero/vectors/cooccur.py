@@ -104,6 +104,45 @@ def _emit_pairs(ids, start, window, V, harmonic, out):
     return p, m
 
 
+#: Bits of the key sorted in one pass of :func:`_sort_keys`: 2^11 counters fit in the
+#: first-level cache, and the pass writes to as many places at once.
+RADIX_BITS = 11
+
+
+@njit(cache=True)
+def _sort_keys(keys, n, scratch, bits):
+    """Sort keys[:n], all in [0, 2^bits), in place: a least significant digit radix
+    sort, ``RADIX_BITS`` bits a pass, through scratch[:n]. Pair keys are uniform
+    enough that each pass moves every key once, several times faster than a
+    comparison sort."""
+    passes = max(1, (bits + RADIX_BITS - 1) // RADIX_BITS)
+    width = (bits + passes - 1) // passes
+    buckets = 1 << width
+    mask = np.int64(buckets - 1)
+    counts = np.empty((passes, buckets), dtype=np.int64)
+    counts[:] = 0
+    for t in range(n):  # every pass's counts in one read
+        k = keys[t]
+        for d in range(passes):
+            counts[d, (k >> np.int64(d * width)) & mask] += 1
+    src, dst = keys, scratch
+    for d in range(passes):
+        shift = np.int64(d * width)
+        total = 0
+        for b in range(buckets):  # counts to first positions
+            c = counts[d, b]
+            counts[d, b] = total
+            total += c
+        for t in range(n):
+            k = src[t]
+            b = (k >> shift) & mask
+            dst[counts[d, b]] = k
+            counts[d, b] += 1
+        src, dst = dst, src
+    if passes % 2:
+        keys[:n] = scratch[:n]
+
+
 @njit(cache=True)
 def _run_length(keys, n, window, harmonic, vals, scale=1.0):
     """Collapse the sorted keys[:n] in place into distinct pair keys, writing each
@@ -415,13 +454,16 @@ class _PairCounter:
         size = max(int(buffer_pairs), window) if self.fixed else MIN_BUFFER
         self.buf = np.empty(size, dtype=np.int64)
         self.vals = np.empty(size, dtype=np.float64)
+        # Keys are below V^2 (times the window for 1/distance weights).
+        self.key_bits = max(1, (V * V * (window if harmonic else 1) - 1).bit_length())
 
     def add(self, ids: np.ndarray) -> None:
         p = 0
         while p < len(ids):
             p, m = _emit_pairs(ids, p, self.window, self.V, self.harmonic, self.buf)
             if m:
-                self.buf[:m].sort()
+                # The weights' buffer is free until the run-length pass: the sort's scratch.
+                _sort_keys(self.buf, m, self.vals.view(np.int64), self.key_bits)
                 u = _run_length(self.buf, m, self.window, self.harmonic, self.vals, self.scale)
                 self.table.add(self.buf[:u], self.vals[:u])
             if not self.fixed:

@@ -75,6 +75,10 @@ def _dot3(W, i, C, j):
 
 #: Entries ahead of the current one whose rows are prefetched.
 PREFETCH_AHEAD = 8
+#: Entries between an entry and its sampled unobserved pairs: a pair shares a word with
+#: its entry, and right after the entry's step its first read would wait for that
+#: step's writes; a few entries later the two chains of work overlap with others.
+HINGE_DELAY = 4
 
 
 if config.DISABLE_JIT:
@@ -167,30 +171,60 @@ def _n_unobserved(seed, rate, e):
 
 
 @njit(cache=True)
-def _unobserved_word(seed, e, r, a0, na, b0, nb):
-    """The word of the `r`-th sampled unobserved pair of entry `e`, uniform over the
-    `na` words from `a0` on and the `nb` words from `b0` on (all V words: a0 = 0,
-    na = V, nb = 0). The draw's high 32 bits are scaled to [0, na + nb) by a
-    multiplication (a 64-bit division, as ``%`` would take, costs several times more)."""
-    m = np.int64(((_draw(seed, e, r) >> np.uint64(32)) * np.uint64(na + nb)) >> np.uint64(32))
+def _below(seed, e, r, m):
+    """A uniform integer in [0, m) from the draw of slot `r` of entry `e`: its high 32
+    bits scaled by a multiplication (a 64-bit division, as ``%`` would take, costs
+    several times more)."""
+    return np.int64(((_draw(seed, e, r) >> np.uint64(32)) * np.uint64(m)) >> np.uint64(32))
+
+
+#: Words that the sampled unobserved words of an entry are drawn from: a window of
+#: consecutive training numbers that slides once through a task's words over its entries
+#: (:func:`_window_start`). Its rows (32 KB at 128 dimensions) stay in the cache: drawn
+#: from all of a task's words, a sampled row came from far and cost more than an entry.
+UNOBSERVED_WINDOW = 64
+
+
+@njit(cache=True)
+def _window_start(e, start, stop, n_words):
+    """Where the window of entry `e` of the entries [start, stop) starts among the
+    `n_words` words: slid evenly from 0 to the end over the entries, so that over the
+    task every word is in the window for as many entries (up to one), and the sampled
+    words are uniform; the entries being in random order, an entry's own words are
+    independent of where the window stands."""
+    return min(np.int64((e - start) * (n_words / (stop - start))), n_words - 1)
+
+
+@njit(cache=True)
+def _unobserved_word(seed, e, r, lo, a0, na, b0, nb):
+    """The word of the `r`-th sampled unobserved pair of entry `e`: uniform over the
+    :data:`UNOBSERVED_WINDOW` words (all, if fewer) from the `lo`-th on, wrapping
+    around, of the `na` words from `a0` on followed by the `nb` words from `b0` on (all
+    V words: a0 = 0, na = V, nb = 0)."""
+    n_words = na + nb
+    m = lo + _below(seed, e, r, min(UNOBSERVED_WINDOW, n_words))
+    if m >= n_words:
+        m -= n_words
     word = a0 + m if m < na else b0 + m - na
     return word
 
 
 @njit(cache=True)
-def _unobserved_side(i, j, e, shared, log_p):
+def _unobserved_side(i, j, log_pi, log_pj, e, shared):
     """The word of entry `e`, (i, j), that its sampled unobserved pairs start from, or
-    -1 for none: the rarer of the two (lower `log_p`; a tie by the parity of `e`, the
-    entries being in random order). With separate vectors the sampled word is a
-    context, so the pairs start from the word side i, and only when i is the rarer
-    (the entry (j, i) is there too).
+    -1 for none: the rarer of the two (lower log p, `log_pi` against `log_pj`; a tie
+    by the parity of `e`, the entries being in random order). Scalars, not the array:
+    an array passed to a function with several exits is reference counted at every
+    call (atomic operations on a count the threads share). With separate vectors the
+    sampled word is a context, so the pairs start from the word side i, and only when
+    i is the rarer (the entry (j, i) is there too).
 
     Why the rarer: a word's unobserved pairs are what its co-occurrences leave out, many
     for a rare word, few for a frequent one, whose vector the observed pairs already
     pin down. Starting from either word by turns gave a frequent word as many hinge
     steps as it has entries: function words grew long vectors (的: squared norm 11
     instead of 2), breaking `importance` and `keywords`."""
-    if log_p[i] < log_p[j] or (log_p[i] == log_p[j] and not e & 1):
+    if log_pi < log_pj or (log_pi == log_pj and not e & 1):
         return i
     return j if shared else -1
 
@@ -211,30 +245,12 @@ def _hinge_fd(dot, pmi1, wneg):
 # fails in a function that takes arrays and has several exits or branches around its
 # loops, and the atomic increments and decrements it then leaves (eight per call) cost
 # more than the step itself (measured: 70-90 ns against 30 ns per entry), and bounce a
-# cache line between threads. The block kernel chooses the step kernel.
+# cache line between threads. The block kernel chooses the step kernel, and does the
+# most frequent step itself (one sum per vector, distinct words): inlined by Numba, a step
+# kernel gets such counts again; called, it is passed some 30 words of array descriptors.
 # error_model="numpy": a float division then needs no zero check (which would raise
 # ZeroDivisionError), so the loops vectorise; the divisors are square roots of AdaGrad
 # sums that start at 1 and never reach 0.
-
-
-@njit(cache=True, error_model="numpy")
-def _pair_step(W, C, GW, GC, i, j, fd, nw, nc, lr):
-    """AdaGrad step for the entry (i, j) with weighted error `fd`, one AdaGrad sum
-    per vector: `GW` of shape (V, 1) holds the mean over the vector's coordinates of
-    their squared gradients, from the squared norms `nw` of W[i] and `nc` of C[j]
-    (half the memory a step reads of a sum per parameter, and no square root per
-    coordinate)."""
-    d = W.shape[1]
-    inv_d = np.float32(1.0 / d)
-    a1 = lr * fd / np.sqrt(GW[i, 0])
-    a2 = lr * fd / np.sqrt(GC[j, 0])
-    for k in range(d):
-        x = W[i, k]
-        y = C[j, k]
-        W[i, k] = x - a1 * y
-        C[j, k] = y - a2 * x
-    GW[i, 0] += fd * fd * nc * inv_d
-    GC[j, 0] += fd * fd * nw * inv_d
 
 
 @njit(cache=True, error_model="numpy")
@@ -280,39 +296,42 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
     With `shared` (variant 0), `C` and `GC` are the very arrays `W` and `GW`. When
     `draws` (uniform in [0, 1), one per entry) is not empty, an entry of weight f < 1
     is visited only when its draw is below f, and then with weight 1. When `neg_rate`
-    > 0, each entry is followed by soft hinge steps (see :func:`_hinge_fd`) on
-    sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` uniform
-    words `b` on average (:func:`_n_unobserved`, :func:`_unobserved_word` over the
-    words given by `a0, na, b0, nb`, drawn from `neg_seed`); `log_p`, `log_norm`
-    and `wneg` give their bound and weight.
+    > 0, each entry is followed, :data:`HINGE_DELAY` entries later (or after the
+    last), by soft hinge steps (see :func:`_hinge_fd`) on
+    sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` words `b` on
+    average (:func:`_n_unobserved`; :func:`_unobserved_word`, from the window of the
+    words given by `a0, na, b0, nb` that slides over the entries [start, stop), so
+    uniform over the pass; drawn from `neg_seed`); `log_p`, `log_norm` and `wneg`
+    give their bound and weight.
     The returned loss is that of the observed entries.
     """
     loss = 0.0
     per_word = GW.shape[1] == 1
+    inv_d = np.float32(1.0 / W.shape[1])
     sample = len(draws) > 0
     f = np.float32(0.0)
-    for e in range(start, stop):
+    for e in range(start, stop + HINGE_DELAY):
         ahead = e + PREFETCH_AHEAD
         if ahead < stop:
             # The rows of a step are random: fetching those of a step a few entries
             # ahead hides most of the memory latency.
-            # int64 rows, as _unobserved_word's: one specialisation of _prefetch_row.
-            _prefetch_row(W, np.int64(rows[ahead]))
-            _prefetch_row(C, np.int64(cols[ahead]))
-            if neg_rate > 0 and _unobserved_side(rows[ahead], cols[ahead], ahead, shared,
-                                                 log_p) >= 0:
-                for r in range(_n_unobserved(neg_seed, neg_rate, ahead)):
-                    _prefetch_row(C, _unobserved_word(neg_seed, ahead, r, a0, na, b0, nb))
+            _prefetch_row(W, rows[ahead])
+            _prefetch_row(C, cols[ahead])
+        h = e - HINGE_DELAY  # the entry whose unobserved pairs follow this entry
         n_hinge = 0
         a = -1
-        if neg_rate > 0:
-            a = _unobserved_side(rows[e], cols[e], e, shared, log_p)
+        lo = 0
+        if neg_rate > 0 and h >= start:
+            a = _unobserved_side(rows[h], cols[h], log_p[rows[h]], log_p[cols[h]], h, shared)
             if a >= 0:
-                n_hinge = _n_unobserved(neg_seed, neg_rate, e)
-        # Step 0 is the entry, steps 1.. its sampled unobserved pairs: one call site
-        # per step kernel (see the note above _pair_step).
+                n_hinge = _n_unobserved(neg_seed, neg_rate, h)
+                lo = _window_start(h, start, stop, na + nb)
+        # Step 0 is the entry, steps 1.. the sampled unobserved pairs of entry h: one
+        # call site per step kernel (see the note above _pair_step_param).
         for s in range(n_hinge + 1):
             if s == 0:
+                if e >= stop:
+                    continue
                 f = _entry_weight(weight[e], draws[e] if sample else np.float32(0.0), sample)
                 if f == 0.0:
                     continue
@@ -320,7 +339,7 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
                 j = cols[e]
             else:
                 i = a
-                j = _unobserved_word(neg_seed, e, s - 1, a0, na, b0, nb)
+                j = _unobserved_word(neg_seed, h, s - 1, lo, a0, na, b0, nb)
             dot, nw, nc = _dot3(W, i, C, j)
             if s == 0:
                 diff = dot - target[e]
@@ -336,7 +355,19 @@ def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, ne
                 else:
                     _self_step_param(W, GW, i, fd, lr)
             elif per_word:
-                _pair_step(W, C, GW, GC, i, j, fd, nw, nc, lr)
+                # AdaGrad step with one sum per vector: GW[i, 0] holds the mean over the
+                # vector's coordinates of their squared gradients, from the squared norms
+                # nw of W[i] and nc of C[j] (half the memory a step reads of a sum per
+                # parameter, and no square root per coordinate).
+                a1 = lr * fd / np.sqrt(GW[i, 0])
+                a2 = lr * fd / np.sqrt(GC[j, 0])
+                for k in range(W.shape[1]):
+                    x = W[i, k]
+                    y = C[j, k]
+                    W[i, k] = x - a1 * y
+                    C[j, k] = y - a2 * x
+                GW[i, 0] += fd * fd * nc * inv_d
+                GC[j, 0] += fd * fd * nw * inv_d
             else:
                 _pair_step_param(W, C, GW, GC, i, j, fd, lr)
     return loss
@@ -372,15 +403,15 @@ def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, n
 
 
 @njit(cache=True)
-def _group_by_block_pair(perm, rows, cols, P, shared):
-    """`perm` regrouped by the task of each entry (a counting sort, stable), and the
-    bounds of each task's entries; entry (i, j) is in task ``a * P + b`` with a, b
-    the blocks ``i % P``, ``j % P`` (ordered a <= b when `shared`)."""
+def _task_of_entries(rows, cols, P, shared):
+    """The task of each entry, ``a * P + b`` for the blocks a, b of its words ``i % P``,
+    ``j % P`` (ordered a <= b when `shared`), and the bounds of each task's entries
+    once they are grouped by task."""
     n = len(rows)
     key = np.empty(n, dtype=np.int32)
     counts = np.empty(P * P + 1, dtype=np.int64)
     counts[:] = 0
-    for e in range(n):  # in storage order; `perm` is read once below
+    for e in range(n):
         a = rows[e] % P
         b = cols[e] % P
         if shared and a > b:
@@ -390,13 +421,7 @@ def _group_by_block_pair(perm, rows, cols, P, shared):
     bounds = counts  # running sums in place: a loop compiles faster than np.cumsum
     for k in range(1, len(bounds)):
         bounds[k] += bounds[k - 1]
-    fill = bounds[:-1].copy()
-    out = np.empty(len(perm), dtype=np.int64)
-    for p in perm:
-        k = key[p]
-        out[fill[k]] = p
-        fill[k] += 1
-    return out, bounds
+    return key, bounds
 
 
 #: Tasks of a round for each thread: more, smaller tasks mix the entries of more block
@@ -404,9 +429,8 @@ def _group_by_block_pair(perm, rows, cols, P, shared):
 TASKS_PER_THREAD = 2
 
 
-def _block_tasks(rows: np.ndarray, cols: np.ndarray, perm: np.ndarray, V: int, threads: int,
-                 shared: bool):
-    """Order the entries by task, and the tasks into rounds whose tasks write disjoint
+def _block_tasks(rows: np.ndarray, cols: np.ndarray, V: int, threads: int, shared: bool):
+    """Group the entries by task, and the tasks into rounds whose tasks write disjoint
     vectors.
 
     Words are dealt into P blocks by id (word w in block ``w % P``; ids go by
@@ -423,20 +447,20 @@ def _block_tasks(rows: np.ndarray, cols: np.ndarray, perm: np.ndarray, V: int, t
 
     Returns
     -------
-    perm : int64 array
-        The order `perm` of the entries regrouped by task, stably (a shuffled order
-        stays shuffled within each task).
+    task_of : int32 array
+        The task of each entry.
     position : int64 array
         The training number of each word: its block's first number plus ``w // P``.
     tasks : int64 array of shape (n_tasks, 6)
-        start, stop of the task's entries in that order, and a0, na, b0, nb: the
-        training numbers its unobserved pairs are sampled from (its blocks).
+        start, stop of the task's entries once grouped by task (in storage order, see
+        :func:`_grouped_entries`), and a0, na, b0, nb: the training numbers its
+        unobserved pairs are sampled from (its blocks).
     rounds : int64 array of shape (n_rounds, K)
         Task numbers of each round.
     """
     width = TASKS_PER_THREAD * threads  # tasks of a round
     P = 2 * width if shared else width
-    perm, bounds = _group_by_block_pair(perm, rows, cols, P, shared)
+    task_of, bounds = _task_of_entries(rows, cols, P, shared)
     size = np.array([(V - k + P - 1) // P for k in range(P)], dtype=np.int64)
     first = np.concatenate([[0], np.cumsum(size)])
     words = np.arange(V, dtype=np.int64)
@@ -460,7 +484,17 @@ def _block_tasks(rows: np.ndarray, cols: np.ndarray, perm: np.ndarray, V: int, t
         rounds.append([k * P + k for k in range(width, P)])
     else:
         rounds = [[t * P + (t + s) % P for t in range(P)] for s in range(P)]
-    return perm, position, tasks, np.array(rounds, dtype=np.int64)
+    return task_of, position, tasks, np.array(rounds, dtype=np.int64)
+
+
+@njit(cache=True)
+def _target_and_weight(x, log_pi, log_pj, log_norm, x_max, alpha, truncate):
+    """The PMI target of an entry of value `x` and its weight f(x)."""
+    target = math.log(x) + log_norm - log_pi - log_pj
+    f = (x / x_max) ** alpha
+    if truncate and f > 1.0:
+        f = 1.0
+    return target, f
 
 
 @njit(cache=True)
@@ -471,14 +505,44 @@ def _entries(rows, cols, values, position, log_p, log_norm, x_max, alpha, trunca
     for e in range(len(rows)):
         i = rows[e]
         j = cols[e]
-        x = values[e]
-        target[e] = math.log(x) + log_norm - log_p[i] - log_p[j]
-        f = (x / x_max) ** alpha
-        if truncate and f > 1.0:
-            f = 1.0
-        weight[e] = f
+        target[e], weight[e] = _target_and_weight(values[e], log_p[i], log_p[j], log_norm,
+                                                  x_max, alpha, truncate)
         rows[e] = position[i]
         cols[e] = position[j]
+
+
+@njit(cache=True)
+def _grouped_entries(rows, cols, values, task_of, starts, position, log_p, log_norm, x_max,
+                     alpha, truncate, out_rows, out_cols, target, weight):
+    """:func:`_entries` written grouped by task: the entries of task k from
+    ``starts[k]`` on, in storage order. One pass that reads in order (a shuffled
+    order's random reads cost more than the rest of the setup)."""
+    fill = starts.copy()
+    for e in range(len(rows)):
+        t = fill[task_of[e]]
+        fill[task_of[e]] += 1
+        i = rows[e]
+        j = cols[e]
+        target[t], weight[t] = _target_and_weight(values[e], log_p[i], log_p[j], log_norm,
+                                                  x_max, alpha, truncate)
+        out_rows[t] = position[i]
+        out_cols[t] = position[j]
+
+
+@njit(cache=True, nogil=True)
+def _shuffle_tasks(rows, cols, target, weight, tasks, first, last, seed):
+    """Shuffle the entries of tasks `first` to `last` - 1, each task within its span
+    (Fisher-Yates, the four arrays alike). The partner of position t is drawn from a
+    hash of the seed and t, so the order does not depend on which thread shuffles which
+    task; a task's span fits in the cache, so its random swaps are cheap."""
+    for k in range(first, last):
+        start = tasks[k, 0]
+        for t in range(tasks[k, 1] - 1, start, -1):
+            u = start + _below(seed, t, np.int64(0), t - start + 1)
+            rows[t], rows[u] = rows[u], rows[t]
+            cols[t], cols[u] = cols[u], cols[t]
+            target[t], target[u] = target[u], target[t]
+            weight[t], weight[u] = weight[u], weight[t]
 
 
 # ---------------------------------------------------------------------------
@@ -535,10 +599,11 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
         would have with a count of 1 (Swivel, Shazeer et al. 2016): a pair never seen
         together should not get a higher PMI than one seen once, the negative
         information that word2vec's negative sampling has and the least-squares loss
-        over the non-zero entries lacks. The unobserved pairs are sampled uniformly,
-        `negatives` after each entry of each pass, each standing for its share of
-        all unobserved pairs (a sampled pair is in fact observed with probability
-        about ``len(cooc) / V^2``, small, and not checked).
+        over the non-zero entries lacks. The unobserved pairs are sampled uniformly
+        over a pass (from a window of words that slides over the entries, see
+        :func:`_window_start`), `negatives` for each entry of each pass, each
+        standing for its share of all unobserved pairs (a sampled pair is in fact
+        observed with probability about ``len(cooc) / V^2``, small, and not checked).
     negatives : float, default 0.5
         Sampled unobserved pairs per entry and pass (when `unobserved` > 0), on
         average: ``floor(negatives)``, and one more with the probability of its
@@ -587,24 +652,34 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
         rows, cols = np.concatenate([rows, cols[off]]), np.concatenate([cols, rows[off]])
         values = np.concatenate([values, values[off]])
     V = len(cooc.words)
-    perm = rng.permutation(len(rows))
-    schedule = None
-    position = np.arange(V, dtype=np.int64)
-    if threads > 1:
-        perm, position, *schedule = _block_tasks(rows, cols, perm, V, threads, variant == 0)
     # p(w) = n_w^s / sum n^s: with s < 1 rare words get more probability and their
     # PMI, the noisiest, shrinks (context distribution smoothing).
     log_p = smoothing * np.log(cooc.counts.astype(np.float64))
     log_p -= np.logaddexp.reduce(log_p)
     log_norm = -math.log(cooc.total)
-    # Gathered array by array: one random read per element and pass, which the CPU
-    # overlaps far better than three reads and the arithmetic in one loop.
-    rows, cols, values = rows[perm], cols[perm], values[perm]
-    del perm
+    fit = (log_p, log_norm, float(x_max), float(alpha), bool(truncate))
     target = np.empty(len(rows), dtype=np.float32)
     weight = np.empty(len(rows), dtype=np.float32)
-    _entries(rows, cols, values, position, log_p, log_norm, float(x_max), float(alpha),
-             bool(truncate), target, weight)
+    schedule = None
+    if threads > 1:
+        task_of, position, *schedule = _block_tasks(rows, cols, V, threads, variant == 0)
+        tasks = schedule[0]
+        grouped_rows = np.empty_like(rows)
+        grouped_cols = np.empty_like(cols)
+        _grouped_entries(rows, cols, values, task_of, tasks[:, 0].copy(), position, *fit,
+                         grouped_rows, grouped_cols, target, weight)
+        rows, cols = grouped_rows, grouped_cols
+        del task_of, grouped_rows, grouped_cols
+        _shuffle_tasks(rows, cols, target, weight, tasks, 0, len(tasks),
+                       np.uint64(rng.integers(0, 2**63)))
+    else:
+        perm = rng.permutation(len(rows))
+        position = np.arange(V, dtype=np.int64)
+        # Gathered array by array: one random read per element and pass, which the CPU
+        # overlaps far better than three reads and the arithmetic in one loop.
+        rows, cols, values = rows[perm], cols[perm], values[perm]
+        del perm
+        _entries(rows, cols, values, position, *fit, target, weight)
     del values
     if not truncate:
         # Uncapped weights reach hundreds; AdaGrad's first steps (its sums start at 1)
