@@ -1,4 +1,4 @@
 """Allow ``python -m nlpzero``."""
-from .cli import main
+from .cli import run
 
-raise SystemExit(main())
+run()

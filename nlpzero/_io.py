@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -170,3 +171,26 @@ def _current_umask() -> int:
 def _remove_quietly(path: str) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
+
+
+@contextlib.contextmanager
+def temporary_directory(prefix: str, dir: str | None = None) -> Iterator[str]:
+    """A new folder (in `dir`, default the system's temporary folder), removed with its
+    files when the block ends, whatever happens (see :func:`remove_tree`)."""
+    folder = tempfile.mkdtemp(prefix=prefix, dir=dir)
+    try:
+        yield folder
+    finally:
+        remove_tree(folder)
+
+
+def remove_tree(folder: str) -> None:
+    """Remove a folder and its files. A stop signal (Ctrl-C, SIGTERM) that arrives during
+    the removal, as a run ends, would leave the rest behind: the removal is finished
+    first, then the signal's exception goes on (the command line takes only the first
+    signal, so the second attempt runs to the end)."""
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    except KeyboardInterrupt:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise

@@ -847,20 +847,36 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="nlpzero: %(message)s", stream=sys.stderr)
-    if args.command in _COMPILING:
-        from ._numba_start import load_numba_lean
-
-        load_numba_lean()  # before any kernel runs (and before workers are forked)
-        if not args.quiet:
-            from ._numba_cache import is_cold
-
-            if is_cold():
-                print("nlpzero: compiling kernels (first run only)...", file=sys.stderr)
     try:
         with _stop_signals_raise():
+            if args.command in _COMPILING:
+                _load_numba(args.quiet)
             return _run(args)
     except KeyboardInterrupt as exc:  # a signal as the run ended, before the handlers' reset
         return _stopped(args, exc)
+
+
+def run() -> None:
+    """The ``nlpzero`` command: :func:`main`, then exit with its status. A stop signal
+    that arrives once the work is done and written (while the interpreter shuts down) is
+    ignored rather than killing the process with a complete output in place."""
+    status = main()
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    sys.exit(status)
+
+
+def _load_numba(quiet: bool) -> None:
+    """Load Numba before any kernel runs (and before workers are forked); say so when
+    the kernels will be compiled."""
+    from ._numba_start import load_numba_lean
+
+    load_numba_lean()
+    if not quiet:
+        from ._numba_cache import is_cold
+
+        if is_cold():
+            print("nlpzero: compiling kernels (first run only)...", file=sys.stderr)
 
 
 def _run(args) -> int:

@@ -132,3 +132,31 @@ def test_replaced_file_keeps_its_permissions(tmp_path):
         f.write("new")
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o604
     assert path.read_text() == "new"
+
+
+def test_remove_tree_finishes_when_a_stop_signal_interrupts_it(tmp_path, monkeypatch):
+    import shutil
+
+    from nlpzero import _io
+
+    folder = tmp_path / "spill"
+    folder.mkdir()
+    (folder / "part0.ids.npy").write_bytes(b"x" * 10)
+    real_rmtree, calls = shutil.rmtree, []
+
+    def interrupted_once(path, ignore_errors=False):
+        calls.append(path)
+        if len(calls) == 1:  # the signal arrives before anything is removed
+            raise KeyboardInterrupt
+        real_rmtree(path, ignore_errors=ignore_errors)
+
+    monkeypatch.setattr(_io.shutil, "rmtree", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        with _io.temporary_directory(prefix="t-", dir=str(tmp_path)) as made:
+            pass
+    assert not os.path.exists(made)
+    assert len(calls) == 2
+    calls.clear()
+    with pytest.raises(KeyboardInterrupt):
+        _io.remove_tree(str(folder))
+    assert not folder.exists()

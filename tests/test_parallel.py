@@ -411,3 +411,20 @@ def test_a_signal_inside_numbas_callbacks_is_taken_again_later(monkeypatch):
         cli._stopping.clear()
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def test_the_command_ignores_a_stop_signal_once_its_work_is_done(monkeypatch):
+    import signal
+
+    from nlpzero import cli
+
+    previous = {s: signal.getsignal(s) for s in cli.STOP_SIGNALS}
+    monkeypatch.setattr(cli, "main", lambda: 0)
+    try:
+        with pytest.raises(SystemExit) as stop:
+            cli.run()
+        assert stop.value.code == 0
+        assert all(signal.getsignal(s) == signal.SIG_IGN for s in cli.STOP_SIGNALS)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

@@ -28,11 +28,11 @@ co-occurrence counting and the segmentation of files.
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from .._io import temporary_directory
 from .._kernels.merges import gather_runs, merge_counts
 from .._validation import check_errors, check_workers
 from ..corpus import CharVocab, batch_texts
@@ -182,7 +182,7 @@ def _load_kernels() -> None:
     """Load every kernel of the steps in this process (from Numba's cache, or compile
     them), so that the worker processes forked for each step inherit them instead of
     each loading them again."""
-    with tempfile.TemporaryDirectory(prefix="nlpzero-warm-") as folder:
+    with temporary_directory(prefix="nlpzero-warm-") as folder:
         path = os.path.join(folder, "warm.txt")
         with open(path, "w", encoding="utf-8") as f:
             f.write(_WARM_UP_TEXT)

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 from typing import Callable, Iterable, Iterator
 
+from .._io import remove_tree
 from .._validation import check_choice
 from ..errors import InputError
 from .processes import Workers, default_start_method
@@ -307,7 +307,7 @@ def partitioned_run(engine: str, workers: int, *, scheduler: str | None = None, 
     finally:
         runner.close()
         if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_tree(folder)
 
 
 def run_step(runner, tasks: list, progress, name: str, func, shared: dict, combine):

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from typing import Callable, Iterable, Iterator
 
+from .._io import temporary_directory
 from ..corpus import is_word_char
 from ..engine.partitions import raise_with_line_number, read_range, split_ranges
 from ..engine.processes import WorkerPool
@@ -218,7 +218,7 @@ def segment_files(tokenizer, paths: list[str], out, workers: int = 2, *,
     if render is None:
         render, setup = render_pieces, setup or single_threaded
     ranges = [(path, start, end) for path in paths for start, end in split_ranges(path)]
-    with tempfile.TemporaryDirectory(prefix=".nlpzero-parts.", dir=temp_dir) as folder, \
+    with temporary_directory(prefix=".nlpzero-parts.", dir=temp_dir) as folder, \
             WorkerPool(workers, tokenizer, setup) as pool:
         tasks = ((render, path, start, end, errors, os.path.join(folder, f"{i}.part"))
                  for i, (path, start, end) in enumerate(ranges))
