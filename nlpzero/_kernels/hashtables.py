@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 
-from .._jit import njit
-@njit(cache=True)
+from .._jit import njit, njit_inner
+@njit_inner
 def first_slot(key, mask):
     """The first slot of `key` in a table of ``mask + 1`` slots (a power of two)."""
     # Fibonacci hashing in unsigned arithmetic (wrap-around is defined behaviour).
@@ -41,7 +41,7 @@ def build_index(keys):
     return table
 
 
-@njit(cache=True)
+@njit_inner
 def lookup(table, key):
     """The value of `key` in a table of :func:`build_index`, or -1."""
     # One exit: with a return inside the loop Numba keeps atomic reference-count

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 
 
-from .._jit import njit
-@njit(cache=True)
+from .._jit import njit, njit_inner
+@njit_inner
 def heapsort(a):
     """Sort the 1-D array `a` in place, ascending (not stable; O(n log n))."""
     start = len(a) // 2

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
 _LCG_MUL = 0x5DEECE66D
 _LCG_ADD = 0xB
 _LCG_MASK = (1 << 48) - 1
@@ -40,7 +40,7 @@ def plogp(x):
     return x * np.log2(x) if x > 0.0 else 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit_inner(nogil=True)
 def rand_below(state, n):
     """A pseudo-random integer in [0, n) from the generator in `state` (advanced)."""
     # int(): exact in Python, wrapping in 64 bits under the JIT; the low 48 bits agree.
@@ -96,7 +96,7 @@ def codelength(mod_flow, mod_exit, mod_enter, node_flow, offset):
     return total + plogp(offset + enter_sum)
 
 
-@njit(cache=True, nogil=True)
+@njit_inner(nogil=True)
 def side_change(sign, p_a, out_a, in_a, out_m, in_m, flow_m, exit_m, enter_m,
                 pl_exit_m, pl_enter_m, pl_total_m, symmetric):
     """A node with flow `p_a`, whole out-flow `out_a` and in-flow `in_a`, and link flows
@@ -142,7 +142,7 @@ def move_delta(p_a, out_a, in_a, out_old, in_old, out_new, in_new,
     return delta, x_old, e_old, x_new, e_new
 
 
-@njit(cache=True, nogil=True)
+@njit_inner(nogil=True)
 def gather(indptr, indices, flow, a, constraint, module, mark, acc, other, touched, nt):
     """Add node a's link flows of one CSR (out- or in-links) to `acc`, per module of the
     linked node (only nodes with a's `constraint`). A module met first (``mark`` not yet

@@ -22,7 +22,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
 from .._kernels.hashtables import first_slot
 from .._validation import check_choice, check_int
 from ..corpus import strings_from_code_points
@@ -117,7 +117,7 @@ def piece_hashes(ids, starts, lens):
     return out
 
 
-@njit(cache=True)
+@njit_inner
 def _same_piece(ids, s1, s2, length):
     for t in range(length):
         if ids[s1 + t] != ids[s2 + t]:
@@ -125,7 +125,7 @@ def _same_piece(ids, s1, s2, length):
     return True
 
 
-@njit(cache=True)
+@njit_inner
 def _insert_group(slots, mask, h, g):
     s = first_slot(np.int64(h), mask)  # int64 keys, as every other table's
     while slots[2 * s + 1] != -1:
@@ -134,7 +134,7 @@ def _insert_group(slots, mask, h, g):
     slots[2 * s + 1] = g
 
 
-@njit(cache=True)
+@njit_inner
 def _grown(a, size):
     out = np.empty(size, dtype=a.dtype)
     out[:] = 0

@@ -19,7 +19,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
 from .._kernels.hashtables import build_index, lookup
 from .._kernels.merges import merge_counts
 from .._validation import check_int
@@ -72,7 +72,7 @@ def _packed_windows(ids, prev, order, V, pos_bits):
     return out[:k]
 
 
-@njit(cache=True)
+@njit_inner
 def _group_end(packed, i, pos_bits):
     """End of the run of sorted packed windows from `i` that share i's key."""
     key = packed[i] >> pos_bits

@@ -42,7 +42,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
 from .._validation import check_int
 from .._io import atomic_write
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
@@ -86,7 +86,7 @@ LEGAL = _legal_transitions()
 # Random numbers and hashing (SplitMix64; unsigned arithmetic wraps by definition)
 
 
-@njit(cache=True)
+@njit_inner
 def _mix(z):
     z = np.uint64(z)
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -94,7 +94,7 @@ def _mix(z):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True)
+@njit_inner
 def _next(state):
     """Advance the generator held in state[0]; return 64 random bits."""
     state[0] = state[0] + np.uint64(0x9E3779B97F4A7C15)
@@ -254,7 +254,7 @@ def _words_from_tags(text: str, tags: str) -> list[str]:
 # Features
 
 
-@njit(cache=True)
+@njit_inner
 def _hash(template, x, y, z, shift):
     """Row of the weight table for a feature: template id and up to three symbols."""
     h = _mix((np.uint64(template) << np.uint64(42)) | (np.uint64(x) << np.uint64(21))
@@ -264,7 +264,7 @@ def _hash(template, x, y, z, shift):
     return np.int64(h >> np.uint64(shift))
 
 
-@njit(cache=True)
+@njit_inner
 def _position_rows(cps, i, a, b, shift, out):
     """Rows of the N_FEATURES features of position i of the run cps[a:b] into out[0:12]:
     unigrams at -2..+2, bigrams (-2,-1) (-1,0) (0,1) (1,2), the skip bigram (-1,+1), the
@@ -293,14 +293,14 @@ def _position_rows(cps, i, a, b, shift, out):
     out[11] = _hash(t + 11, zero, zero, none, shift)
 
 
-@njit(cache=True)
+@njit_inner
 def _features(cps, a, b, shift, out):
     """Rows of the features of every position of the run cps[a:b] into out[0:b-a]."""
     for i in range(a, b):
         _position_rows(cps, i, a, b, shift, out[i - a])
 
 
-@njit(cache=True)
+@njit_inner
 def _run_emissions(cps, a, b, shift, weights, buf, out):
     """Emission scores of the positions of the run cps[a:b] into out[0:b-a], without
     storing the feature rows (buf: scratch for one position's rows)."""
@@ -315,7 +315,7 @@ def _run_emissions(cps, a, b, shift, weights, buf, out):
                 out[r, t] += weights[row, t]
 
 
-@njit(cache=True)
+@njit_inner
 def _emissions(rows, n, weights, out):
     for r in range(n):
         for t in range(4):
@@ -330,7 +330,7 @@ def _emissions(rows, n, weights, out):
 # Viterbi under the legal transitions
 
 
-@njit(cache=True)
+@njit_inner
 def _viterbi(emis, n, trans, legal, score, back, tags):
     """Best legal tag sequence for emis[0:n] into tags[0:n]; return its score."""
     for t in range(4):
@@ -487,7 +487,7 @@ def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
                         cut[a + i] = True
 
 
-@njit(cache=True)
+@njit_inner
 def _span_score(emis, prefix, trans, i, j):
     """Tagger score of the word emis[i:j] (tags S, or B M..M E) with its inner
     transitions. prefix[k] = sum of the M emissions of positions < k."""
@@ -500,7 +500,7 @@ def _span_score(emis, prefix, trans, i, j):
     return s + trans[B, M] + (length - 3) * trans[M, M] + trans[M, E]
 
 
-@njit(cache=True)
+@njit_inner
 def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root, node_logp,
                  unk_logp, prefix, chars, best, arg, cut):
     """Best segmentation of the run cps[a:b] in the word lattice.

@@ -29,7 +29,7 @@ from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from .._io import atomic_write
 from ..errors import InputError, NlpzeroError
@@ -203,7 +203,7 @@ def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, un
     return m
 
 
-@njit(cache=True)
+@njit_inner
 def _segment_run(cps, a, b, table, root, node_logp, unk_logp, best, nxt, ends, m):
     best[b] = 0.0
     for i in range(b - 1, a - 1, -1):

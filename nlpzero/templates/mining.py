@@ -28,7 +28,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
 from .. import defaults
 from .._kernels.chars import IS_SPACE
 from .._kernels.hashtables import build_index, first_slot, lookup
@@ -268,7 +268,7 @@ def _keep_pairs(first, second, counts, word_counts, n_words, n_pairs, log_min_pr
     return keep
 
 
-@njit(cache=True)
+@njit_inner
 def _seq_hash(buf, n):
     h = _FNV_OFFSET
     for k in range(n):

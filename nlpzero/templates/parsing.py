@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
 from .._kernels.hashtables import build_index, lookup
 from ..errors import InputError
 from ..lexicon import Lexicon
@@ -29,7 +29,7 @@ from .format import TemplateSet
 # Kernels: parsing
 
 
-@njit(cache=True)
+@njit_inner
 def _chain(rec, rec_pos, rec_parent, out):
     """Word positions of a match, first word first, written into `out`; returns
     their number."""
@@ -47,7 +47,7 @@ def _chain(rec, rec_pos, rec_parent, out):
     return n
 
 
-@njit(cache=True)
+@njit_inner
 def _earlier(rec_a, rec_b, rec_pos, rec_parent, buf_a, buf_b):
     """Whether match a's word positions come before match b's (lexicographically)."""
     na = _chain(rec_a, rec_pos, rec_parent, buf_a)
@@ -58,7 +58,7 @@ def _earlier(rec_a, rec_b, rec_pos, rec_parent, buf_a, buf_b):
     return na < nb
 
 
-@njit(cache=True)
+@njit_inner
 def _beats(score, words, rec, best_score, best_words, best_rec, rec_pos, rec_parent,
            buf_a, buf_b):
     """Whether a candidate structure beats the current best: a higher score (beyond
