@@ -5,6 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, IS_SPACE, LATIN, NUMBER_UNIT, POINT, \
     RUN_PUNCT
+from nlpzero._kernels.arrays import new_array
 from nlpzero._kernels.hashtables import build_index, first_slot, lookup
 from nlpzero._kernels.tokens import token_end
 from inner import call_inner
@@ -65,3 +66,11 @@ def test_token_end_matches_reference(text):
     for i in range(len(text)):
         assert call_inner(token_end, cps, i, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT) == \
             reference_token_end(text, i)
+
+
+def test_new_array_has_the_shape_and_dtype_asked_for():
+    for shape, dtype in ((5, np.int64), (0, np.bool_), ((3, 4), np.int8), (2, np.float32)):
+        a = call_inner(new_array, shape, dtype)
+        assert a.shape == np.empty(shape, dtype=dtype).shape and a.dtype == dtype
+    like = np.zeros(3, dtype=np.uint16)
+    assert call_inner(new_array, 7, like.dtype).dtype == np.uint16

@@ -7,9 +7,9 @@ compiles in a fraction of that.
 
 from __future__ import annotations
 
+from .._jit import njit_inner
 
 
-from .._jit import njit, njit_inner
 @njit_inner
 def heapsort(a):
     """Sort the 1-D array `a` in place, ascending (not stable; O(n log n))."""

@@ -3,7 +3,7 @@ run ends, and one step down a lexicon trie."""
 
 from __future__ import annotations
 
-from .._jit import njit, njit_inner
+from .._jit import njit_inner
 from .chars import DIGIT, LATIN, POINT
 from .hashtables import lookup
 

@@ -43,6 +43,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .._jit import njit, njit_inner
+from .._kernels.arrays import new_array
 from .._validation import check_int
 from .._io import atomic_write
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
@@ -371,15 +372,16 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
     longest = 1
     start = 0
     for s in range(len(sent_ends)):
-        longest = max(longest, sent_ends[s] - start)
+        if sent_ends[s] - start > longest:
+            longest = sent_ends[s] - start
         start = sent_ends[s]
-    rows = np.empty((longest, N_FEATURES), dtype=np.int64)
-    emis = np.empty((longest, 4), dtype=np.float64)
-    score = np.empty((longest, 4), dtype=np.float64)
+    rows = new_array((longest, N_FEATURES), np.int64)
+    emis = new_array((longest, 4), np.float64)
+    score = new_array((longest, 4), np.float64)
     # int8 as in tagging (_tag_runs): one specialisation of _viterbi for both.
-    back = np.empty((longest, 4), dtype=np.int8)
+    back = new_array((longest, 4), np.int8)
     back[:] = 0
-    pred = np.empty(longest, dtype=np.int8)
+    pred = new_array(longest, np.int8)
     wrong = 0
     start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     for s in range(len(sent_ends)):
@@ -461,17 +463,18 @@ def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
         hi = n_runs * (blk + 1) // n_blocks
         longest = 1
         for r in range(lo, hi):
-            longest = max(longest, run_ends[r] - run_starts[r])
-        buf = np.empty(N_FEATURES, dtype=np.int64)
-        emis = np.empty((longest, 4), dtype=np.float64)
-        score = np.empty((longest, 4), dtype=np.float64)
-        back = np.empty((longest, 4), dtype=np.int8)
+            if run_ends[r] - run_starts[r] > longest:
+                longest = run_ends[r] - run_starts[r]
+        buf = new_array(N_FEATURES, np.int64)
+        emis = new_array((longest, 4), np.float64)
+        score = new_array((longest, 4), np.float64)
+        back = new_array((longest, 4), np.int8)
         back[:] = 0
-        tags = np.empty(longest, dtype=np.int8)
-        prefix = np.empty(longest + 1, dtype=np.float64)
-        chars = np.empty(longest + 1, dtype=np.float64)
-        best = np.empty((longest + 1, 2), dtype=np.float64)
-        arg = np.empty((longest + 1, 2), dtype=np.int64)
+        tags = new_array(longest, np.int8)
+        prefix = new_array(longest + 1, np.float64)
+        chars = new_array(longest + 1, np.float64)
+        best = new_array((longest + 1, 2), np.float64)
+        arg = new_array((longest + 1, 2), np.int64)
         for r in range(lo, hi):
             a = run_starts[r]
             b = run_ends[r]
@@ -575,14 +578,15 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
 @njit(cache=True)
 def _all_emissions(cps, sent_ends, weights, shift):
     """Emission scores of every position of the sentences (rows in order)."""
-    out = np.empty((len(cps), 4), dtype=np.float64)
+    out = new_array((len(cps), 4), np.float64)
     longest = 1
     start = 0
     for s in range(len(sent_ends)):
-        longest = max(longest, sent_ends[s] - start)
+        if sent_ends[s] - start > longest:
+            longest = sent_ends[s] - start
         start = sent_ends[s]
-    rows = np.empty((longest, N_FEATURES), dtype=np.int64)
-    emis = np.empty((longest, 4), dtype=np.float64)
+    rows = new_array((longest, N_FEATURES), np.int64)
+    emis = new_array((longest, 4), np.float64)
     start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     for s in range(len(sent_ends)):
         end = sent_ends[s]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._jit import njit, njit_inner
+from .._kernels.arrays import new_array
 from .._kernels.hashtables import build_index, lookup
 from ..errors import InputError
 from ..lexicon import Lexicon
@@ -52,7 +53,7 @@ def _earlier(rec_a, rec_b, rec_pos, rec_parent, buf_a, buf_b):
     """Whether match a's word positions come before match b's (lexicographically)."""
     na = _chain(rec_a, rec_pos, rec_parent, buf_a)
     nb = _chain(rec_b, rec_pos, rec_parent, buf_b)
-    for k in range(min(na, nb)):
+    for k in range(nb if nb < na else na):
         if buf_a[k] != buf_b[k]:
             return buf_a[k] < buf_b[k]
     return na < nb
@@ -65,7 +66,8 @@ def _beats(score, words, rec, best_score, best_words, best_rec, rec_pos, rec_par
     rounding noise); at the same score, more template words; then the words matched
     earlier (the smaller tuple of word positions). Ties are thus broken the same way
     whatever the order in which candidates are met."""
-    tol = 1e-9 * max(1.0, abs(best_score))
+    size = abs(best_score)
+    tol = 1e-9 * (size if size > 1.0 else 1.0)
     if score > best_score + tol:
         return True
     if score < best_score - tol or words < best_words:
@@ -100,8 +102,8 @@ def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, nu
     cap_open = opened.shape[1]
     cap_rec = rec.shape[1]
     n_rec = 0
-    buf_a = np.empty(n + 1, dtype=np.int64)
-    buf_b = np.empty(n + 1, dtype=np.int64)
+    buf_a = new_array(n + 1, np.int64)
+    buf_b = new_array(n + 1, np.int64)
     for i in range(n + 1):
         for j in range(n + 1):
             best[i, j] = -np.inf
