@@ -125,23 +125,25 @@ def _parse_kernel(sent, table, edge_child, x_child, node_logp, node_words, W, nu
                 bw = np.int64(-1)  # int64, not literals: one specialisation of _beats
                 bn = np.int64(-1)
                 br = np.int64(-1)
-                for k in range(n_c):
-                    node = closed[cn, k]
-                    if node_logp[node] > -np.inf:
+                # The closed states, then the open ones, in one loop: one call of
+                # _beats compiled (inlined) instead of two.
+                for k in range(n_c + n_o):
+                    if k < n_c:
+                        node = closed[cn, k]
+                        if not node_logp[node] > -np.inf:
+                            continue
                         sc = closed_score[cur, k] + node_logp[node]
                         r = closed[cn + 1, k]
-                        if bn < 0 or _beats(sc, node_words[node], r, bs, bw, br,
-                                            rec[0], rec[1], buf_a, buf_b):
-                            bs, bw, bn, br = sc, node_words[node], node, r
-                for k in range(n_o):
-                    node = opened[0, k]
-                    a = opened[1, k]
-                    if a > i and a < p and node_logp[node] > -np.inf:
-                        sc = opened_score[k] + best[a, p] + node_logp[node]
-                        r = opened[2, k]
-                        if bn < 0 or _beats(sc, node_words[node], r, bs, bw, br,
-                                            rec[0], rec[1], buf_a, buf_b):
-                            bs, bw, bn, br = sc, node_words[node], node, r
+                    else:
+                        node = opened[0, k - n_c]
+                        a = opened[1, k - n_c]
+                        if not (a > i and a < p and node_logp[node] > -np.inf):
+                            continue
+                        sc = opened_score[k - n_c] + best[a, p] + node_logp[node]
+                        r = opened[2, k - n_c]
+                    if bn < 0 or _beats(sc, node_words[node], r, bs, bw, br,
+                                        rec[0], rec[1], buf_a, buf_b):
+                        bs, bw, bn, br = sc, node_words[node], node, r
                 if bn < 0:
                     best[i, p] = null_score * (p - i - 1)
                 else:
