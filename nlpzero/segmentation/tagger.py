@@ -450,11 +450,9 @@ def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
 
 
 @njit(cache=True, nogil=True)
-def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
-              dict_weight, max_word_len, table, root, node_logp, unk_logp, cut):
+def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift, cut):
     """Segment every Han run (cps[run_starts[r]:run_ends[r]]) by setting `cut` inside
-    it. With dict_weight > 0 the word lattice of :func:`_lattice_run` decides,
-    otherwise the tagger's Viterbi path. Runs are split into `n_blocks` contiguous
+    it, along the tagger's Viterbi path. Runs are split into `n_blocks` contiguous
     blocks, each with its own buffers. The kernel releases the GIL: callers run it on
     disjoint slices of the runs in threads (:func:`_run_parallel`)."""
     n_runs = len(run_starts)
@@ -471,6 +469,32 @@ def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
         back = new_array((longest, 4), np.int8)
         back[:] = 0
         tags = new_array(longest, np.int8)
+        for r in range(lo, hi):
+            a = run_starts[r]
+            b = run_ends[r]
+            n = b - a
+            _run_emissions(cps, a, b, shift, weights, buf, emis)
+            _viterbi(emis, n, trans, legal, score, back, tags)
+            for i in range(n):
+                if tags[i] == E or tags[i] == S:
+                    cut[a + i] = True
+
+
+@njit(cache=True, nogil=True)
+def _lattice_runs(cps, run_starts, run_ends, n_blocks, weights, trans, shift, dict_weight,
+                  max_word_len, table, root, node_logp, unk_logp, cut):
+    """As :func:`_tag_runs`, the word lattice of :func:`_lattice_run` deciding (a
+    kernel of its own, so that a model compiles only the path it takes)."""
+    n_runs = len(run_starts)
+    for blk in range(n_blocks):
+        lo = n_runs * blk // n_blocks
+        hi = n_runs * (blk + 1) // n_blocks
+        longest = 1
+        for r in range(lo, hi):
+            if run_ends[r] - run_starts[r] > longest:
+                longest = run_ends[r] - run_starts[r]
+        buf = new_array(N_FEATURES, np.int64)
+        emis = new_array((longest, 4), np.float64)
         prefix = new_array(longest + 1, np.float64)
         chars = new_array(longest + 1, np.float64)
         best = new_array((longest + 1, 2), np.float64)
@@ -478,16 +502,9 @@ def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
         for r in range(lo, hi):
             a = run_starts[r]
             b = run_ends[r]
-            n = b - a
             _run_emissions(cps, a, b, shift, weights, buf, emis)
-            if dict_weight > 0.0:
-                _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
-                             node_logp, unk_logp, prefix, chars, best, arg, cut)
-            else:
-                _viterbi(emis, n, trans, legal, score, back, tags)
-                for i in range(n):
-                    if tags[i] == E or tags[i] == S:
-                        cut[a + i] = True
+            _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
+                         node_logp, unk_logp, prefix, chars, best, arg, cut)
 
 
 @njit_inner
@@ -806,16 +823,16 @@ class Segmenter(Tokenizer):
         # The code points as given (uint32 from code_points), not cps64: the Tokenizer
         # passes them so to token_end too, which then compiles once for both.
         n_runs = _scan(cps, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT, cut, run_starts, run_ends)
-        if n_runs:
-            use_lattice = self._dict_weight > 0 and len(self.lexicon) > 0
-            if use_lattice:
-                table, root, node_logp, unk = self._trie()
-            else:
-                table, root, node_logp, unk = _NO_TRIE
-            _run_parallel(self._n_jobs, cps64, run_starts[:n_runs], run_ends[:n_runs], 1,
-                          self.weights, self.transitions, LEGAL, 64 - self.bits,
-                          self._dict_weight if use_lattice else 0.0, self._max_word_len,
-                          table, root, node_logp, unk, cut)
+        if n_runs and self._dict_weight > 0 and len(self.lexicon) > 0:
+            table, root, node_logp, unk = self._trie()
+            _run_parallel(_lattice_runs, self._n_jobs, cps64, run_starts[:n_runs],
+                          run_ends[:n_runs], 1, self.weights, self.transitions,
+                          64 - self.bits, self._dict_weight, self._max_word_len, table,
+                          root, node_logp, unk, cut)
+        elif n_runs:
+            _run_parallel(_tag_runs, self._n_jobs, cps64, run_starts[:n_runs],
+                          run_ends[:n_runs], 1, self.weights, self.transitions, LEGAL,
+                          64 - self.bits, cut)
         return np.flatnonzero(cut) + 1
 
     # -- files ---------------------------------------------------------------------------
@@ -929,25 +946,21 @@ class Segmenter(Tokenizer):
             raise FormatError(f"{path}: damaged model: {exc}") from None
 
 
-_NO_TRIE = (np.full(32, -1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
-            np.full(1, -np.inf), 0.0)
-
-
-def _run_parallel(n_jobs, cps, run_starts, run_ends, n_blocks, *args):
-    """_tag_runs on `n_jobs` shares of the runs of about as many characters, in
-    threads (the kernel releases the GIL; the shares set disjoint parts of `cut`).
-    A thread pool, not numba's parallel=True, whose compiling costs seconds on a first
-    run."""
+def _run_parallel(kernel, n_jobs, cps, run_starts, run_ends, n_blocks, *args):
+    """`kernel` (_tag_runs or _lattice_runs) on `n_jobs` shares of the runs of about as
+    many characters, in threads (the kernel releases the GIL; the shares set disjoint
+    parts of `cut`). A thread pool, not numba's parallel=True, whose compiling costs
+    seconds on a first run."""
     n_threads = max(1, min(n_jobs, len(run_starts)))
     if n_threads == 1:
-        _tag_runs(cps, run_starts, run_ends, n_blocks, *args)
+        kernel(cps, run_starts, run_ends, n_blocks, *args)
         return
     from concurrent.futures import ThreadPoolExecutor
 
     cuts = np.searchsorted(run_starts, [len(cps) * k // n_threads for k in range(1, n_threads)])
     bounds = [0, *cuts.tolist(), len(run_starts)]
     with ThreadPoolExecutor(n_threads) as pool:
-        futures = [pool.submit(_tag_runs, cps, run_starts[a:b], run_ends[a:b], n_blocks, *args)
+        futures = [pool.submit(kernel, cps, run_starts[a:b], run_ends[a:b], n_blocks, *args)
                    for a, b in zip(bounds, bounds[1:]) if b > a]
         for future in futures:
             future.result()
