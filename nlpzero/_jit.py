@@ -9,6 +9,11 @@
 
 A kernel may still pass its own options (``nogil``, ``error_model``, ``fastmath``).
 
+Helpers that only other kernels call use :func:`njit_inner`, which also skips the
+CPython wrapper (the code that converts Python arguments and results, about 40% of
+compiling a small helper with array arguments). Tests call them through a kernel of
+their own (``tests/inner.py``).
+
 Kernels make their arrays with ``np.empty(shape, dtype=...)`` (the dtype always as a
 keyword) and fill them (``a[:] = -1``), never with ``np.zeros``, ``np.ones`` or
 ``np.full``. Numba compiles its implementation of a NumPy constructor, which it never
@@ -32,3 +37,10 @@ def njit(*args, **options):
     Used as ``@njit`` or ``@njit(nogil=True)``, as Numba's own.
     """
     return numba.njit(*args, **{**DEFAULTS, **options})
+
+
+def njit_inner(*args, **options):
+    """:func:`njit` for a helper that only other kernels call: without the CPython
+    wrapper, so Python cannot call it directly (Numba's own helpers are built this
+    way). Used as ``@njit_inner`` or ``@njit_inner(nogil=True)``."""
+    return njit(*args, **{"no_cpython_wrapper": True, **options})

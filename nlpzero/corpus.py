@@ -27,6 +27,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from ._jit import njit
+from ._kernels.arrays import new_array
 from ._validation import check_errors
 from ._io import open_input
 # The character classes live with the kernels; they are part of this module's API too.
@@ -43,7 +44,7 @@ def _encode_ids(cps, table, char_class, number_unit, unknown_han):
     (see :func:`units_after_numbers`). Returns them with the number of positions
     holding a Han character `table` has no id for, and flags those characters in
     `unknown_han` (unless it is empty)."""
-    ids = np.empty(len(cps), dtype=np.int32)
+    ids = new_array(len(cps), np.int32)
     unknown = 0
     prev_digit = False
     for i in range(len(cps)):

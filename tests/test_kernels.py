@@ -5,8 +5,10 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, IS_SPACE, LATIN, NUMBER_UNIT, POINT, \
     RUN_PUNCT
+from nlpzero._kernels.arrays import new_array
 from nlpzero._kernels.hashtables import build_index, first_slot, lookup
 from nlpzero._kernels.tokens import token_end
+from inner import call_inner
 
 
 @settings(max_examples=60, deadline=None)
@@ -18,12 +20,12 @@ def test_index_finds_each_key_and_nothing_else(keys, others):
     assert size & (size - 1) == 0 and 2 * len(keys) <= size  # a power of two, at most half full
     position = {int(k): i for i, k in enumerate(keys)}
     for key in list(position) + others:
-        assert lookup(table, np.int64(key)) == position.get(key, -1)
+        assert call_inner(lookup, table, np.int64(key)) == position.get(key, -1)
 
 
 def test_first_slot_is_within_the_table_and_spreads_keys():
     mask = 1023
-    slots = [first_slot(np.int64(k), mask) for k in range(4096)]
+    slots = [call_inner(first_slot, np.int64(k), mask) for k in range(4096)]
     assert all(0 <= s <= mask for s in slots)
     assert len(set(slots)) == 1024  # consecutive keys fill every slot
 
@@ -62,5 +64,13 @@ def reference_token_end(text: str, i: int) -> int:
 def test_token_end_matches_reference(text):
     cps = np.array([ord(c) for c in text], dtype=np.int32)
     for i in range(len(text)):
-        assert token_end(cps, i, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT) == \
+        assert call_inner(token_end, cps, i, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT) == \
             reference_token_end(text, i)
+
+
+def test_new_array_has_the_shape_and_dtype_asked_for():
+    for shape, dtype in ((5, np.int64), (0, np.bool_), ((3, 4), np.int8), (2, np.float32)):
+        a = call_inner(new_array, shape, dtype)
+        assert a.shape == np.empty(shape, dtype=dtype).shape and a.dtype == dtype
+    like = np.zeros(3, dtype=np.uint16)
+    assert call_inner(new_array, 7, like.dtype).dtype == np.uint16

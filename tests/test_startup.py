@@ -112,3 +112,20 @@ def test_kernels_make_arrays_with_np_empty_and_a_keyword_dtype():
     assert len(calls) > 100
     assert [c for c in calls if c[2] in ("np.zeros", "np.ones", "np.full")] == []
     assert [c for c in calls if c[2] == "np.empty" and c[3] != ["dtype"]] == []
+
+
+def test_kernels_make_arrays_with_new_array():
+    # See nlpzero._kernels.arrays: np.empty compiles again in every process that
+    # compiles a kernel calling it; the cached new_array compiles once.
+    calls = list(_kernel_calls())
+    assert len([c for c in calls if c[2] == "new_array"]) > 100
+    # The vectors package's kernels still call np.empty themselves.
+    assert {c[0] for c in calls if c[2] == "np.empty"} <= {"vectors/training.py",
+                                                          "vectors/cooccur.py"}
+
+
+def test_kernels_call_no_builtin_min_or_max():
+    # Numba compiles its min() and max() in every process (and per set of options)
+    # that compiles a kernel calling them; a comparison compiles nothing more.
+    calls = [c for c in _kernel_calls() if c[2] in ("min", "max")]
+    assert calls == []

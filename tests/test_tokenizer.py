@@ -176,6 +176,7 @@ from nlpzero._kernels.tokens import trie_child  # noqa: E402
 from nlpzero.corpus import code_points  # noqa: E402
 from nlpzero.errors import FormatError  # noqa: E402
 from nlpzero.lexicon import MAX_COUNT  # noqa: E402
+from inner import call_inner  # noqa: E402
 
 
 def reference_trie(words, counts):
@@ -192,7 +193,7 @@ def reference_trie(words, counts):
 def walk(table, root, word):
     node = 0
     for ch in word:
-        node = trie_child(table, root, node, ord(ch))
+        node = call_inner(trie_child, table, root, node, ord(ch))
         if node < 0:
             return -1
     return node

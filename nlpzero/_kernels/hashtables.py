@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._jit import njit, njit_inner
+from .arrays import new_array
 
-from .._jit import njit
-@njit(cache=True)
+
+@njit_inner
 def first_slot(key, mask):
     """The first slot of `key` in a table of ``mask + 1`` slots (a power of two)."""
     # Fibonacci hashing in unsigned arithmetic (wrap-around is defined behaviour).
@@ -29,7 +31,7 @@ def build_index(keys):
     size = 16
     while size < 2 * len(keys):
         size *= 2
-    table = np.empty(2 * size, dtype=np.int64)
+    table = new_array(2 * size, np.int64)
     table[:] = -1
     mask = size - 1
     for i in range(len(keys)):
@@ -41,7 +43,7 @@ def build_index(keys):
     return table
 
 
-@njit(cache=True)
+@njit_inner
 def lookup(table, key):
     """The value of `key` in a table of :func:`build_index`, or -1."""
     # One exit: with a return inside the loop Numba keeps atomic reference-count

@@ -6,6 +6,7 @@ import numpy as np
 
 
 from .._jit import njit
+from .arrays import new_array
 @njit(cache=True)
 def merge_counts(k1, c1, k2, c2):
     """Merge two sorted (key, count) tables, adding the counts of shared keys.
@@ -13,8 +14,8 @@ def merge_counts(k1, c1, k2, c2):
     Counts may be integers or floats (weighted counts); the result is copied out of
     the merge buffer so that the buffer's slack is freed."""
     n1, n2 = len(k1), len(k2)
-    keys = np.empty(n1 + n2, dtype=np.int64)
-    counts = np.empty(n1 + n2, dtype=c1.dtype)
+    keys = new_array(n1 + n2, np.int64)
+    counts = new_array(n1 + n2, c1.dtype)
     i = j = m = 0
     while i < n1 and j < n2:
         if k1[i] < k2[j]:
@@ -50,7 +51,7 @@ def gather_runs(ids, starts, lens):
     total = 0
     for k in range(len(starts)):
         total += lens[k]
-    out = np.empty(total, dtype=ids.dtype)
+    out = new_array(total, ids.dtype)
     m = 0
     for k in range(len(starts)):
         for i in range(starts[k], starts[k] + lens[k]):

@@ -7,10 +7,10 @@ compiles in a fraction of that.
 
 from __future__ import annotations
 
+from .._jit import njit_inner
 
 
-from .._jit import njit
-@njit(cache=True)
+@njit_inner
 def heapsort(a):
     """Sort the 1-D array `a` in place, ascending (not stable; O(n log n))."""
     start = len(a) // 2

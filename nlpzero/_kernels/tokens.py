@@ -3,7 +3,7 @@ run ends, and one step down a lexicon trie."""
 
 from __future__ import annotations
 
-from .._jit import njit
+from .._jit import njit_inner
 from .chars import DIGIT, LATIN, POINT
 from .hashtables import lookup
 
@@ -11,7 +11,7 @@ from .hashtables import lookup
 CP_SPAN = 0x110000
 
 
-@njit(cache=True)
+@njit_inner
 def token_end(cps, i, char_class, number_unit, run_punct):
     """End of the token that starts at `cps[i]`, for a character that is not Han.
 
@@ -44,7 +44,7 @@ def token_end(cps, i, char_class, number_unit, run_punct):
     return j
 
 
-@njit(cache=True)
+@njit_inner
 def trie_child(table, root, node, cp):
     """Child of `node` along code point `cp`, or -1.
 

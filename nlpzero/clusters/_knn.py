@@ -6,14 +6,15 @@ import numpy as np
 
 
 from .._jit import njit
+from .._kernels.arrays import new_array
 @njit(cache=True)
 def top_k_rows(s, k, diagonal):
     """Columns and values of the `k` largest entries of every row of `s`, largest first
     (ties: smaller column first), leaving out column ``row + diagonal`` (the row's own
     item). Needs ``k < s.shape[1]``."""
     rows, n = s.shape
-    cols = np.empty((rows, k), dtype=np.int64)
-    vals = np.empty((rows, k), dtype=np.float64)
+    cols = new_array((rows, k), np.int64)
+    vals = new_array((rows, k), np.float64)
     for r in range(rows):
         count = 0
         own = r + diagonal

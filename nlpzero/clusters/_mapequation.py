@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
+from .._kernels.arrays import new_array
 _LCG_MUL = 0x5DEECE66D
 _LCG_ADD = 0xB
 _LCG_MASK = (1 << 48) - 1
@@ -40,7 +41,7 @@ def plogp(x):
     return x * np.log2(x) if x > 0.0 else 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit_inner(nogil=True)
 def rand_below(state, n):
     """A pseudo-random integer in [0, n) from the generator in `state` (advanced)."""
     # int(): exact in Python, wrapping in 64 bits under the JIT; the low 48 bits agree.
@@ -62,11 +63,11 @@ def shuffle(order, state):
 @njit(cache=True, nogil=True)
 def module_stats(indptr, indices, flow, node_flow, node_out, node_in, module, n_modules):
     """Flow, exit flow and enter flow of every module of the partition `module`."""
-    mod_flow = np.empty(n_modules, dtype=np.float64)
+    mod_flow = new_array(n_modules, np.float64)
     mod_flow[:] = 0.0
-    mod_exit = np.empty(n_modules, dtype=np.float64)
+    mod_exit = new_array(n_modules, np.float64)
     mod_exit[:] = 0.0
-    mod_enter = np.empty(n_modules, dtype=np.float64)
+    mod_enter = new_array(n_modules, np.float64)
     mod_enter[:] = 0.0
     for a in range(len(node_flow)):
         m = module[a]
@@ -96,7 +97,7 @@ def codelength(mod_flow, mod_exit, mod_enter, node_flow, offset):
     return total + plogp(offset + enter_sum)
 
 
-@njit(cache=True, nogil=True)
+@njit_inner(nogil=True)
 def side_change(sign, p_a, out_a, in_a, out_m, in_m, flow_m, exit_m, enter_m,
                 pl_exit_m, pl_enter_m, pl_total_m, symmetric):
     """A node with flow `p_a`, whole out-flow `out_a` and in-flow `in_a`, and link flows
@@ -142,7 +143,7 @@ def move_delta(p_a, out_a, in_a, out_old, in_old, out_new, in_new,
     return delta, x_old, e_old, x_new, e_new
 
 
-@njit(cache=True, nogil=True)
+@njit_inner(nogil=True)
 def gather(indptr, indices, flow, a, constraint, module, mark, acc, other, touched, nt):
     """Add node a's link flows of one CSR (out- or in-links) to `acc`, per module of the
     linked node (only nodes with a's `constraint`). A module met first (``mark`` not yet
@@ -180,37 +181,37 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
     n = len(node_flow)
     mod_flow, mod_exit, mod_enter = module_stats(indptr, indices, flow, node_flow,
                                                  node_out, node_in, module, n)
-    pl_exit = np.empty(n, dtype=np.float64)
-    pl_enter = np.empty(n, dtype=np.float64)
-    pl_total = np.empty(n, dtype=np.float64)
+    pl_exit = new_array(n, np.float64)
+    pl_enter = new_array(n, np.float64)
+    pl_total = new_array(n, np.float64)
     for m in range(n):
         pl_exit[m] = plogp(mod_exit[m])
         pl_enter[m] = plogp(mod_enter[m])
         pl_total[m] = plogp(mod_exit[m] + mod_flow[m])
     enter_sum = mod_enter.sum()
-    members = np.empty(n, dtype=np.int64)
+    members = new_array(n, np.int64)
     members[:] = 0
     for a in range(n):
         members[module[a]] += 1
-    empty = np.empty(n, dtype=np.int64)
+    empty = new_array(n, np.int64)
     n_empty = 0
     for m in range(n - 1, -1, -1):
         if members[m] == 0:
             empty[n_empty] = m
             n_empty += 1
-    out_to = np.empty(n, dtype=np.float64)
+    out_to = new_array(n, np.float64)
     out_to[:] = 0.0
-    in_from = np.empty(n, dtype=np.float64)
+    in_from = new_array(n, np.float64)
     in_from[:] = 0.0
-    mark = np.empty(n, dtype=np.int64)
+    mark = new_array(n, np.int64)
     mark[:] = -1
-    touched = np.empty(n, dtype=np.int64)
-    order = np.empty(n, dtype=np.int64)
+    touched = new_array(n, np.int64)
+    order = new_array(n, np.int64)
     # Only nodes with a neighbour that moved since they were last visited can move.
     # The index codebook's term makes every delta depend a little on every module, so
     # when no node is left active, or a sweep gains too little, all are visited once
     # more: the moves end only after a sweep over all nodes.
-    active = np.empty(n, dtype=np.bool_)
+    active = new_array(n, np.bool_)
     active[:] = True
     moves = 0
     for sweep in range(max_sweeps):
@@ -305,9 +306,9 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
 def renumber(module):
     """Module ids made dense (0, 1, ...) in order of first appearance; returns (ids, k)."""
     n = len(module)
-    new_id = np.empty(n, dtype=np.int64)
+    new_id = new_array(n, np.int64)
     new_id[:] = -1
-    out = np.empty(n, dtype=np.int64)
+    out = new_array(n, np.int64)
     k = 0
     for a in range(n):
         m = module[a]
@@ -325,28 +326,28 @@ def aggregate(indptr, indices, flow, module, k):
     and summed into `internal`). Returns (indptr, indices, flow, internal); each row's
     targets are sorted."""
     n = len(indptr) - 1
-    start = np.empty(k + 1, dtype=np.int64)
+    start = new_array(k + 1, np.int64)
     start[:] = 0
     for a in range(n):
         start[module[a] + 1] += 1
     for m in range(k):
         start[m + 1] += start[m]
     fill = start[:-1].copy()
-    members = np.empty(n, dtype=np.int64)
+    members = new_array(n, np.int64)
     for a in range(n):
         members[fill[module[a]]] = a
         fill[module[a]] += 1
-    new_indptr = np.empty(k + 1, dtype=np.int64)
+    new_indptr = new_array(k + 1, np.int64)
     new_indptr[:] = 0
-    new_indices = np.empty(len(indices), dtype=np.int32)
-    new_flow = np.empty(len(indices), dtype=np.float64)
-    internal = np.empty(k, dtype=np.float64)
+    new_indices = new_array(len(indices), np.int32)
+    new_flow = new_array(len(indices), np.float64)
+    internal = new_array(k, np.float64)
     internal[:] = 0.0
-    acc = np.empty(k, dtype=np.float64)
+    acc = new_array(k, np.float64)
     acc[:] = 0.0
-    mark = np.empty(k, dtype=np.int64)
+    mark = new_array(k, np.int64)
     mark[:] = -1
-    touched = np.empty(k, dtype=np.int64)
+    touched = new_array(k, np.int64)
     pos = 0
     for m in range(k):
         nt = 0
@@ -378,14 +379,14 @@ def pagerank(indptr, indices, weight, tau, tol, max_iter):
     and, with probability `tau` (or always, from a node without out-links), jumps to a
     node chosen uniformly. Iterates until the L1 change is below `tol`."""
     n = len(indptr) - 1
-    out_w = np.empty(n, dtype=np.float64)
+    out_w = new_array(n, np.float64)
     out_w[:] = 0.0
     for a in range(n):
         for k in range(indptr[a], indptr[a + 1]):
             out_w[a] += weight[k]
-    p = np.empty(n, dtype=np.float64)
+    p = new_array(n, np.float64)
     p[:] = 1.0 / n
-    nxt = np.empty(n, dtype=np.float64)
+    nxt = new_array(n, np.float64)
     for it in range(max_iter):
         dangling = 0.0
         for a in range(n):
@@ -414,7 +415,7 @@ def subgraph(indptr, indices, flow, nodes, local):
     """The links among `nodes` (global ids); `local` maps a global id to its position in
     `nodes` and holds -1 elsewhere. Returns a CSR with local ids."""
     m = len(nodes)
-    new_indptr = np.empty(m + 1, dtype=np.int64)
+    new_indptr = new_array(m + 1, np.int64)
     new_indptr[:] = 0
     cnt = 0
     for i in range(m):
@@ -422,8 +423,8 @@ def subgraph(indptr, indices, flow, nodes, local):
         for k in range(indptr[a], indptr[a + 1]):
             if local[indices[k]] >= 0:
                 cnt += 1
-    new_indices = np.empty(cnt, dtype=np.int32)
-    new_flow = np.empty(cnt, dtype=np.float64)
+    new_indices = new_array(cnt, np.int32)
+    new_flow = new_array(cnt, np.float64)
     pos = 0
     for i in range(m):
         a = nodes[i]

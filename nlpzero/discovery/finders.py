@@ -22,7 +22,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
+from .._kernels.arrays import new_array
 from .._kernels.hashtables import first_slot
 from .._validation import check_choice, check_int
 from ..corpus import strings_from_code_points
@@ -68,7 +69,7 @@ def _min_split_pmi(coh, log_ns, log_left, left, log_right, right):
 @njit(cache=True)
 def _all_windows_kept(starts, lens, kept_at, order):
     """For each piece: are all its windows of this order kept (True when shorter)?"""
-    ok = np.empty(len(starts), dtype=np.bool_)
+    ok = new_array(len(starts), np.bool_)
     ok[:] = True
     for k in range(len(starts)):
         for i in range(starts[k], starts[k] + lens[k] - order + 1):
@@ -89,8 +90,8 @@ def _piece_bounds(ids, joined):
     for i in range(n):
         if ids[i] >= 0 and (i == 0 or ids[i - 1] < 0 or not joined[i - 1]):
             m += 1
-    starts = np.empty(m, dtype=np.int64)
-    lens = np.empty(m, dtype=np.int64)
+    starts = new_array(m, np.int64)
+    lens = new_array(m, np.int64)
     k = -1
     for i in range(n):
         if ids[i] >= 0:
@@ -104,7 +105,7 @@ def _piece_bounds(ids, joined):
 
 @njit(cache=True)
 def piece_hashes(ids, starts, lens):
-    out = np.empty(len(starts), dtype=np.uint64)
+    out = new_array(len(starts), np.uint64)
     for k in range(len(starts)):
         h = np.uint64(1469598103934665603) ^ np.uint64(lens[k])
         for i in range(starts[k], starts[k] + lens[k]):
@@ -117,7 +118,7 @@ def piece_hashes(ids, starts, lens):
     return out
 
 
-@njit(cache=True)
+@njit_inner
 def _same_piece(ids, s1, s2, length):
     for t in range(length):
         if ids[s1 + t] != ids[s2 + t]:
@@ -125,7 +126,7 @@ def _same_piece(ids, s1, s2, length):
     return True
 
 
-@njit(cache=True)
+@njit_inner
 def _insert_group(slots, mask, h, g):
     s = first_slot(np.int64(h), mask)  # int64 keys, as every other table's
     while slots[2 * s + 1] != -1:
@@ -134,9 +135,9 @@ def _insert_group(slots, mask, h, g):
     slots[2 * s + 1] = g
 
 
-@njit(cache=True)
+@njit_inner
 def _grown(a, size):
-    out = np.empty(size, dtype=a.dtype)
+    out = new_array(size, a.dtype)
     out[:] = 0
     for i in range(len(a)):  # a loop: a slice assignment compiles slowly
         out[i] = a[i]
@@ -155,12 +156,12 @@ def group_pieces(ids, starts, lens, hashes, weights):
     n = len(starts)
     size = 1024
     mask = size - 1
-    slots = np.empty(2 * size, dtype=np.int64)
+    slots = new_array(2 * size, np.int64)
     slots[:] = -1
-    reps = np.empty(size // 2, dtype=np.int64)  # per group, grown with the table
-    group_start = np.empty(size // 2, dtype=np.int64)
-    group_len = np.empty(size // 2, dtype=np.int64)
-    counts = np.empty(size // 2, dtype=weights.dtype)
+    reps = new_array(size // 2, np.int64)  # per group, grown with the table
+    group_start = new_array(size // 2, np.int64)
+    group_len = new_array(size // 2, np.int64)
+    counts = new_array(size // 2, weights.dtype)
     counts[:] = 0
     m = 0
     for k in range(n):
@@ -180,7 +181,7 @@ def group_pieces(ids, starts, lens, hashes, weights):
                 if 2 * m >= size:  # keep the load under one half
                     size *= 2
                     mask = size - 1
-                    slots = np.empty(2 * size, dtype=np.int64)
+                    slots = new_array(2 * size, np.int64)
                     slots[:] = -1
                     for q in range(m):
                         _insert_group(slots, mask, hashes[reps[q]], q)

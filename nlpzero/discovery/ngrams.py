@@ -19,7 +19,8 @@ from typing import Iterable
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
+from .._kernels.arrays import new_array
 from .._kernels.hashtables import build_index, lookup
 from .._kernels.merges import merge_counts
 from .._validation import check_int
@@ -44,8 +45,9 @@ def _window_keys(ids, prev, order, V, start, stop):
     """Keys of the order-`order` windows starting in [start, stop) whose prefix and
     suffix (order-1)-grams both survived pruning (prev >= 0)."""
     n = len(ids)
-    stop = min(stop, n - order + 1)
-    out = np.empty(max(stop - start, 0), dtype=np.int64)
+    if stop > n - order + 1:
+        stop = n - order + 1
+    out = new_array(stop - start if stop > start else 0, np.int64)
     k = 0
     for i in range(start, stop):
         p = prev[i]
@@ -61,7 +63,7 @@ def _packed_windows(ids, prev, order, V, pos_bits):
     `pos_bits` with the window's start position in the low bits, so that one sort
     both groups the windows by n-gram and keeps where each one is."""
     n = len(ids)
-    out = np.empty(max(n - order + 1, 0), dtype=np.int64)
+    out = new_array(n - order + 1 if n >= order else 0, np.int64)
     k = 0
     for i in range(n - order + 1):
         p = prev[i]
@@ -72,7 +74,7 @@ def _packed_windows(ids, prev, order, V, pos_bits):
     return out[:k]
 
 
-@njit(cache=True)
+@njit_inner
 def _group_end(packed, i, pos_bits):
     """End of the run of sorted packed windows from `i` that share i's key."""
     key = packed[i] >> pos_bits
@@ -95,9 +97,9 @@ def _locate_groups(packed, pos_bits, min_count, n):
         if j - i >= min_count:
             n_groups += 1
         i = j
-    keys = np.empty(n_groups, dtype=np.int64)
-    counts = np.empty(n_groups, dtype=np.int64)
-    cur = np.empty(n + 1, dtype=np.int32)
+    keys = new_array(n_groups, np.int64)
+    counts = new_array(n_groups, np.int64)
+    cur = new_array(n + 1, np.int32)
     cur[:] = -1
     mask = (np.int64(1) << pos_bits) - 1
     g = 0
@@ -118,8 +120,8 @@ def _locate_groups(packed, pos_bits, min_count, n):
 def _run_length_counts(sorted_keys):
     """Distinct keys of a sorted array and how often each occurs."""
     n = len(sorted_keys)
-    keys = np.empty(n, dtype=np.int64)
-    counts = np.empty(n, dtype=np.int64)
+    keys = new_array(n, np.int64)
+    counts = new_array(n, np.int64)
     m = 0
     i = 0
     while i < n:
@@ -136,7 +138,7 @@ def _run_length_counts(sorted_keys):
 @njit(cache=True)
 def _extend_index(idx, last, V, index):
     """Index of each (n-1)-gram `idx` extended by character `last`, or -1."""
-    out = np.empty(len(idx), dtype=np.int64)
+    out = new_array(len(idx), np.int64)
     out[:] = -1
     for r in range(len(idx)):
         if idx[r] >= 0 and 0 <= last[r] < V:
@@ -149,7 +151,7 @@ def _next_positions(ids, prev, order, V, index):
     """Index among the kept order-`order` n-grams of the window starting at each
     position, or -1 when the window is not kept (or crosses a boundary)."""
     n = len(ids)
-    cur = np.empty(n + 1, dtype=np.int32)
+    cur = new_array(n + 1, np.int32)
     cur[:] = -1
     for i in range(n - order + 1):
         p = prev[i]
@@ -161,7 +163,7 @@ def _next_positions(ids, prev, order, V, index):
 @njit(cache=True)
 def _unigram_positions(ids, index_of_char):
     n = len(ids)
-    cur = np.empty(n + 1, dtype=np.int32)
+    cur = new_array(n + 1, np.int32)
     cur[:] = -1
     for i in range(n):
         c = ids[i]
@@ -173,7 +175,7 @@ def _unigram_positions(ids, index_of_char):
 @njit(cache=True)
 def window_totals(ids, max_order):
     """Number of windows of each order 1..max_order lying inside a run."""
-    totals = np.empty(max_order + 1, dtype=np.int64)
+    totals = new_array(max_order + 1, np.int64)
     totals[:] = 0
     run = 0
     for i in range(len(ids) + 1):

@@ -42,7 +42,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
+from .._kernels.arrays import new_array
 from .._validation import check_int
 from .._io import atomic_write
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
@@ -86,7 +87,7 @@ LEGAL = _legal_transitions()
 # Random numbers and hashing (SplitMix64; unsigned arithmetic wraps by definition)
 
 
-@njit(cache=True)
+@njit_inner
 def _mix(z):
     z = np.uint64(z)
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -94,7 +95,7 @@ def _mix(z):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True)
+@njit_inner
 def _next(state):
     """Advance the generator held in state[0]; return 64 random bits."""
     state[0] = state[0] + np.uint64(0x9E3779B97F4A7C15)
@@ -254,7 +255,7 @@ def _words_from_tags(text: str, tags: str) -> list[str]:
 # Features
 
 
-@njit(cache=True)
+@njit_inner
 def _hash(template, x, y, z, shift):
     """Row of the weight table for a feature: template id and up to three symbols."""
     h = _mix((np.uint64(template) << np.uint64(42)) | (np.uint64(x) << np.uint64(21))
@@ -264,7 +265,7 @@ def _hash(template, x, y, z, shift):
     return np.int64(h >> np.uint64(shift))
 
 
-@njit(cache=True)
+@njit_inner
 def _position_rows(cps, i, a, b, shift, out):
     """Rows of the N_FEATURES features of position i of the run cps[a:b] into out[0:12]:
     unigrams at -2..+2, bigrams (-2,-1) (-1,0) (0,1) (1,2), the skip bigram (-1,+1), the
@@ -293,14 +294,14 @@ def _position_rows(cps, i, a, b, shift, out):
     out[11] = _hash(t + 11, zero, zero, none, shift)
 
 
-@njit(cache=True)
+@njit_inner
 def _features(cps, a, b, shift, out):
     """Rows of the features of every position of the run cps[a:b] into out[0:b-a]."""
     for i in range(a, b):
         _position_rows(cps, i, a, b, shift, out[i - a])
 
 
-@njit(cache=True)
+@njit_inner
 def _run_emissions(cps, a, b, shift, weights, buf, out):
     """Emission scores of the positions of the run cps[a:b] into out[0:b-a], without
     storing the feature rows (buf: scratch for one position's rows)."""
@@ -315,7 +316,7 @@ def _run_emissions(cps, a, b, shift, weights, buf, out):
                 out[r, t] += weights[row, t]
 
 
-@njit(cache=True)
+@njit_inner
 def _emissions(rows, n, weights, out):
     for r in range(n):
         for t in range(4):
@@ -330,7 +331,7 @@ def _emissions(rows, n, weights, out):
 # Viterbi under the legal transitions
 
 
-@njit(cache=True)
+@njit_inner
 def _viterbi(emis, n, trans, legal, score, back, tags):
     """Best legal tag sequence for emis[0:n] into tags[0:n]; return its score."""
     for t in range(4):
@@ -371,15 +372,16 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
     longest = 1
     start = 0
     for s in range(len(sent_ends)):
-        longest = max(longest, sent_ends[s] - start)
+        if sent_ends[s] - start > longest:
+            longest = sent_ends[s] - start
         start = sent_ends[s]
-    rows = np.empty((longest, N_FEATURES), dtype=np.int64)
-    emis = np.empty((longest, 4), dtype=np.float64)
-    score = np.empty((longest, 4), dtype=np.float64)
+    rows = new_array((longest, N_FEATURES), np.int64)
+    emis = new_array((longest, 4), np.float64)
+    score = new_array((longest, 4), np.float64)
     # int8 as in tagging (_tag_runs): one specialisation of _viterbi for both.
-    back = np.empty((longest, 4), dtype=np.int8)
+    back = new_array((longest, 4), np.int8)
     back[:] = 0
-    pred = np.empty(longest, dtype=np.int8)
+    pred = new_array(longest, np.int8)
     wrong = 0
     start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     for s in range(len(sent_ends)):
@@ -448,11 +450,9 @@ def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
 
 
 @njit(cache=True, nogil=True)
-def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
-              dict_weight, max_word_len, table, root, node_logp, unk_logp, cut):
+def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift, cut):
     """Segment every Han run (cps[run_starts[r]:run_ends[r]]) by setting `cut` inside
-    it. With dict_weight > 0 the word lattice of :func:`_lattice_run` decides,
-    otherwise the tagger's Viterbi path. Runs are split into `n_blocks` contiguous
+    it, along the tagger's Viterbi path. Runs are split into `n_blocks` contiguous
     blocks, each with its own buffers. The kernel releases the GIL: callers run it on
     disjoint slices of the runs in threads (:func:`_run_parallel`)."""
     n_runs = len(run_starts)
@@ -461,33 +461,53 @@ def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift,
         hi = n_runs * (blk + 1) // n_blocks
         longest = 1
         for r in range(lo, hi):
-            longest = max(longest, run_ends[r] - run_starts[r])
-        buf = np.empty(N_FEATURES, dtype=np.int64)
-        emis = np.empty((longest, 4), dtype=np.float64)
-        score = np.empty((longest, 4), dtype=np.float64)
-        back = np.empty((longest, 4), dtype=np.int8)
+            if run_ends[r] - run_starts[r] > longest:
+                longest = run_ends[r] - run_starts[r]
+        buf = new_array(N_FEATURES, np.int64)
+        emis = new_array((longest, 4), np.float64)
+        score = new_array((longest, 4), np.float64)
+        back = new_array((longest, 4), np.int8)
         back[:] = 0
-        tags = np.empty(longest, dtype=np.int8)
-        prefix = np.empty(longest + 1, dtype=np.float64)
-        chars = np.empty(longest + 1, dtype=np.float64)
-        best = np.empty((longest + 1, 2), dtype=np.float64)
-        arg = np.empty((longest + 1, 2), dtype=np.int64)
+        tags = new_array(longest, np.int8)
         for r in range(lo, hi):
             a = run_starts[r]
             b = run_ends[r]
             n = b - a
             _run_emissions(cps, a, b, shift, weights, buf, emis)
-            if dict_weight > 0.0:
-                _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
-                             node_logp, unk_logp, prefix, chars, best, arg, cut)
-            else:
-                _viterbi(emis, n, trans, legal, score, back, tags)
-                for i in range(n):
-                    if tags[i] == E or tags[i] == S:
-                        cut[a + i] = True
+            _viterbi(emis, n, trans, legal, score, back, tags)
+            for i in range(n):
+                if tags[i] == E or tags[i] == S:
+                    cut[a + i] = True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def _lattice_runs(cps, run_starts, run_ends, n_blocks, weights, trans, shift, dict_weight,
+                  max_word_len, table, root, node_logp, unk_logp, cut):
+    """As :func:`_tag_runs`, the word lattice of :func:`_lattice_run` deciding (a
+    kernel of its own, so that a model compiles only the path it takes)."""
+    n_runs = len(run_starts)
+    for blk in range(n_blocks):
+        lo = n_runs * blk // n_blocks
+        hi = n_runs * (blk + 1) // n_blocks
+        longest = 1
+        for r in range(lo, hi):
+            if run_ends[r] - run_starts[r] > longest:
+                longest = run_ends[r] - run_starts[r]
+        buf = new_array(N_FEATURES, np.int64)
+        emis = new_array((longest, 4), np.float64)
+        prefix = new_array(longest + 1, np.float64)
+        chars = new_array(longest + 1, np.float64)
+        best = new_array((longest + 1, 2), np.float64)
+        arg = new_array((longest + 1, 2), np.int64)
+        for r in range(lo, hi):
+            a = run_starts[r]
+            b = run_ends[r]
+            _run_emissions(cps, a, b, shift, weights, buf, emis)
+            _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
+                         node_logp, unk_logp, prefix, chars, best, arg, cut)
+
+
+@njit_inner
 def _span_score(emis, prefix, trans, i, j):
     """Tagger score of the word emis[i:j] (tags S, or B M..M E) with its inner
     transitions. prefix[k] = sum of the M emissions of positions < k."""
@@ -500,7 +520,7 @@ def _span_score(emis, prefix, trans, i, j):
     return s + trans[B, M] + (length - 3) * trans[M, M] + trans[M, E]
 
 
-@njit(cache=True)
+@njit_inner
 def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root, node_logp,
                  unk_logp, prefix, chars, best, arg, cut):
     """Best segmentation of the run cps[a:b] in the word lattice.
@@ -575,14 +595,15 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
 @njit(cache=True)
 def _all_emissions(cps, sent_ends, weights, shift):
     """Emission scores of every position of the sentences (rows in order)."""
-    out = np.empty((len(cps), 4), dtype=np.float64)
+    out = new_array((len(cps), 4), np.float64)
     longest = 1
     start = 0
     for s in range(len(sent_ends)):
-        longest = max(longest, sent_ends[s] - start)
+        if sent_ends[s] - start > longest:
+            longest = sent_ends[s] - start
         start = sent_ends[s]
-    rows = np.empty((longest, N_FEATURES), dtype=np.int64)
-    emis = np.empty((longest, 4), dtype=np.float64)
+    rows = new_array((longest, N_FEATURES), np.int64)
+    emis = new_array((longest, 4), np.float64)
     start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     for s in range(len(sent_ends)):
         end = sent_ends[s]
@@ -802,16 +823,16 @@ class Segmenter(Tokenizer):
         # The code points as given (uint32 from code_points), not cps64: the Tokenizer
         # passes them so to token_end too, which then compiles once for both.
         n_runs = _scan(cps, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT, cut, run_starts, run_ends)
-        if n_runs:
-            use_lattice = self._dict_weight > 0 and len(self.lexicon) > 0
-            if use_lattice:
-                table, root, node_logp, unk = self._trie()
-            else:
-                table, root, node_logp, unk = _NO_TRIE
-            _run_parallel(self._n_jobs, cps64, run_starts[:n_runs], run_ends[:n_runs], 1,
-                          self.weights, self.transitions, LEGAL, 64 - self.bits,
-                          self._dict_weight if use_lattice else 0.0, self._max_word_len,
-                          table, root, node_logp, unk, cut)
+        if n_runs and self._dict_weight > 0 and len(self.lexicon) > 0:
+            table, root, node_logp, unk = self._trie()
+            _run_parallel(_lattice_runs, self._n_jobs, cps64, run_starts[:n_runs],
+                          run_ends[:n_runs], 1, self.weights, self.transitions,
+                          64 - self.bits, self._dict_weight, self._max_word_len, table,
+                          root, node_logp, unk, cut)
+        elif n_runs:
+            _run_parallel(_tag_runs, self._n_jobs, cps64, run_starts[:n_runs],
+                          run_ends[:n_runs], 1, self.weights, self.transitions, LEGAL,
+                          64 - self.bits, cut)
         return np.flatnonzero(cut) + 1
 
     # -- files ---------------------------------------------------------------------------
@@ -925,25 +946,21 @@ class Segmenter(Tokenizer):
             raise FormatError(f"{path}: damaged model: {exc}") from None
 
 
-_NO_TRIE = (np.full(32, -1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
-            np.full(1, -np.inf), 0.0)
-
-
-def _run_parallel(n_jobs, cps, run_starts, run_ends, n_blocks, *args):
-    """_tag_runs on `n_jobs` shares of the runs of about as many characters, in
-    threads (the kernel releases the GIL; the shares set disjoint parts of `cut`).
-    A thread pool, not numba's parallel=True, whose compiling costs seconds on a first
-    run."""
+def _run_parallel(kernel, n_jobs, cps, run_starts, run_ends, n_blocks, *args):
+    """`kernel` (_tag_runs or _lattice_runs) on `n_jobs` shares of the runs of about as
+    many characters, in threads (the kernel releases the GIL; the shares set disjoint
+    parts of `cut`). A thread pool, not numba's parallel=True, whose compiling costs
+    seconds on a first run."""
     n_threads = max(1, min(n_jobs, len(run_starts)))
     if n_threads == 1:
-        _tag_runs(cps, run_starts, run_ends, n_blocks, *args)
+        kernel(cps, run_starts, run_ends, n_blocks, *args)
         return
     from concurrent.futures import ThreadPoolExecutor
 
     cuts = np.searchsorted(run_starts, [len(cps) * k // n_threads for k in range(1, n_threads)])
     bounds = [0, *cuts.tolist(), len(run_starts)]
     with ThreadPoolExecutor(n_threads) as pool:
-        futures = [pool.submit(_tag_runs, cps, run_starts[a:b], run_ends[a:b], n_blocks, *args)
+        futures = [pool.submit(kernel, cps, run_starts[a:b], run_ends[a:b], n_blocks, *args)
                    for a, b in zip(bounds, bounds[1:]) if b > a]
         for future in futures:
             future.result()

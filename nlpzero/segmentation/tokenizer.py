@@ -29,7 +29,8 @@ from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
+from .._kernels.arrays import new_array
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from .._io import atomic_write
 from ..errors import InputError, NlpzeroError
@@ -61,16 +62,18 @@ def _build_trie(cps, counts):
     n_words = len(counts)
     # Inner edges are at most the characters that are neither a separator nor the
     # first of a word; three slots per edge keep the load factor at most 1/3.
-    inner = max(len(cps) - 2 * n_words + 1, 0)
+    inner = len(cps) - 2 * n_words + 1
+    if inner < 0:
+        inner = 0
     table_size = 16
     while table_size < 3 * inner:
         table_size *= 2
     mask = table_size - 1
-    table = np.empty(2 * table_size, dtype=np.int64)
+    table = new_array(2 * table_size, np.int64)
     table[:] = -1
-    root = np.empty(CP_SPAN, dtype=np.int64)
+    root = new_array(CP_SPAN, np.int64)
     root[:] = -1
-    node_count = np.empty(len(cps) + 1, dtype=np.int64)
+    node_count = new_array(len(cps) + 1, np.int64)
     node_count[:] = -1
     n_nodes = 1
     n_repeats = 0
@@ -184,8 +187,8 @@ def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, un
     other token is cut by :func:`~nlpzero._kernels.tokens.token_end`.
     """
     n = len(cps)
-    best = np.empty(n + 1, dtype=np.float64)
-    nxt = np.empty(n + 1, dtype=np.int64)
+    best = new_array(n + 1, np.float64)
+    nxt = new_array(n + 1, np.int64)
     m = np.int64(0)
     i = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
     while i < n:
@@ -203,7 +206,7 @@ def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, un
     return m
 
 
-@njit(cache=True)
+@njit_inner
 def _segment_run(cps, a, b, table, root, node_logp, unk_logp, best, nxt, ends, m):
     best[b] = 0.0
     for i in range(b - 1, a - 1, -1):

@@ -28,7 +28,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
+from .._kernels.arrays import new_array
 from .. import defaults
 from .._kernels.chars import IS_SPACE
 from .._kernels.hashtables import build_index, first_slot, lookup
@@ -60,8 +61,8 @@ def _compact_runs(ids):
     """Drop the separators (id 0) of `ids`; return the words and the offsets of the
     runs they form (a run is a maximal stretch of words)."""
     n = len(ids)
-    seq = np.empty(n, dtype=np.int32)
-    bounds = np.empty(n + 1, dtype=np.int64)
+    seq = new_array(n, np.int32)
+    bounds = new_array(n + 1, np.int64)
     m = 0
     r = 0
     in_run = False
@@ -88,8 +89,8 @@ def _split_words(cps, is_space):
     n = len(cps)
     # at most two tokens per character (a word ended by a newline, the newline) and one
     # at the end
-    starts = np.empty(2 * n + 1, dtype=np.int64)
-    ends = np.empty(2 * n + 1, dtype=np.int64)
+    starts = new_array(2 * n + 1, np.int64)
+    ends = new_array(2 * n + 1, np.int64)
     k = 0
     a = 0
     other_space = False
@@ -182,7 +183,8 @@ def _n_pairs(bounds, window):
     for r in range(len(bounds) - 1):
         n = bounds[r + 1] - bounds[r]
         for i in range(n):
-            total += min(window, n - 1 - i)
+            after = n - 1 - i
+            total += after if after < window else window
     return total
 
 
@@ -197,7 +199,7 @@ def _count_pairs(seq, bounds, window, frequent):
     dense array of the vocabulary's size, which stays in cache.
     """
     V = len(frequent)
-    start = np.empty(V + 1, dtype=np.int64)
+    start = new_array(V + 1, np.int64)
     start[:] = 0
     for i in range(len(seq)):
         a = seq[i]
@@ -206,27 +208,30 @@ def _count_pairs(seq, bounds, window, frequent):
     for v in range(V):
         start[v + 1] += start[v]
     fill = start[:V].copy()
-    second = np.empty(start[V], dtype=np.int32)
+    second = new_array(start[V], np.int32)
     for r in range(len(bounds) - 1):
         e = bounds[r + 1]
         for i in range(bounds[r], e):
             a = seq[i]
             if frequent[a]:
-                for j in range(i + 1, min(e, i + window + 1)):
+                stop = i + window + 1
+                if stop > e:
+                    stop = e
+                for j in range(i + 1, stop):
                     b = seq[j]
                     if frequent[b]:
                         second[fill[a]] = b
                         fill[a] += 1
-    tally = np.empty(V, dtype=np.int64)
+    tally = new_array(V, np.int64)
     tally[:] = 0
-    touched = np.empty(V, dtype=np.int64)
+    touched = new_array(V, np.int64)
     n_out = 0
     n_pairs = 0
     for v in range(V):
         n_pairs += fill[v] - start[v]
-    out_a = np.empty(n_pairs, dtype=np.int64)
-    out_b = np.empty(n_pairs, dtype=np.int64)
-    out_c = np.empty(n_pairs, dtype=np.int64)
+    out_a = new_array(n_pairs, np.int64)
+    out_b = new_array(n_pairs, np.int64)
+    out_c = new_array(n_pairs, np.int64)
     for a in range(V):
         nt = 0
         for k in range(start[a], fill[a]):
@@ -254,7 +259,7 @@ def _keep_pairs(first, second, counts, word_counts, n_words, n_pairs, log_min_pr
     """Which pairs pass the probability and PMI filters. Computed term by term in the
     same order as the definition, so that a pair on the threshold is decided the same
     way as by the reference."""
-    keep = np.empty(len(counts), dtype=np.bool_)
+    keep = new_array(len(counts), np.bool_)
     keep[:] = False
     log_words = math.log(n_words)
     log_pairs = math.log(n_pairs)
@@ -268,7 +273,7 @@ def _keep_pairs(first, second, counts, word_counts, n_words, n_pairs, log_min_pr
     return keep
 
 
-@njit(cache=True)
+@njit_inner
 def _seq_hash(buf, n):
     h = _FNV_OFFSET
     for k in range(n):
@@ -299,17 +304,18 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
     n_runs = len(bounds) - 1
     longest = 1
     for r in range(r0, n_runs):
-        longest = max(longest, bounds[r + 1] - bounds[r])
-    out_to = np.empty((longest, window), dtype=np.int64)
-    out_n = np.empty(longest, dtype=np.int64)
+        if bounds[r + 1] - bounds[r] > longest:
+            longest = bounds[r + 1] - bounds[r]
+    out_to = new_array((longest, window), np.int64)
+    out_n = new_array(longest, np.int64)
     out_n[:] = 0
-    has_in = np.empty(longest, dtype=np.bool_)
+    has_in = new_array(longest, np.bool_)
     has_in[:] = False
-    n_paths = np.empty(longest, dtype=np.int64)
-    depth_of = np.empty(longest, dtype=np.int64)
-    path = np.empty(longest, dtype=np.int64)
-    ptr = np.empty(longest, dtype=np.int64)
-    buf = np.empty(2 * longest + 1, dtype=np.int32)
+    n_paths = new_array(longest, np.int64)
+    depth_of = new_array(longest, np.int64)
+    path = new_array(longest, np.int64)
+    ptr = new_array(longest, np.int64)
+    buf = new_array(2 * longest + 1, np.int32)
     n_u = state[0]
     n_tok = state[1]
     total = state[2]
@@ -327,7 +333,10 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
             if not is_first[seq[s + i]]:
                 continue
             base = np.int64(seq[s + i]) * V
-            for j in range(i + 1, min(n, i + window + 1)):
+            stop = i + window + 1
+            if stop > n:
+                stop = n
+            for j in range(i + 1, stop):
                 if is_second[seq[s + j]] and lookup(kept, base + seq[s + j]) >= 0:
                     out_to[i, out_n[i]] = j
                     out_n[i] += 1
@@ -343,14 +352,20 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
                     n_paths[i] = 0
                     depth_of[i] = 0
                     for k in range(out_n[i]):
-                        n_paths[i] = min(n_paths[i] + n_paths[out_to[i, k]], max_paths)
-                        depth_of[i] = max(depth_of[i], depth_of[out_to[i, k]] + 1)
+                        j = out_to[i, k]
+                        paths = n_paths[i] + n_paths[j]
+                        n_paths[i] = paths if paths < max_paths else max_paths
+                        if depth_of[j] + 1 > depth_of[i]:
+                            depth_of[i] = depth_of[j] + 1
             need = 0
             deepest = 0
             for i in range(n):
                 if not has_in[i] and out_n[i] > 0:
-                    need = min(need + n_paths[i], max_paths)
-                    deepest = max(deepest, depth_of[i])
+                    need += n_paths[i]
+                    if need > max_paths:
+                        need = max_paths
+                    if depth_of[i] > deepest:
+                        deepest = depth_of[i]
             if (n_u + need >= len(counts) or n_tok + need * (2 * deepest + 1) > len(tok)
                     or 2 * (n_u + need) > len(table)):
                 state[0] = n_u
@@ -448,7 +463,7 @@ def _extract_templates(seq, bounds, r0, window, kept, V, is_first, is_second, ma
 def _rehash(hashes, n_u, size, first_id):
     """Open-addressing table of `size` slots holding ids ``first_id + v`` by
     ``hashes[v]`` for v below `n_u`."""
-    table = np.empty(size, dtype=np.int64)
+    table = new_array(size, np.int64)
     table[:] = -1
     mask = size - 1
     for v in range(n_u):
@@ -496,7 +511,7 @@ def _count_templates(seq, bounds, window, kept, V, is_first, is_second, max_path
 
 @njit(cache=True)
 def _keep_templates(counts, total, log_min_proba):
-    keep = np.empty(len(counts), dtype=np.bool_)
+    keep = new_array(len(counts), np.bool_)
     keep[:] = False
     log_total = math.log(total)
     for k in range(len(counts)):
