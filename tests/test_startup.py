@@ -119,9 +119,7 @@ def test_kernels_make_arrays_with_new_array():
     # compiles a kernel calling it; the cached new_array compiles once.
     calls = list(_kernel_calls())
     assert len([c for c in calls if c[2] == "new_array"]) > 100
-    # The vectors package's kernels still call np.empty themselves.
-    assert {c[0] for c in calls if c[2] == "np.empty"} <= {"vectors/training.py",
-                                                          "vectors/cooccur.py"}
+    assert [c for c in calls if c[2] == "np.empty"] == []
 
 
 def test_kernels_call_no_builtin_min_or_max():

@@ -39,6 +39,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from .._jit import njit
+from .._kernels.arrays import new_array
 from .._validation import check_choice, check_errors, check_int, check_workers
 from .. import defaults
 from .._kernels.merges import merge_counts
@@ -115,11 +116,13 @@ def _sort_keys(keys, n, scratch, bits):
     sort, ``RADIX_BITS`` bits a pass, through scratch[:n]. Pair keys are uniform
     enough that each pass moves every key once, several times faster than a
     comparison sort."""
-    passes = max(1, (bits + RADIX_BITS - 1) // RADIX_BITS)
+    passes = (bits + RADIX_BITS - 1) // RADIX_BITS
+    if passes < 1:
+        passes = 1
     width = (bits + passes - 1) // passes
     buckets = 1 << width
     mask = np.int64(buckets - 1)
-    counts = np.empty((passes, buckets), dtype=np.int64)
+    counts = new_array((passes, buckets), np.int64)
     counts[:] = 0
     for t in range(n):  # every pass's counts in one read
         k = keys[t]
@@ -220,7 +223,7 @@ def _merge_runs(keys, vals, starts, out_keys, out_vals):
     """
     n_runs = len(starts) - 1
     pos = starts[:-1].copy()
-    heap = np.empty(n_runs, dtype=np.int64)
+    heap = new_array(n_runs, np.int64)
     h = 0
     for r in range(n_runs):
         if starts[r] < starts[r + 1]:

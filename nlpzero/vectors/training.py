@@ -38,7 +38,8 @@ from numba import types
 from numba.core import cgutils, config
 from numba.extending import intrinsic
 
-from .._jit import njit
+from .._jit import njit, njit_inner
+from .._kernels.arrays import new_array
 from .. import defaults
 from .._validation import check_int
 from .cooccur import Cooccurrence, count_cooccurrences
@@ -60,7 +61,7 @@ class TrainingDiverged(NlpzeroError, ArithmeticError):
 # inputs are finite vector coordinates, so no other fast-math assumption is needed.
 # Rows are read by index (W[i, k]), not through views (W[i]): a view is a reference
 # counted with atomic instructions that the compiler does not always remove.
-@njit(cache=True, fastmath={"reassoc", "contract"})
+@njit_inner(fastmath={"reassoc", "contract"})
 def _dot3(W, i, C, j):
     """(W[i].C[j], W[i].W[i], C[j].C[j]) in one pass over the two rows."""
     p = q = r = np.float32(0.0)
@@ -111,14 +112,14 @@ else:
         return types.void(arr, i, k), codegen
 
 
-@njit(cache=True)
+@njit_inner
 def _prefetch_row(W, i):
     """Ask for the cache lines of W[i] (16 float32 per 64-byte line)."""
     for k in range(0, W.shape[1], 16):
         _prefetch(W, i, k)
 
 
-@njit(cache=True)
+@njit_inner
 def _entry_weight(f, draw, sample):
     """Weight of an entry of weight `f` in this pass: f, or with `sample` 1 with
     probability f and 0 otherwise when f < 1 (the same expected step), by its `draw`."""
@@ -143,14 +144,14 @@ if config.DISABLE_JIT:
         """See the compiled version."""
         return _mix64((int(seed) * 0x9E3779B97F4A7C15 + int(e) * 64 + int(r)) & _M64)
 else:
-    @njit(cache=True)
+    @njit_inner
     def _mix64(x):
         """splitmix64's finaliser: a bijection of uint64 whose outputs look uniform."""
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         return x ^ (x >> np.uint64(31))
 
-    @njit(cache=True)
+    @njit_inner
     def _draw(seed, e, r):
         """A uniform uint64 for slot `r` of entry `e` in the pass seeded by `seed`: a
         hash of the three, so the draws need no state and no memory, and do not depend
@@ -170,7 +171,7 @@ def _n_unobserved(seed, rate, e):
     return k
 
 
-@njit(cache=True)
+@njit_inner
 def _below(seed, e, r, m):
     """A uniform integer in [0, m) from the draw of slot `r` of entry `e`: its high 32
     bits scaled by a multiplication (a 64-bit division, as ``%`` would take, costs
@@ -192,7 +193,8 @@ def _window_start(e, start, stop, n_words):
     task every word is in the window for as many entries (up to one), and the sampled
     words are uniform; the entries being in random order, an entry's own words are
     independent of where the window stands."""
-    return min(np.int64((e - start) * (n_words / (stop - start))), n_words - 1)
+    lo = np.int64((e - start) * (n_words / (stop - start)))
+    return lo if lo < n_words - 1 else n_words - 1
 
 
 @njit(cache=True)
@@ -202,14 +204,14 @@ def _unobserved_word(seed, e, r, lo, a0, na, b0, nb):
     around, of the `na` words from `a0` on followed by the `nb` words from `b0` on (all
     V words: a0 = 0, na = V, nb = 0)."""
     n_words = na + nb
-    m = lo + _below(seed, e, r, min(UNOBSERVED_WINDOW, n_words))
+    m = lo + _below(seed, e, r, UNOBSERVED_WINDOW if UNOBSERVED_WINDOW < n_words else n_words)
     if m >= n_words:
         m -= n_words
     word = a0 + m if m < na else b0 + m - na
     return word
 
 
-@njit(cache=True)
+@njit_inner
 def _unobserved_side(i, j, log_pi, log_pj, e, shared):
     """The word of entry `e`, (i, j), that its sampled unobserved pairs start from, or
     -1 for none: the rarer of the two (lower log p, `log_pi` against `log_pj`; a tie
@@ -229,7 +231,7 @@ def _unobserved_side(i, j, log_pi, log_pj, e, shared):
     return j if shared else -1
 
 
-@njit(cache=True)
+@njit_inner
 def _hinge_fd(dot, pmi1, wneg):
     """Half the derivative (as `fd` is for the squared error) of the soft hinge
     ``wneg * log(1 + exp(dot - pmi1))`` of an unobserved pair (a, b), where
@@ -253,7 +255,7 @@ def _hinge_fd(dot, pmi1, wneg):
 # sums that start at 1 and never reach 0.
 
 
-@njit(cache=True, error_model="numpy")
+@njit_inner(error_model="numpy")
 def _pair_step_param(W, C, GW, GC, i, j, fd, lr):
     """AdaGrad step on W[i] and C[j] with one sum per parameter."""
     for k in range(W.shape[1]):
@@ -265,7 +267,7 @@ def _pair_step_param(W, C, GW, GC, i, j, fd, lr):
         GC[j, k] += g2 * g2
 
 
-@njit(cache=True, error_model="numpy")
+@njit_inner(error_model="numpy")
 def _self_step(W, GW, i, fd, nw, lr):
     """AdaGrad step on a shared vector paired with itself, one sum per vector:
     d/dv of (v.v - y)^2 / 2 is 2 (v.v - y) v."""
@@ -277,7 +279,7 @@ def _self_step(W, GW, i, fd, nw, lr):
     GW[i, 0] += two * two * fd * fd * nw * np.float32(1.0 / d)
 
 
-@njit(cache=True, error_model="numpy")
+@njit_inner(error_model="numpy")
 def _self_step_param(W, GW, i, fd, lr):
     """:func:`_self_step` with one sum per parameter."""
     two = np.float32(2.0)
@@ -408,8 +410,8 @@ def _task_of_entries(rows, cols, P, shared):
     ``j % P`` (ordered a <= b when `shared`), and the bounds of each task's entries
     once they are grouped by task."""
     n = len(rows)
-    key = np.empty(n, dtype=np.int32)
-    counts = np.empty(P * P + 1, dtype=np.int64)
+    key = new_array(n, np.int32)
+    counts = new_array(P * P + 1, np.int64)
     counts[:] = 0
     for e in range(n):
         a = rows[e] % P
