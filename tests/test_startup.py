@@ -127,3 +127,31 @@ def test_kernels_call_no_builtin_min_or_max():
     # that compiles a kernel calling them; a comparison compiles nothing more.
     calls = [c for c in _kernel_calls() if c[2] in ("min", "max")]
     assert calls == []
+
+
+def test_kernels_copy_arrays_in_loops_not_by_slice_assignment():
+    # `a[:n] = b[:n]` makes Numba compile its shape check and the error message it
+    # formats (about 1.8 s on a first run); filling a slice with a scalar does not.
+    import ast
+    import os
+
+    import nlpzero
+
+    root = os.path.dirname(nlpzero.__file__)
+    copies = []
+    for folder, _, files in os.walk(root):
+        for name in (n for n in files if n.endswith(".py")):
+            with open(os.path.join(folder, name), encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+            for fn in ast.walk(tree):
+                if not (isinstance(fn, ast.FunctionDef)
+                        and any("njit" in ast.unparse(d) for d in fn.decorator_list)):
+                    continue
+                for node in ast.walk(fn):
+                    if (isinstance(node, ast.Assign)
+                            and any(isinstance(t, ast.Subscript)
+                                    and any(isinstance(x, ast.Slice) for x in ast.walk(t.slice))
+                                    for t in node.targets)
+                            and isinstance(node.value, (ast.Subscript, ast.Call))):
+                        copies.append((name, node.lineno, ast.unparse(node)))
+    assert copies == []

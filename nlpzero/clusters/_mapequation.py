@@ -221,7 +221,8 @@ def move_nodes(indptr, indices, flow, rindptr, rindices, rflow, symmetric,
                 order[n_active] = a
                 n_active += 1
         if n_active == 0:
-            order[:] = np.arange(n)
+            for a in range(n):
+                order[a] = a
             n_active = n
         full = n_active == n
         shuffle(order[:n_active], state)
@@ -404,7 +405,8 @@ def pagerank(indptr, indices, weight, tau, tol, max_iter):
         for a in range(n):
             nxt[a] /= total
             change += abs(nxt[a] - p[a])
-        p[:] = nxt
+        for a in range(n):  # a loop: a slice copy compiles a shape check (see cooccur)
+            p[a] = nxt[a]
         if change < tol:
             break
     return p

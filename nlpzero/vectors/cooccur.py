@@ -143,7 +143,10 @@ def _sort_keys(keys, n, scratch, bits):
             counts[d, b] += 1
         src, dst = dst, src
     if passes % 2:
-        keys[:n] = scratch[:n]
+        # A loop, not keys[:n] = scratch[:n]: a slice copy compiles Numba's shape check
+        # with its error message, 1.8 s on a first run.
+        for t in range(n):
+            keys[t] = scratch[t]
 
 
 @njit(cache=True)
