@@ -30,10 +30,10 @@ logger = logging.getLogger("nlpzero")
 
 
 def _progress(iterable, args, desc: str, total=None, unit: str = "it"):
-    from tqdm import tqdm
+    from ._progress import progress_bar
 
-    return tqdm(iterable, desc=desc, total=total, unit=unit, unit_scale=True,
-                disable=args.quiet, file=sys.stderr, leave=False, mininterval=0.5)
+    return progress_bar(iterable, desc=desc, total=total, unit=unit, unit_scale=True,
+                        disable=args.quiet, file=sys.stderr, leave=False, mininterval=0.5)
 
 
 def _input_size(paths: list[str]) -> int | None:

@@ -428,3 +428,20 @@ def test_the_command_ignores_a_stop_signal_once_its_work_is_done(monkeypatch):
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def test_a_progress_bar_cut_short_by_a_stop_signal_is_finalised_quietly():
+    from tqdm import tqdm
+
+    from nlpzero._progress import progress_bar
+
+    bar_class = type(progress_bar([], disable=True))
+    half_built = bar_class.__new__(bar_class)  # as when a signal hits tqdm's __init__
+    half_built.disable = False
+    half_built.__del__()
+    plain = tqdm.__new__(tqdm)
+    plain.disable = False
+    with pytest.raises(AttributeError):
+        tqdm.__del__(plain)
+    plain.pos = 0  # let the plain one be finalised later
+    plain.disable = True

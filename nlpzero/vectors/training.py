@@ -713,10 +713,10 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
     lr = np.float32(learning_rate)
     shared = variant == 0
     losses = []
-    from tqdm import tqdm
+    from .._progress import progress_bar
 
-    bar = tqdm(range(iterations), desc="training", unit="iter", disable=not progress,
-               file=sys.stderr, leave=False)
+    bar = progress_bar(range(iterations), desc="training", unit="iter", disable=not progress,
+                       file=sys.stderr, leave=False)
     no_draws = np.zeros(0, dtype=np.float32)
     for it in bar:
         draws = rng.random(len(rows), dtype=np.float32) if sample else no_draws
