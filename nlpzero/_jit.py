@@ -14,13 +14,15 @@ CPython wrapper (the code that converts Python arguments and results, about 40% 
 compiling a small helper with array arguments). Tests call them through a kernel of
 their own (``tests/inner.py``).
 
-Kernels make their arrays with ``np.empty(shape, dtype=...)`` (the dtype always as a
-keyword) and fill them (``a[:] = -1``), never with ``np.zeros``, ``np.ones`` or
-``np.full``. Numba compiles its implementation of a NumPy constructor, which it never
-caches on disk, in every process that compiles a kernel calling it, once per argument
-types, per spelling of the call (positional or keyword dtype) and per set of compiler
-options; ``np.zeros``, ``np.ones`` and ``np.full`` each also compile ``np.empty`` for
-themselves. Together that was about a second of a first run of the commands.
+Kernels make their arrays with ``new_array(shape, dtype)`` (:mod:`nlpzero._kernels.arrays`)
+and fill them (``a[:] = -1``), never with NumPy's constructors. Numba compiles its
+implementation of a NumPy constructor, which it never caches on disk, in every process
+that compiles a kernel calling it, once per argument types, per spelling of the call and
+per set of compiler options (``np.zeros``, ``np.ones`` and ``np.full`` each compile
+``np.empty`` again for themselves); ``new_array`` is compiled once and cached. For the
+same reason kernels use no builtin ``min``/``max`` and copy arrays in loops, not by slice
+assignment (which compiles a shape check and its error message). tests/test_startup.py
+keeps these rules.
 """
 
 from __future__ import annotations
