@@ -534,3 +534,16 @@ def test_reference_random_is_the_kernel_generator():
     state = np.array([12345], dtype=np.uint64)
     ref = RefRandom(12345)
     assert [int(call_inner(tg._next, state)) for _ in range(5)] == [ref.next() for _ in range(5)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(lengths=st.lists(st.integers(0, 30), max_size=25), n_blocks=st.integers(1, 6))
+def test_blocks_of_runs_cover_the_runs_in_order(lengths, n_blocks):
+    starts = np.cumsum([0] + lengths[:-1]).astype(np.int64) if lengths else np.zeros(0, np.int64)
+    ends = starts + np.array(lengths, dtype=np.int64)
+    covered = []
+    for blk in range(n_blocks):
+        lo, hi, longest = call_inner(tg._block_of_runs, starts, ends, blk, n_blocks)
+        covered.extend(range(lo, hi))
+        assert longest == max([1] + lengths[lo:hi])
+    assert covered == list(range(len(lengths)))

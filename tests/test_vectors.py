@@ -14,8 +14,8 @@ from nlpzero.vectors.cooccur import _emit_pairs, _run_length, _sort_keys, count_
 from nlpzero._kernels.merges import merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors import WordVectors, default_whiten_size, train_vectors, whiten
-from nlpzero.vectors.training import (TASKS_PER_THREAD, _block_tasks, _entries,
-                                      _grouped_entries, _shuffle_tasks, _train_block)
+from nlpzero.vectors.training import (TASKS_PER_THREAD, _block_tasks, _grouped_entries,
+                                      _shuffle_tasks, _train_block)
 from vector_reference import adagrad_step
 from cli_runs import run
 
@@ -254,7 +254,7 @@ def test_training_is_deterministic_and_loss_falls(pd_cooc, threads, kw):
 
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**31), n=st.integers(1, 60), truncate=st.booleans())
-def test_entries_kernel_matches_naive(seed, n, truncate):
+def test_entries_kernel_in_place_matches_naive(seed, n, truncate):
     rng = np.random.default_rng(seed)
     V = 7
     rows = rng.integers(0, V, n).astype(np.int32)
@@ -264,8 +264,10 @@ def test_entries_kernel_matches_naive(seed, n, truncate):
     log_p = rng.normal(size=V) - 3
     target, weight = np.empty(n, np.float32), np.empty(n, np.float32)
     new_rows, new_cols = rows.copy(), cols.copy()
-    _entries(new_rows, new_cols, values, position, log_p, -9.5, 100.0, 0.75, truncate,
-             target, weight)
+    # One task, written in place: how single-threaded training calls it.
+    _grouped_entries(new_rows, new_cols, values, np.zeros(n, np.int32), np.zeros(1, np.int64),
+                     position, log_p, -9.5, 100.0, 0.75, truncate, new_rows, new_cols,
+                     target, weight)
     for e in range(n):
         i, j, x = int(rows[e]), int(cols[e]), float(values[e])
         f = (x / 100.0) ** 0.75
@@ -278,7 +280,8 @@ def test_entries_kernel_matches_naive(seed, n, truncate):
 @given(seed=st.integers(0, 2**31), n=st.integers(1, 80), n_tasks=st.integers(1, 6),
        truncate=st.booleans())
 def test_grouped_entries_kernel_matches_naive(seed, n, n_tasks, truncate):
-    """Each task's entries in storage order from its start, as _entries computes them."""
+    """Each task's entries in storage order from its start, as the naive loop computes
+    them."""
     rng = np.random.default_rng(seed)
     V = 7
     rows = rng.integers(0, V, n).astype(np.int32)
@@ -293,11 +296,12 @@ def test_grouped_entries_kernel_matches_naive(seed, n, n_tasks, truncate):
            np.empty(n, np.float32)]
     _grouped_entries(rows, cols, values, task_of, starts.astype(np.int64), position, *fit, *out)
     order = [e for k in range(n_tasks) for e in range(n) if task_of[e] == k]
-    ref_rows, ref_cols = rows[order].copy(), cols[order].copy()
-    ref_target, ref_weight = np.empty(n, np.float32), np.empty(n, np.float32)
-    _entries(ref_rows, ref_cols, values[order], position, *fit, ref_target, ref_weight)
-    for got, ref in zip(out, (ref_rows, ref_cols, ref_target, ref_weight)):
-        np.testing.assert_array_equal(got, ref)
+    for t, e in enumerate(order):
+        i, j, x = int(rows[e]), int(cols[e]), float(values[e])
+        f = (x / 100.0) ** 0.75
+        assert (out[0][t], out[1][t]) == (position[i], position[j])
+        assert out[2][t] == pytest.approx(math.log(x) - 9.5 - log_p[i] - log_p[j], rel=1e-5)
+        assert out[3][t] == pytest.approx(min(f, 1.0) if truncate else f, rel=1e-5)
 
 
 def _draw_reference(seed, e, r):

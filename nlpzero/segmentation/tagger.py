@@ -449,20 +449,28 @@ def _scan(cps, char_class, number_unit, run_punct, cut, run_starts, run_ends):
     return r
 
 
+@njit_inner
+def _block_of_runs(run_starts, run_ends, blk, n_blocks):
+    """The runs [lo, hi) of block `blk` of `n_blocks` contiguous blocks, and the length
+    of the longest of them (at least 1): the size of the block's buffers."""
+    n_runs = len(run_starts)
+    lo = n_runs * blk // n_blocks
+    hi = n_runs * (blk + 1) // n_blocks
+    longest = 1
+    for r in range(lo, hi):
+        if run_ends[r] - run_starts[r] > longest:
+            longest = run_ends[r] - run_starts[r]
+    return lo, hi, longest
+
+
 @njit(cache=True, nogil=True)
 def _tag_runs(cps, run_starts, run_ends, n_blocks, weights, trans, legal, shift, cut):
     """Segment every Han run (cps[run_starts[r]:run_ends[r]]) by setting `cut` inside
     it, along the tagger's Viterbi path. Runs are split into `n_blocks` contiguous
     blocks, each with its own buffers. The kernel releases the GIL: callers run it on
     disjoint slices of the runs in threads (:func:`_run_parallel`)."""
-    n_runs = len(run_starts)
     for blk in range(n_blocks):
-        lo = n_runs * blk // n_blocks
-        hi = n_runs * (blk + 1) // n_blocks
-        longest = 1
-        for r in range(lo, hi):
-            if run_ends[r] - run_starts[r] > longest:
-                longest = run_ends[r] - run_starts[r]
+        lo, hi, longest = _block_of_runs(run_starts, run_ends, blk, n_blocks)
         buf = new_array(N_FEATURES, np.int64)
         emis = new_array((longest, 4), np.float64)
         score = new_array((longest, 4), np.float64)
@@ -485,14 +493,8 @@ def _lattice_runs(cps, run_starts, run_ends, n_blocks, weights, trans, shift, di
                   max_word_len, table, root, node_logp, unk_logp, cut):
     """As :func:`_tag_runs`, the word lattice of :func:`_lattice_run` deciding (a
     kernel of its own, so that a model compiles only the path it takes)."""
-    n_runs = len(run_starts)
     for blk in range(n_blocks):
-        lo = n_runs * blk // n_blocks
-        hi = n_runs * (blk + 1) // n_blocks
-        longest = 1
-        for r in range(lo, hi):
-            if run_ends[r] - run_starts[r] > longest:
-                longest = run_ends[r] - run_starts[r]
+        lo, hi, longest = _block_of_runs(run_starts, run_ends, blk, n_blocks)
         buf = new_array(N_FEATURES, np.int64)
         emis = new_array((longest, 4), np.float64)
         prefix = new_array(longest + 1, np.float64)

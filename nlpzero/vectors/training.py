@@ -500,25 +500,13 @@ def _target_and_weight(x, log_pi, log_pj, log_norm, x_max, alpha, truncate):
 
 
 @njit(cache=True)
-def _entries(rows, cols, values, position, log_p, log_norm, x_max, alpha, truncate,
-             target, weight):
-    """The PMI target and the weight f(X) of every entry, and its words renumbered in
-    place to their training numbers (`position`)."""
-    for e in range(len(rows)):
-        i = rows[e]
-        j = cols[e]
-        target[e], weight[e] = _target_and_weight(values[e], log_p[i], log_p[j], log_norm,
-                                                  x_max, alpha, truncate)
-        rows[e] = position[i]
-        cols[e] = position[j]
-
-
-@njit(cache=True)
 def _grouped_entries(rows, cols, values, task_of, starts, position, log_p, log_norm, x_max,
                      alpha, truncate, out_rows, out_cols, target, weight):
-    """:func:`_entries` written grouped by task: the entries of task k from
-    ``starts[k]`` on, in storage order. One pass that reads in order (a shuffled
-    order's random reads cost more than the rest of the setup)."""
+    """The PMI target and the weight f(X) of every entry, with its words renumbered to
+    their training numbers (`position`), written grouped by task: the entries of task k
+    from ``starts[k]`` on, in storage order. One pass that reads in order (a shuffled
+    order's random reads cost more than the rest of the setup). With one task the
+    output arrays may be `rows` and `cols` themselves (entry e is written at e)."""
     fill = starts.copy()
     for e in range(len(rows)):
         t = fill[task_of[e]]
@@ -681,7 +669,8 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
         # overlaps far better than three reads and the arithmetic in one loop.
         rows, cols, values = rows[perm], cols[perm], values[perm]
         del perm
-        _entries(rows, cols, values, position, *fit, target, weight)
+        _grouped_entries(rows, cols, values, np.zeros(len(rows), dtype=np.int32),
+                         np.zeros(1, dtype=np.int64), position, *fit, rows, cols, target, weight)
     del values
     if not truncate:
         # Uncapped weights reach hundreds; AdaGrad's first steps (its sums start at 1)
