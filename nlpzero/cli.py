@@ -20,6 +20,7 @@ import time
 from typing import Iterator
 
 from . import __version__, defaults
+from ._memory import reuse_freed_memory
 from .errors import InputError, NlpzeroError
 
 logger = logging.getLogger("nlpzero")
@@ -845,6 +846,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    reuse_freed_memory()
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="nlpzero: %(message)s", stream=sys.stderr)
     try:
