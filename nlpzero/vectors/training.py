@@ -289,90 +289,108 @@ def _self_step_param(W, GW, i, fd, lr):
         GW[i, k] += g * g
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
-                 neg_rate, log_p, log_norm, wneg, start, stop, a0, na, b0, nb):
-    """AdaGrad steps on the entries [start, stop); returns the sum of f * error^2
-    (estimated from the visited entries when sampling).
+def _make_train_block(per_word):
+    """The block kernel for one kind of AdaGrad sums, `per_word` (one per vector, GW of
+    shape (V, 1)) or one per parameter: `per_word` is a constant of the kernel, so
+    Numba drops the branches of the other kind and compiles only the step kernels a
+    run uses (those of sums per parameter took about 0.3 s of a first run that never
+    called them)."""
 
-    With `shared` (variant 0), `C` and `GC` are the very arrays `W` and `GW`. When
-    `draws` (uniform in [0, 1), one per entry) is not empty, an entry of weight f < 1
-    is visited only when its draw is below f, and then with weight 1. When `neg_rate`
-    > 0, each entry is followed, :data:`HINGE_DELAY` entries later (or after the
-    last), by soft hinge steps (see :func:`_hinge_fd`) on
-    sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` words `b` on
-    average (:func:`_n_unobserved`; :func:`_unobserved_word`, from the window of the
-    words given by `a0, na, b0, nb` that slides over the entries [start, stop), so
-    uniform over the pass; drawn from `neg_seed`); `log_p`, `log_norm` and `wneg`
-    give their bound and weight.
-    The returned loss is that of the observed entries.
-    """
-    loss = 0.0
-    per_word = GW.shape[1] == 1
-    inv_d = np.float32(1.0 / W.shape[1])
-    sample = len(draws) > 0
-    f = np.float32(0.0)
-    for e in range(start, stop + HINGE_DELAY):
-        ahead = e + PREFETCH_AHEAD
-        if ahead < stop:
-            # The rows of a step are random: fetching those of a step a few entries
-            # ahead hides most of the memory latency.
-            _prefetch_row(W, rows[ahead])
-            _prefetch_row(C, cols[ahead])
-        h = e - HINGE_DELAY  # the entry whose unobserved pairs follow this entry
-        n_hinge = 0
-        a = -1
-        lo = 0
-        if neg_rate > 0 and h >= start:
-            a = _unobserved_side(rows[h], cols[h], log_p[rows[h]], log_p[cols[h]], h, shared)
-            if a >= 0:
-                n_hinge = _n_unobserved(neg_seed, neg_rate, h)
-                lo = _window_start(h, start, stop, na + nb)
-        # Step 0 is the entry, steps 1.. the sampled unobserved pairs of entry h: one
-        # call site per step kernel (see the note above _pair_step_param).
-        for s in range(n_hinge + 1):
-            if s == 0:
-                if e >= stop:
-                    continue
-                f = _entry_weight(weight[e], draws[e] if sample else np.float32(0.0), sample)
-                if f == 0.0:
-                    continue
-                i = rows[e]
-                j = cols[e]
-            else:
-                i = a
-                j = _unobserved_word(neg_seed, h, s - 1, lo, a0, na, b0, nb)
-            dot, nw, nc = _dot3(W, i, C, j)
-            if s == 0:
-                diff = dot - target[e]
-                fd = f * diff
-                loss += fd * diff
-            else:
-                fd = _hinge_fd(dot, log_norm - log_p[i] - log_p[j], wneg)
-                if fd == 0.0:
-                    continue
-            if shared and i == j:
-                if per_word:
-                    _self_step(W, GW, i, fd, nw, lr)
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
+                     neg_rate, log_p, log_norm, wneg, start, stop, a0, na, b0, nb):
+        """AdaGrad steps on the entries [start, stop); returns the sum of f * error^2
+        (estimated from the visited entries when sampling).
+
+        With `shared` (variant 0), `C` and `GC` are the very arrays `W` and `GW`. When
+        `draws` (uniform in [0, 1), one per entry) is not empty, an entry of weight f < 1
+        is visited only when its draw is below f, and then with weight 1. When `neg_rate`
+        > 0, each entry is followed, :data:`HINGE_DELAY` entries later (or after the
+        last), by soft hinge steps (see :func:`_hinge_fd`) on
+        sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` words `b` on
+        average (:func:`_n_unobserved`; :func:`_unobserved_word`, from the window of the
+        words given by `a0, na, b0, nb` that slides over the entries [start, stop), so
+        uniform over the pass; drawn from `neg_seed`); `log_p`, `log_norm` and `wneg`
+        give their bound and weight.
+        The returned loss is that of the observed entries.
+        """
+        loss = 0.0
+        inv_d = np.float32(1.0 / W.shape[1])
+        sample = len(draws) > 0
+        f = np.float32(0.0)
+        for e in range(start, stop + HINGE_DELAY):
+            ahead = e + PREFETCH_AHEAD
+            if ahead < stop:
+                # The rows of a step are random: fetching those of a step a few entries
+                # ahead hides most of the memory latency.
+                _prefetch_row(W, rows[ahead])
+                _prefetch_row(C, cols[ahead])
+            h = e - HINGE_DELAY  # the entry whose unobserved pairs follow this entry
+            n_hinge = 0
+            a = -1
+            lo = 0
+            if neg_rate > 0 and h >= start:
+                a = _unobserved_side(rows[h], cols[h], log_p[rows[h]], log_p[cols[h]], h, shared)
+                if a >= 0:
+                    n_hinge = _n_unobserved(neg_seed, neg_rate, h)
+                    lo = _window_start(h, start, stop, na + nb)
+            # Step 0 is the entry, steps 1.. the sampled unobserved pairs of entry h: one
+            # call site per step kernel (see the note above _pair_step_param).
+            for s in range(n_hinge + 1):
+                if s == 0:
+                    if e >= stop:
+                        continue
+                    f = _entry_weight(weight[e], draws[e] if sample else np.float32(0.0), sample)
+                    if f == 0.0:
+                        continue
+                    i = rows[e]
+                    j = cols[e]
                 else:
-                    _self_step_param(W, GW, i, fd, lr)
-            elif per_word:
-                # AdaGrad step with one sum per vector: GW[i, 0] holds the mean over the
-                # vector's coordinates of their squared gradients, from the squared norms
-                # nw of W[i] and nc of C[j] (half the memory a step reads of a sum per
-                # parameter, and no square root per coordinate).
-                a1 = lr * fd / np.sqrt(GW[i, 0])
-                a2 = lr * fd / np.sqrt(GC[j, 0])
-                for k in range(W.shape[1]):
-                    x = W[i, k]
-                    y = C[j, k]
-                    W[i, k] = x - a1 * y
-                    C[j, k] = y - a2 * x
-                GW[i, 0] += fd * fd * nc * inv_d
-                GC[j, 0] += fd * fd * nw * inv_d
-            else:
-                _pair_step_param(W, C, GW, GC, i, j, fd, lr)
-    return loss
+                    i = a
+                    j = _unobserved_word(neg_seed, h, s - 1, lo, a0, na, b0, nb)
+                dot, nw, nc = _dot3(W, i, C, j)
+                if s == 0:
+                    diff = dot - target[e]
+                    fd = f * diff
+                    loss += fd * diff
+                else:
+                    fd = _hinge_fd(dot, log_norm - log_p[i] - log_p[j], wneg)
+                    if fd == 0.0:
+                        continue
+                if shared and i == j:
+                    if per_word:
+                        _self_step(W, GW, i, fd, nw, lr)
+                    else:
+                        _self_step_param(W, GW, i, fd, lr)
+                elif per_word:
+                    # AdaGrad step with one sum per vector: GW[i, 0] holds the mean over the
+                    # vector's coordinates of their squared gradients, from the squared norms
+                    # nw of W[i] and nc of C[j] (half the memory a step reads of a sum per
+                    # parameter, and no square root per coordinate).
+                    a1 = lr * fd / np.sqrt(GW[i, 0])
+                    a2 = lr * fd / np.sqrt(GC[j, 0])
+                    for k in range(W.shape[1]):
+                        x = W[i, k]
+                        y = C[j, k]
+                        W[i, k] = x - a1 * y
+                        C[j, k] = y - a2 * x
+                    GW[i, 0] += fd * fd * nc * inv_d
+                    GC[j, 0] += fd * fd * nw * inv_d
+                else:
+                    _pair_step_param(W, C, GW, GC, i, j, fd, lr)
+        return loss
+
+    return _train_block
+
+
+#: The block kernel of each kind of AdaGrad sums: True for one sum per vector.
+_TRAIN_BLOCKS = {per_word: _make_train_block(per_word) for per_word in (True, False)}
+
+
+def _train_block(rows, cols, target, weight, W, C, GW, GC, *args):
+    """AdaGrad steps on the entries [start, stop) (see :func:`_make_train_block`), by
+    the kernel of GW's kind of sums: one per vector when GW has one column."""
+    return _TRAIN_BLOCKS[GW.shape[1] == 1](rows, cols, target, weight, W, C, GW, GC, *args)
 
 
 def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
