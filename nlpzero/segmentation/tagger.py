@@ -771,7 +771,11 @@ class Segmenter(Tokenizer):
             done += k
             if progress is not None:
                 progress(done)
-        avg = weights - wsum / step
+        # In place: each temporary of the table's size would be fresh memory, which the
+        # system zeroes page by page (it cost more than the arithmetic).
+        wsum /= step
+        weights -= wsum
+        avg = weights
         avg_trans = trans - tsum / step
         # Scale the scores to unit spread on fresh samples: the path the tagger picks is
         # unchanged, and dict_weight means the same for every model.
