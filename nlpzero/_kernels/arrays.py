@@ -20,7 +20,8 @@ from .. import _jit
 
 def _new_array(shape, dtype):
     """``np.empty(shape, dtype=dtype)``: `shape` an int or a tuple of ints, `dtype` a
-    NumPy scalar type (``np.int64``) or an array's ``dtype``."""
+    NumPy scalar type: ``np.int64``, or an array's ``a.dtype.type`` (``a.dtype`` itself
+    is another argument type to Numba, and would compile np.empty once more)."""
     return np.empty(shape, dtype=dtype)
 
 
