@@ -160,7 +160,7 @@ else:
                       + np.uint64(e) * np.uint64(64) + np.uint64(r))
 
 
-@njit(cache=True)
+@njit_inner
 def _n_unobserved(seed, rate, e):
     """Unobserved pairs sampled after entry `e`: floor(rate), plus one with the
     probability of rate's fractional part (a uniform from slot 63)."""
@@ -186,7 +186,7 @@ def _below(seed, e, r, m):
 UNOBSERVED_WINDOW = 64
 
 
-@njit(cache=True)
+@njit_inner
 def _window_start(e, start, stop, n_words):
     """Where the window of entry `e` of the entries [start, stop) starts among the
     `n_words` words: slid evenly from 0 to the end over the entries, so that over the
@@ -197,7 +197,7 @@ def _window_start(e, start, stop, n_words):
     return lo if lo < n_words - 1 else n_words - 1
 
 
-@njit(cache=True)
+@njit_inner
 def _unobserved_word(seed, e, r, lo, a0, na, b0, nb):
     """The word of the `r`-th sampled unobserved pair of entry `e`: uniform over the
     :data:`UNOBSERVED_WINDOW` words (all, if fewer) from the `lo`-th on, wrapping
@@ -507,7 +507,7 @@ def _block_tasks(rows: np.ndarray, cols: np.ndarray, V: int, threads: int, share
     return task_of, position, tasks, np.array(rounds, dtype=np.int64)
 
 
-@njit(cache=True)
+@njit_inner
 def _target_and_weight(x, log_pi, log_pj, log_norm, x_max, alpha, truncate):
     """The PMI target of an entry of value `x` and its weight f(x)."""
     target = math.log(x) + log_norm - log_pi - log_pj
