@@ -14,7 +14,8 @@ from nlpzero.vectors.cooccur import _emit_pairs, _run_length, _sort_keys, count_
 from nlpzero._kernels.merges import merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors import WordVectors, default_whiten_size, train_vectors, whiten
-from nlpzero.vectors.training import (TASKS_PER_THREAD, _block_tasks, _grouped_entries,
+from nlpzero.vectors.training import (TASKS_PER_THREAD, _block_positions, _block_tasks,
+                                      _grouped_entries, _n_blocks,
                                       _shuffle_tasks, _train_block)
 from vector_reference import adagrad_step
 from cli_runs import run
@@ -265,9 +266,10 @@ def test_entries_kernel_in_place_matches_naive(seed, n, truncate):
     target, weight = np.empty(n, np.float32), np.empty(n, np.float32)
     new_rows, new_cols = rows.copy(), cols.copy()
     # One task, written in place: how single-threaded training calls it.
-    _grouped_entries(new_rows, new_cols, values, np.zeros(n, np.int32), np.zeros(1, np.int64),
-                     position, log_p, -9.5, 100.0, 0.75, truncate, new_rows, new_cols,
-                     target, weight)
+    bounds = np.empty(2, np.int64)
+    _grouped_entries(new_rows, new_cols, values, 1, False, position, log_p, -9.5, 100.0, 0.75,
+                     truncate, new_rows, new_cols, target, weight, bounds)
+    assert bounds.tolist() == [0, n]
     for e in range(n):
         i, j, x = int(rows[e]), int(cols[e]), float(values[e])
         f = (x / 100.0) ** 0.75
@@ -276,26 +278,39 @@ def test_entries_kernel_in_place_matches_naive(seed, n, truncate):
         assert weight[e] == pytest.approx(min(f, 1.0) if truncate else f, rel=1e-5)
 
 
+def naive_task_of(rows, cols, P, shared):
+    """The task of each entry, a * P + b for the blocks a, b of its words."""
+    tasks = []
+    for i, j in zip(rows.tolist(), cols.tolist()):
+        a, b = i % P, j % P
+        if shared and a > b:
+            a, b = b, a
+        tasks.append(a * P + b)
+    return np.array(tasks, dtype=np.int64)
+
+
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 2**31), n=st.integers(1, 80), n_tasks=st.integers(1, 6),
-       truncate=st.booleans())
-def test_grouped_entries_kernel_matches_naive(seed, n, n_tasks, truncate):
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 80), P=st.integers(1, 4),
+       shared=st.booleans(), truncate=st.booleans())
+def test_grouped_entries_kernel_matches_naive(seed, n, P, shared, truncate):
     """Each task's entries in storage order from its start, as the naive loop computes
-    them."""
+    them, and the bounds of the tasks."""
     rng = np.random.default_rng(seed)
     V = 7
     rows = rng.integers(0, V, n).astype(np.int32)
     cols = rng.integers(0, V, n).astype(np.int32)
     values = rng.integers(1, 300, n).astype(np.float64)
-    task_of = rng.integers(0, n_tasks, n).astype(np.int32)
-    starts = np.concatenate([[0], np.cumsum(np.bincount(task_of, minlength=n_tasks))[:-1]])
     position = rng.permutation(V).astype(np.int64)
     log_p = rng.normal(size=V) - 3
     fit = (log_p, -9.5, 100.0, 0.75, truncate)
     out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.float32),
            np.empty(n, np.float32)]
-    _grouped_entries(rows, cols, values, task_of, starts.astype(np.int64), position, *fit, *out)
-    order = [e for k in range(n_tasks) for e in range(n) if task_of[e] == k]
+    bounds = np.empty(P * P + 1, np.int64)
+    _grouped_entries(rows, cols, values, P, shared, position, *fit, *out, bounds)
+    task_of = naive_task_of(rows, cols, P, shared)
+    counts = np.bincount(task_of, minlength=P * P)
+    assert bounds.tolist() == [0] + np.cumsum(counts).tolist()
+    order = [e for k in range(P * P) for e in range(n) if task_of[e] == k]
     for t, e in enumerate(order):
         i, j, x = int(rows[e]), int(cols[e]), float(values[e])
         f = (x / 100.0) ** 0.75
@@ -349,8 +364,16 @@ def test_block_rounds_write_disjoint_vectors(threads, shared):
     cols = rng.integers(0, V, n).astype(np.int32)
     if shared:
         rows, cols = np.minimum(rows, cols), np.maximum(rows, cols)
-    task_of, position, tasks, rounds = _block_tasks(rows, cols, V, threads, shared)
+    P = _n_blocks(threads, shared)
+    position = _block_positions(V, P)
+    out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.float32),
+           np.empty(n, np.float32)]
+    bounds = np.empty(P * P + 1, np.int64)
+    _grouped_entries(rows, cols, np.ones(n), P, shared, position, np.zeros(V), 0.0, 1.0, 1.0,
+                     True, *out, bounds)
+    tasks, rounds = _block_tasks(bounds, V, threads, shared)
     # Grouped by task in storage order (as _grouped_entries writes them).
+    task_of = naive_task_of(rows, cols, P, shared)
     order = np.argsort(task_of, kind="stable")
     assert (np.diff(task_of[order]) >= 0).all()
     for k in range(len(tasks)):
@@ -365,8 +388,9 @@ def test_block_rounds_write_disjoint_vectors(threads, shared):
     for k in listed:
         cover[tasks[k, 0]:tasks[k, 1]] += 1
     assert (cover == 1).all()
-    P = 2 * width if shared else width
+    assert P == (2 * width if shared else width)
     r, c = position[rows[order]], position[cols[order]]
+    assert r.tolist() == out[0].tolist() and c.tolist() == out[1].tolist()
     for round_tasks in rounds:
         seen_w, seen_c = set(), set()
         for k in round_tasks.tolist():

@@ -422,36 +422,35 @@ def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, n
     return loss
 
 
-@njit(cache=True)
-def _task_of_entries(rows, cols, P, shared):
-    """The task of each entry, ``a * P + b`` for the blocks a, b of its words ``i % P``,
-    ``j % P`` (ordered a <= b when `shared`), and the bounds of each task's entries
-    once they are grouped by task."""
-    n = len(rows)
-    key = new_array(n, np.int32)
-    counts = new_array(P * P + 1, np.int64)
-    counts[:] = 0
-    for e in range(n):
-        a = rows[e] % P
-        b = cols[e] % P
-        if shared and a > b:
-            a, b = b, a
-        key[e] = a * P + b
-        counts[a * P + b + 1] += 1
-    bounds = counts  # running sums in place: a loop compiles faster than np.cumsum
-    for k in range(1, len(bounds)):
-        bounds[k] += bounds[k - 1]
-    return key, bounds
-
-
 #: Tasks of a round for each thread: more, smaller tasks mix the entries of more block
 #: pairs within a pass.
 TASKS_PER_THREAD = 2
 
 
-def _block_tasks(rows: np.ndarray, cols: np.ndarray, V: int, threads: int, shared: bool):
-    """Group the entries by task, and the tasks into rounds whose tasks write disjoint
-    vectors.
+def _n_blocks(threads: int, shared: bool) -> int:
+    """P, the blocks the words are dealt into (see :func:`_block_tasks`)."""
+    width = TASKS_PER_THREAD * threads  # tasks of a round
+    return 2 * width if shared else width
+
+
+def _block_sizes(V: int, P: int) -> tuple[np.ndarray, np.ndarray]:
+    """The number of words of each of the P blocks (word w in block ``w % P``), and the
+    training number of the first word of each."""
+    size = np.array([(V - k + P - 1) // P for k in range(P)], dtype=np.int64)
+    return size, np.concatenate([[0], np.cumsum(size)])
+
+
+def _block_positions(V: int, P: int) -> np.ndarray:
+    """The training number of each word (int64): its block's first number plus
+    ``w // P``, so that a block's vectors are contiguous."""
+    _, first = _block_sizes(V, P)
+    words = np.arange(V, dtype=np.int64)
+    return first[words % P] + words // P
+
+
+def _block_tasks(bounds: np.ndarray, V: int, threads: int, shared: bool):
+    """The tasks of the entries grouped by task (`bounds`, from
+    :func:`_grouped_entries`), and the rounds of tasks that write disjoint vectors.
 
     Words are dealt into P blocks by id (word w in block ``w % P``; ids go by
     decreasing count, so every block gets its share of frequent words). A round has
@@ -461,30 +460,22 @@ def _block_tasks(rows: np.ndarray, cols: np.ndarray, V: int, threads: int, share
     rounds take the P blocks with themselves. With separate word and context vectors
     P = K and task (r, c) holds the entries with word block r and context block c;
     round s has the tasks (t, (t + s) % P).
-    For training the words are renumbered block by block (`position`), so that a
-    block's vectors and AdaGrad sums are contiguous: two threads then share no cache
-    line either (sums of neighbouring ids, 16 to a line, would).
+    For training the words are renumbered block by block (:func:`_block_positions`),
+    so that a block's vectors and AdaGrad sums are contiguous: two threads then share
+    no cache line either (sums of neighbouring ids, 16 to a line, would).
 
     Returns
     -------
-    task_of : int32 array
-        The task of each entry.
-    position : int64 array
-        The training number of each word: its block's first number plus ``w // P``.
     tasks : int64 array of shape (n_tasks, 6)
-        start, stop of the task's entries once grouped by task (in storage order, see
-        :func:`_grouped_entries`), and a0, na, b0, nb: the training numbers its
-        unobserved pairs are sampled from (its blocks).
+        start, stop of the task's entries (``bounds[k]``, ``bounds[k + 1]``), and a0,
+        na, b0, nb: the training numbers its unobserved pairs are sampled from (its
+        blocks).
     rounds : int64 array of shape (n_rounds, K)
         Task numbers of each round.
     """
     width = TASKS_PER_THREAD * threads  # tasks of a round
-    P = 2 * width if shared else width
-    task_of, bounds = _task_of_entries(rows, cols, P, shared)
-    size = np.array([(V - k + P - 1) // P for k in range(P)], dtype=np.int64)
-    first = np.concatenate([[0], np.cumsum(size)])
-    words = np.arange(V, dtype=np.int64)
-    position = first[words % P] + words // P
+    P = _n_blocks(threads, shared)
+    size, first = _block_sizes(V, P)
     tasks = np.zeros((P * P, 6), dtype=np.int64)
     for a in range(P):
         for b in range(P):
@@ -504,7 +495,7 @@ def _block_tasks(rows: np.ndarray, cols: np.ndarray, V: int, threads: int, share
         rounds.append([k * P + k for k in range(width, P)])
     else:
         rounds = [[t * P + (t + s) % P for t in range(P)] for s in range(P)]
-    return task_of, position, tasks, np.array(rounds, dtype=np.int64)
+    return tasks, np.array(rounds, dtype=np.int64)
 
 
 @njit_inner
@@ -518,15 +509,32 @@ def _target_and_weight(x, log_pi, log_pj, log_norm, x_max, alpha, truncate):
 
 
 @njit(cache=True)
-def _grouped_entries(rows, cols, values, task_of, starts, position, log_p, log_norm, x_max,
-                     alpha, truncate, out_rows, out_cols, target, weight):
+def _grouped_entries(rows, cols, values, P, shared, position, log_p, log_norm, x_max, alpha,
+                     truncate, out_rows, out_cols, target, weight, bounds):
     """The PMI target and the weight f(X) of every entry, with its words renumbered to
-    their training numbers (`position`), written grouped by task: the entries of task k
-    from ``starts[k]`` on, in storage order. One pass that reads in order (a shuffled
-    order's random reads cost more than the rest of the setup). With one task the
-    output arrays may be `rows` and `cols` themselves (entry e is written at e)."""
-    fill = starts.copy()
-    for e in range(len(rows)):
+    their training numbers (`position`), written grouped by task: the task of entry
+    (i, j) is ``a * P + b`` for the blocks ``a = i % P``, ``b = j % P`` of its words
+    (ordered a <= b when `shared`), and the entries of task k are written from
+    ``bounds[k]`` on, in storage order; `bounds` (P * P + 1 values) receives the
+    bounds of the tasks. Two passes that read in order (a shuffled order's random
+    reads cost more than the rest of the setup), in one kernel for both (a first run
+    compiles one). With P = 1 (one task) the output arrays may be `rows` and `cols`
+    themselves (entry e is written at e)."""
+    n = len(rows)
+    task_of = new_array(n, np.int32)
+    for k in range(len(bounds)):
+        bounds[k] = 0
+    for e in range(n):
+        a = rows[e] % P
+        b = cols[e] % P
+        if shared and a > b:
+            a, b = b, a
+        task_of[e] = a * P + b
+        bounds[a * P + b + 1] += 1
+    for k in range(1, len(bounds)):  # running sums: a loop compiles faster than np.cumsum
+        bounds[k] += bounds[k - 1]
+    fill = bounds.copy()
+    for e in range(n):
         t = fill[task_of[e]]
         fill[task_of[e]] += 1
         i = rows[e]
@@ -670,14 +678,17 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
     weight = np.empty(len(rows), dtype=np.float32)
     schedule = None
     if threads > 1:
-        task_of, position, *schedule = _block_tasks(rows, cols, V, threads, variant == 0)
-        tasks = schedule[0]
+        P = _n_blocks(threads, variant == 0)
+        position = _block_positions(V, P)
         grouped_rows = np.empty_like(rows)
         grouped_cols = np.empty_like(cols)
-        _grouped_entries(rows, cols, values, task_of, tasks[:, 0].copy(), position, *fit,
-                         grouped_rows, grouped_cols, target, weight)
+        bounds = np.empty(P * P + 1, dtype=np.int64)
+        _grouped_entries(rows, cols, values, P, variant == 0, position, *fit, grouped_rows,
+                         grouped_cols, target, weight, bounds)
         rows, cols = grouped_rows, grouped_cols
-        del task_of, grouped_rows, grouped_cols
+        del grouped_rows, grouped_cols
+        schedule = _block_tasks(bounds, V, threads, variant == 0)
+        tasks = schedule[0]
         _shuffle_tasks(rows, cols, target, weight, tasks, 0, len(tasks),
                        np.uint64(rng.integers(0, 2**63)))
     else:
@@ -687,8 +698,8 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
         # overlaps far better than three reads and the arithmetic in one loop.
         rows, cols, values = rows[perm], cols[perm], values[perm]
         del perm
-        _grouped_entries(rows, cols, values, np.zeros(len(rows), dtype=np.int32),
-                         np.zeros(1, dtype=np.int64), position, *fit, rows, cols, target, weight)
+        _grouped_entries(rows, cols, values, 1, False, position, *fit, rows, cols, target,
+                         weight, np.empty(2, dtype=np.int64))
     del values
     if not truncate:
         # Uncapped weights reach hundreds; AdaGrad's first steps (its sums start at 1)
