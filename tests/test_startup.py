@@ -51,7 +51,8 @@ def test_kernels_skip_the_cfunc_wrapper_and_keep_their_own_options():
     kernel = tagger._viterbi
     assert kernel.targetoptions["no_cfunc_wrapper"] is True
     assert type(kernel._cache).__name__ == "FunctionCache"  # cache=True
-    nogil = [k for k in vars(training).values() if getattr(k, "targetoptions", {}).get("nogil")]
+    kernels = [*vars(training).values(), *training._TRAIN_BLOCKS.values()]
+    nogil = [k for k in kernels if getattr(k, "targetoptions", {}).get("nogil")]
     assert nogil and all(k.targetoptions["no_cfunc_wrapper"] for k in nogil)
     assert _jit.DEFAULTS == {"cache": True, "no_cfunc_wrapper": True}
 

@@ -510,7 +510,7 @@ def _target_and_weight(x, log_pi, log_pj, log_norm, x_max, alpha, truncate):
 
 @njit(cache=True)
 def _grouped_entries(rows, cols, values, P, shared, position, log_p, log_norm, x_max, alpha,
-                     truncate, out_rows, out_cols, target, weight, bounds):
+                     truncate, out_rows, out_cols, target, weight, bounds, shuffle, seed):
     """The PMI target and the weight f(X) of every entry, with its words renumbered to
     their training numbers (`position`), written grouped by task: the task of entry
     (i, j) is ``a * P + b`` for the blocks ``a = i % P``, ``b = j % P`` of its words
@@ -519,7 +519,8 @@ def _grouped_entries(rows, cols, values, P, shared, position, log_p, log_norm, x
     bounds of the tasks. Two passes that read in order (a shuffled order's random
     reads cost more than the rest of the setup), in one kernel for both (a first run
     compiles one). With P = 1 (one task) the output arrays may be `rows` and `cols`
-    themselves (entry e is written at e)."""
+    themselves (entry e is written at e). With `shuffle`, the entries of each task are
+    then shuffled within its span (:func:`_shuffle_tasks`, from `seed`)."""
     n = len(rows)
     task_of = new_array(n, np.int32)
     for k in range(len(bounds)):
@@ -543,17 +544,20 @@ def _grouped_entries(rows, cols, values, P, shared, position, log_p, log_norm, x
                                                   x_max, alpha, truncate)
         out_rows[t] = position[i]
         out_cols[t] = position[j]
+    if shuffle:
+        _shuffle_tasks(out_rows, out_cols, target, weight, bounds, 0, len(bounds) - 1, seed)
 
 
-@njit(cache=True, nogil=True)
-def _shuffle_tasks(rows, cols, target, weight, tasks, first, last, seed):
+@njit_inner
+def _shuffle_tasks(rows, cols, target, weight, bounds, first, last, seed):
     """Shuffle the entries of tasks `first` to `last` - 1, each task within its span
-    (Fisher-Yates, the four arrays alike). The partner of position t is drawn from a
-    hash of the seed and t, so the order does not depend on which thread shuffles which
-    task; a task's span fits in the cache, so its random swaps are cheap."""
+    ``bounds[k]:bounds[k + 1]`` (Fisher-Yates, the four arrays alike). The partner of
+    position t is drawn from a hash of the seed and t, so the order does not depend on
+    which call shuffles which task; a task's span fits in the cache, so its random
+    swaps are cheap."""
     for k in range(first, last):
-        start = tasks[k, 0]
-        for t in range(tasks[k, 1] - 1, start, -1):
+        start = bounds[k]
+        for t in range(bounds[k + 1] - 1, start, -1):
             u = start + _below(seed, t, np.int64(0), t - start + 1)
             rows[t], rows[u] = rows[u], rows[t]
             cols[t], cols[u] = cols[u], cols[t]
@@ -684,13 +688,11 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
         grouped_cols = np.empty_like(cols)
         bounds = np.empty(P * P + 1, dtype=np.int64)
         _grouped_entries(rows, cols, values, P, variant == 0, position, *fit, grouped_rows,
-                         grouped_cols, target, weight, bounds)
+                         grouped_cols, target, weight, bounds, True,
+                         np.uint64(rng.integers(0, 2**63)))
         rows, cols = grouped_rows, grouped_cols
         del grouped_rows, grouped_cols
         schedule = _block_tasks(bounds, V, threads, variant == 0)
-        tasks = schedule[0]
-        _shuffle_tasks(rows, cols, target, weight, tasks, 0, len(tasks),
-                       np.uint64(rng.integers(0, 2**63)))
     else:
         perm = rng.permutation(len(rows))
         position = np.arange(V, dtype=np.int64)
@@ -699,7 +701,7 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
         rows, cols, values = rows[perm], cols[perm], values[perm]
         del perm
         _grouped_entries(rows, cols, values, 1, False, position, *fit, rows, cols, target,
-                         weight, np.empty(2, dtype=np.int64))
+                         weight, np.empty(2, dtype=np.int64), False, np.uint64(0))
     del values
     if not truncate:
         # Uncapped weights reach hundreds; AdaGrad's first steps (its sums start at 1)
