@@ -1,6 +1,7 @@
 """The shared kernels of nlpzero._kernels against obviously-correct Python."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, IS_SPACE, LATIN, NUMBER_UNIT, POINT, \
@@ -74,3 +75,6 @@ def test_new_array_has_the_shape_and_dtype_asked_for():
         assert a.shape == np.empty(shape, dtype=dtype).shape and a.dtype == dtype
     like = np.zeros(3, dtype=np.uint16)
     assert call_inner(new_array, 7, like.dtype).dtype == np.uint16
+    assert call_inner(new_array, 7, like.dtype.type).dtype == np.uint16
+    with pytest.raises(ValueError):
+        call_inner(new_array, -1, np.int64)

@@ -51,7 +51,8 @@ def test_kernels_skip_the_cfunc_wrapper_and_keep_their_own_options():
     kernel = tagger._viterbi
     assert kernel.targetoptions["no_cfunc_wrapper"] is True
     assert type(kernel._cache).__name__ == "FunctionCache"  # cache=True
-    nogil = [k for k in vars(training).values() if getattr(k, "targetoptions", {}).get("nogil")]
+    kernels = [*vars(training).values(), *training._TRAIN_BLOCKS.values()]
+    nogil = [k for k in kernels if getattr(k, "targetoptions", {}).get("nogil")]
     assert nogil and all(k.targetoptions["no_cfunc_wrapper"] for k in nogil)
     assert _jit.DEFAULTS == {"cache": True, "no_cfunc_wrapper": True}
 
@@ -83,7 +84,8 @@ def test_load_numba_lean_leaves_packages_already_imported():
 
 
 def _kernel_calls():
-    """(file, line, called name, keyword names) of every call inside nlpzero's kernels."""
+    """(file, line, called name, keyword names, last positional argument) of every call
+    inside nlpzero's kernels."""
     import ast
     import os
 
@@ -103,7 +105,8 @@ def _kernel_calls():
                     for call in ast.walk(fn):
                         if isinstance(call, ast.Call):
                             yield (os.path.relpath(path, root), call.lineno,
-                                   ast.unparse(call.func), [k.arg for k in call.keywords])
+                                   ast.unparse(call.func), [k.arg for k in call.keywords],
+                                   ast.unparse(call.args[-1]) if call.args else "")
 
 
 def test_kernels_make_arrays_with_np_empty_and_a_keyword_dtype():
@@ -120,6 +123,12 @@ def test_kernels_make_arrays_with_new_array():
     calls = list(_kernel_calls())
     assert len([c for c in calls if c[2] == "new_array"]) > 100
     assert [c for c in calls if c[2] == "np.empty"] == []
+
+
+def test_kernels_give_new_array_a_scalar_type_not_a_dtype():
+    # new_array(n, a.dtype) compiles once more what new_array(n, np.int64) compiled.
+    calls = [c for c in _kernel_calls() if c[2] == "new_array"]
+    assert [c for c in calls if c[4].endswith(".dtype")] == []
 
 
 def test_kernels_call_no_builtin_min_or_max():

@@ -276,7 +276,8 @@ def test_train_chunk_matches_reference(lex, seed, bits):
     cps, tags, ends = source.draw(25, 6, 15)
     shape = (2**bits, 4)
     w, ws, t, ts = np.zeros(shape), np.zeros(shape), np.zeros((4, 4)), np.zeros((4, 4))
-    step, wrong = tg._train_chunk(cps, tags, ends, w, ws, t, ts, tg.LEGAL, 64 - bits, 1)
+    step, wrong = tg._train_chunk(cps, tags, ends, w, ws, t, ts, tg.LEGAL, 64 - bits, 1,
+                                  np.empty((0, 4)))
     sentences, start = [], 0
     for end in ends.tolist():
         sentences.append((cps[start:end].tolist(), tags[start:end].tolist()))
@@ -286,6 +287,26 @@ def test_train_chunk_matches_reference(lex, seed, bits):
     assert (step, wrong) == (rstep, rwrong)
     assert np.array_equal(w, rw) and np.array_equal(ws, rws)
     assert np.array_equal(t, rt) and np.array_equal(ts, rts)
+
+
+@settings(max_examples=15, deadline=None)
+@given(lexicons, st.integers(0, 2**32), st.integers(8, 12))
+def test_train_chunk_scores_every_position_without_learning(lex, seed, bits):
+    source = tg._SampleSource(Lexicon(lex), seed)
+    cps, tags, ends = source.draw(25, 6, 15)
+    rng = np.random.default_rng(seed)
+    w, ws = rng.normal(size=(2**bits, 4)), rng.normal(size=(2**bits, 4))
+    t, ts = rng.normal(size=(4, 4)), rng.normal(size=(4, 4))
+    before = [a.copy() for a in (w, ws, t, ts)]
+    scores = np.empty((len(cps), 4))
+    tg._train_chunk(cps, tags, ends, w, ws, t, ts, tg.LEGAL, 64 - bits, 1, scores)
+    expected, start = [], 0
+    for end in ends.tolist():
+        for rows in ref_features(cps[start:end].tolist(), 64 - bits):
+            expected.append([sum(float(w[r, k]) for r in rows) for k in range(4)])
+        start = end
+    assert np.array_equal(scores, np.array(expected))
+    assert all(np.array_equal(a, b) for a, b in zip((w, ws, t, ts), before))
 
 
 @settings(max_examples=60, deadline=None)

@@ -5,6 +5,7 @@ import math
 from collections import Counter
 from functools import lru_cache
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -436,3 +437,12 @@ def test_cli_templates_bad_corpus(tmp_path, capsys, content):
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and err.startswith("nlpzero templates: error:")
     assert not target.exists()
+
+
+@given(st.lists(st.integers(0, 12), max_size=8), st.integers(1, 6))
+def test_n_pairs_counts_the_skip_grams_inside_the_runs(lengths, window):
+    from nlpzero.templates.mining import _n_pairs
+
+    bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    naive = sum(1 for n in lengths for i in range(n) for j in range(i + 1, n) if j - i <= window)
+    assert _n_pairs(bounds, window) == naive

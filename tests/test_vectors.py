@@ -14,8 +14,10 @@ from nlpzero.vectors.cooccur import _emit_pairs, _run_length, _sort_keys, count_
 from nlpzero._kernels.merges import merge_counts as _merge
 from nlpzero.errors import FormatError, InputError
 from nlpzero.vectors import WordVectors, default_whiten_size, train_vectors, whiten
-from nlpzero.vectors.training import (TASKS_PER_THREAD, _block_tasks, _grouped_entries,
+from nlpzero.vectors.training import (TASKS_PER_THREAD, _block_positions, _block_tasks,
+                                      _grouped_entries, _n_blocks,
                                       _shuffle_tasks, _train_block)
+from inner import call_inner
 from vector_reference import adagrad_step
 from cli_runs import run
 
@@ -265,9 +267,10 @@ def test_entries_kernel_in_place_matches_naive(seed, n, truncate):
     target, weight = np.empty(n, np.float32), np.empty(n, np.float32)
     new_rows, new_cols = rows.copy(), cols.copy()
     # One task, written in place: how single-threaded training calls it.
-    _grouped_entries(new_rows, new_cols, values, np.zeros(n, np.int32), np.zeros(1, np.int64),
-                     position, log_p, -9.5, 100.0, 0.75, truncate, new_rows, new_cols,
-                     target, weight)
+    bounds = np.empty(2, np.int64)
+    _grouped_entries(new_rows, new_cols, values, 1, False, position, log_p, -9.5, 100.0, 0.75,
+                     truncate, new_rows, new_cols, target, weight, bounds, False, np.uint64(0))
+    assert bounds.tolist() == [0, n]
     for e in range(n):
         i, j, x = int(rows[e]), int(cols[e]), float(values[e])
         f = (x / 100.0) ** 0.75
@@ -276,32 +279,53 @@ def test_entries_kernel_in_place_matches_naive(seed, n, truncate):
         assert weight[e] == pytest.approx(min(f, 1.0) if truncate else f, rel=1e-5)
 
 
+def naive_task_of(rows, cols, P, shared):
+    """The task of each entry, a * P + b for the blocks a, b of its words."""
+    tasks = []
+    for i, j in zip(rows.tolist(), cols.tolist()):
+        a, b = i % P, j % P
+        if shared and a > b:
+            a, b = b, a
+        tasks.append(a * P + b)
+    return np.array(tasks, dtype=np.int64)
+
+
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 2**31), n=st.integers(1, 80), n_tasks=st.integers(1, 6),
-       truncate=st.booleans())
-def test_grouped_entries_kernel_matches_naive(seed, n, n_tasks, truncate):
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 80), P=st.integers(1, 4),
+       shared=st.booleans(), truncate=st.booleans())
+def test_grouped_entries_kernel_matches_naive(seed, n, P, shared, truncate):
     """Each task's entries in storage order from its start, as the naive loop computes
-    them."""
+    them, and the bounds of the tasks."""
     rng = np.random.default_rng(seed)
     V = 7
     rows = rng.integers(0, V, n).astype(np.int32)
     cols = rng.integers(0, V, n).astype(np.int32)
     values = rng.integers(1, 300, n).astype(np.float64)
-    task_of = rng.integers(0, n_tasks, n).astype(np.int32)
-    starts = np.concatenate([[0], np.cumsum(np.bincount(task_of, minlength=n_tasks))[:-1]])
     position = rng.permutation(V).astype(np.int64)
     log_p = rng.normal(size=V) - 3
     fit = (log_p, -9.5, 100.0, 0.75, truncate)
     out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.float32),
            np.empty(n, np.float32)]
-    _grouped_entries(rows, cols, values, task_of, starts.astype(np.int64), position, *fit, *out)
-    order = [e for k in range(n_tasks) for e in range(n) if task_of[e] == k]
+    bounds = np.empty(P * P + 1, np.int64)
+    _grouped_entries(rows, cols, values, P, shared, position, *fit, *out, bounds, False,
+                     np.uint64(0))
+    task_of = naive_task_of(rows, cols, P, shared)
+    counts = np.bincount(task_of, minlength=P * P)
+    assert bounds.tolist() == [0] + np.cumsum(counts).tolist()
+    order = [e for k in range(P * P) for e in range(n) if task_of[e] == k]
     for t, e in enumerate(order):
         i, j, x = int(rows[e]), int(cols[e]), float(values[e])
         f = (x / 100.0) ** 0.75
         assert (out[0][t], out[1][t]) == (position[i], position[j])
         assert out[2][t] == pytest.approx(math.log(x) - 9.5 - log_p[i] - log_p[j], rel=1e-5)
         assert out[3][t] == pytest.approx(min(f, 1.0) if truncate else f, rel=1e-5)
+    # Shuffled: the same entries, each task's in the order of the reference shuffle.
+    shuffled = [np.empty_like(a) for a in out]
+    _grouped_entries(rows, cols, values, P, shared, position, *fit, *shuffled, bounds, True,
+                     np.uint64(seed))
+    order = shuffle_reference(bounds.tolist(), seed)
+    for a, b in zip(out, shuffled):
+        assert b.tolist() == a[order].tolist()
 
 
 def _draw_reference(seed, e, r):
@@ -313,6 +337,17 @@ def _draw_reference(seed, e, r):
     return x ^ (x >> 31)
 
 
+def shuffle_reference(bounds, seed):
+    """The order of the positions after Fisher-Yates on each task's span with the
+    hashed draws."""
+    ref = list(range(bounds[-1]))
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        for t in range(stop - 1, start, -1):
+            u = start + (((_draw_reference(seed, t, 0) >> 32) * (t - start + 1)) >> 32)
+            ref[t], ref[u] = ref[u], ref[t]
+    return ref
+
+
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**63 - 1), sizes=st.lists(st.integers(0, 12), min_size=1,
                                                       max_size=5), split=st.integers(0, 5))
@@ -320,19 +355,13 @@ def test_shuffle_tasks_matches_fisher_yates(seed, sizes, split):
     """Each task's span shuffled by Fisher-Yates with the hashed draws, the four arrays
     alike; shuffling the tasks in two calls (two threads) gives the same."""
     bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    tasks = np.zeros((len(sizes), 6), dtype=np.int64)
-    tasks[:, 0], tasks[:, 1] = bounds[:-1], bounds[1:]
     n = int(bounds[-1])
     arrays = [np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32) + 100,
               np.arange(n, dtype=np.float32), np.arange(n, dtype=np.float32) / 2]
     split = min(split, len(sizes))
-    _shuffle_tasks(*arrays, tasks, 0, split, np.uint64(seed))
-    _shuffle_tasks(*arrays, tasks, split, len(sizes), np.uint64(seed))
-    ref = list(range(n))
-    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        for t in range(stop - 1, start, -1):
-            u = start + (((_draw_reference(seed, t, 0) >> 32) * (t - start + 1)) >> 32)
-            ref[t], ref[u] = ref[u], ref[t]
+    call_inner(_shuffle_tasks, *arrays, bounds, 0, split, np.uint64(seed))
+    call_inner(_shuffle_tasks, *arrays, bounds, split, len(sizes), np.uint64(seed))
+    ref = shuffle_reference(bounds.tolist(), seed)
     assert arrays[0].tolist() == ref
     assert arrays[1].tolist() == [x + 100 for x in ref]
     assert arrays[2].tolist() == ref and arrays[3].tolist() == [x / 2 for x in ref]
@@ -349,8 +378,16 @@ def test_block_rounds_write_disjoint_vectors(threads, shared):
     cols = rng.integers(0, V, n).astype(np.int32)
     if shared:
         rows, cols = np.minimum(rows, cols), np.maximum(rows, cols)
-    task_of, position, tasks, rounds = _block_tasks(rows, cols, V, threads, shared)
+    P = _n_blocks(threads, shared)
+    position = _block_positions(V, P)
+    out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.float32),
+           np.empty(n, np.float32)]
+    bounds = np.empty(P * P + 1, np.int64)
+    _grouped_entries(rows, cols, np.ones(n), P, shared, position, np.zeros(V), 0.0, 1.0, 1.0,
+                     True, *out, bounds, False, np.uint64(0))
+    tasks, rounds = _block_tasks(bounds, V, threads, shared)
     # Grouped by task in storage order (as _grouped_entries writes them).
+    task_of = naive_task_of(rows, cols, P, shared)
     order = np.argsort(task_of, kind="stable")
     assert (np.diff(task_of[order]) >= 0).all()
     for k in range(len(tasks)):
@@ -365,8 +402,9 @@ def test_block_rounds_write_disjoint_vectors(threads, shared):
     for k in listed:
         cover[tasks[k, 0]:tasks[k, 1]] += 1
     assert (cover == 1).all()
-    P = 2 * width if shared else width
+    assert P == (2 * width if shared else width)
     r, c = position[rows[order]], position[cols[order]]
+    assert r.tolist() == out[0].tolist() and c.tolist() == out[1].tolist()
     for round_tasks in rounds:
         seen_w, seen_c = set(), set()
         for k in round_tasks.tolist():

@@ -15,7 +15,7 @@ def merge_counts(k1, c1, k2, c2):
     the merge buffer so that the buffer's slack is freed."""
     n1, n2 = len(k1), len(k2)
     keys = new_array(n1 + n2, np.int64)
-    counts = new_array(n1 + n2, c1.dtype)
+    counts = new_array(n1 + n2, c1.dtype.type)
     i = j = m = 0
     while i < n1 and j < n2:
         if k1[i] < k2[j]:
@@ -51,7 +51,7 @@ def gather_runs(ids, starts, lens):
     total = 0
     for k in range(len(starts)):
         total += lens[k]
-    out = new_array(total, ids.dtype)
+    out = new_array(total, ids.dtype.type)
     m = 0
     for k in range(len(starts)):
         for i in range(starts[k], starts[k] + lens[k]):

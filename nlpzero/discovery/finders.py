@@ -137,7 +137,7 @@ def _insert_group(slots, mask, h, g):
 
 @njit_inner
 def _grown(a, size):
-    out = new_array(size, a.dtype)
+    out = new_array(size, a.dtype.type)
     out[:] = 0
     for i in range(len(a)):  # a loop: a slice assignment compiles slowly
         out[i] = a[i]
@@ -161,7 +161,7 @@ def group_pieces(ids, starts, lens, hashes, weights):
     reps = new_array(size // 2, np.int64)  # per group, grown with the table
     group_start = new_array(size // 2, np.int64)
     group_len = new_array(size // 2, np.int64)
-    counts = new_array(size // 2, weights.dtype)
+    counts = new_array(size // 2, weights.dtype.type)
     counts[:] = 0
     m = 0
     for k in range(n):

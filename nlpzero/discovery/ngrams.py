@@ -160,15 +160,17 @@ def _next_positions(ids, prev, order, V, index):
     return cur
 
 
-@njit(cache=True)
-def _unigram_positions(ids, index_of_char):
-    n = len(ids)
-    cur = new_array(n + 1, np.int32)
-    cur[:] = -1
-    for i in range(n):
-        c = ids[i]
-        if c >= 0:
-            cur[i] = index_of_char[c]
+def _unigram_positions(ids: np.ndarray, index_of_char: np.ndarray) -> np.ndarray:
+    """The index among the kept characters of the character at each position of `ids`
+    (-1 for none, and one -1 more at the end); `index_of_char` int32. In NumPy, as fast
+    as a kernel, which a first run would compile (about 0.09 s): one gather into the
+    result (the -1 of a non-Han position clipped to a valid index, then overwritten),
+    and no temporary but the mask."""
+    cur = np.empty(len(ids) + 1, dtype=np.int32)
+    cur[-1] = -1
+    body = cur[:-1]
+    np.take(index_of_char, ids, out=body, mode="clip")
+    body[ids < 0] = -1
     return cur
 
 

@@ -362,13 +362,20 @@ def _viterbi(emis, n, trans, legal, score, back, tags):
 
 
 @njit(cache=True)
-def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift, step):
+def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift, step,
+                 scores):
     """One perceptron pass over the sentences; return (new step, wrong sentences).
 
     `wsum`/`tsum` accumulate step * update, so that the averaged weights are
     ``weights - wsum / step`` at the end (the usual trick that avoids touching every
     weight at every step).
+
+    When `scores` has rows (one per position of the sentences), nothing is learned:
+    the emission scores of every position under `weights` are written to it (the
+    model's spread after training; this kernel rather than one of its own, which a
+    first run would compile for that alone).
     """
+    scoring = len(scores) > 0
     longest = 1
     start = 0
     for s in range(len(sent_ends)):
@@ -387,7 +394,13 @@ def _train_chunk(cps, gold, sent_ends, weights, wsum, trans, tsum, legal, shift,
     for s in range(len(sent_ends)):
         end = sent_ends[s]
         n = end - start
-        if n > 0:
+        if n > 0 and scoring:
+            _features(cps, start, end, shift, rows)
+            _emissions(rows, n, weights, emis)
+            for r in range(n):  # loops: a slice assignment compiles slowly
+                for t in range(4):
+                    scores[start + r, t] = emis[r, t]
+        elif n > 0:
             _features(cps, start, end, shift, rows)
             _emissions(rows, n, weights, emis)
             _viterbi(emis, n, trans, legal, score, back, pred)
@@ -594,31 +607,6 @@ def _lattice_run(cps, a, b, emis, trans, dict_weight, max_word_len, table, root,
         j = i
 
 
-@njit(cache=True)
-def _all_emissions(cps, sent_ends, weights, shift):
-    """Emission scores of every position of the sentences (rows in order)."""
-    out = new_array((len(cps), 4), np.float64)
-    longest = 1
-    start = 0
-    for s in range(len(sent_ends)):
-        if sent_ends[s] - start > longest:
-            longest = sent_ends[s] - start
-        start = sent_ends[s]
-    rows = new_array((longest, N_FEATURES), np.int64)
-    emis = new_array((longest, 4), np.float64)
-    start = np.int64(0)  # int64, not a literal 0: one specialisation of the callees
-    for s in range(len(sent_ends)):
-        end = sent_ends[s]
-        if end > start:
-            _features(cps, start, end, shift, rows)
-            _emissions(rows, end - start, weights, emis)
-            for r in range(end - start):  # loops: a slice assignment compiles slowly
-                for t in range(4):
-                    out[start + r, t] = emis[r, t]
-        start = end
-    return out
-
-
 # ---------------------------------------------------------------------------
 # Public API
 
@@ -771,22 +759,31 @@ class Segmenter(Tokenizer):
         trans = np.zeros((4, 4))
         tsum = np.zeros((4, 4))
         step = 1
+        no_scores = np.empty((0, 4))
         done = 0
         wrong = 0
         while done < n_samples:
             k = min(_CHUNK, n_samples - done)
             cps, tags, ends = source.draw(k, max_words, max_chars)
-            step, w = _train_chunk(cps, tags, ends, weights, wsum, trans, tsum, LEGAL, shift, step)
+            step, w = _train_chunk(cps, tags, ends, weights, wsum, trans, tsum, LEGAL, shift,
+                                   step, no_scores)
             wrong += w
             done += k
             if progress is not None:
                 progress(done)
-        avg = weights - wsum / step
+        # In place: each temporary of the table's size would be fresh memory, which the
+        # system zeroes page by page (it cost more than the arithmetic).
+        wsum /= step
+        weights -= wsum
+        avg = weights
         avg_trans = trans - tsum / step
         # Scale the scores to unit spread on fresh samples: the path the tagger picks is
         # unchanged, and dict_weight means the same for every model.
-        cps, _, ends = _SampleSource(lexicon, seed ^ 0x5EED, power).draw(2000, max_words, max_chars)
-        spread = float(np.std(_all_emissions(cps, ends, avg, shift)))
+        cps, tags, ends = _SampleSource(lexicon, seed ^ 0x5EED, power).draw(2000, max_words,
+                                                                            max_chars)
+        scores = np.empty((len(cps), 4))
+        _train_chunk(cps, tags, ends, avg, wsum, avg_trans, tsum, LEGAL, shift, step, scores)
+        spread = float(np.std(scores))
         if spread > 0:
             avg /= spread
             avg_trans /= spread

@@ -38,7 +38,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inner
 from .._kernels.arrays import new_array
 from .._validation import check_choice, check_errors, check_int, check_workers
 from .. import defaults
@@ -272,7 +272,7 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-@njit(cache=True)
+@njit_inner
 def _uniform(seed, t):
     """Output number `t` (from 0) of a splitmix64 generator seeded with `seed`, as a
     float in [0, 1): a draw that depends on nothing but the seed and the position."""

@@ -160,7 +160,7 @@ else:
                       + np.uint64(e) * np.uint64(64) + np.uint64(r))
 
 
-@njit(cache=True)
+@njit_inner
 def _n_unobserved(seed, rate, e):
     """Unobserved pairs sampled after entry `e`: floor(rate), plus one with the
     probability of rate's fractional part (a uniform from slot 63)."""
@@ -186,7 +186,7 @@ def _below(seed, e, r, m):
 UNOBSERVED_WINDOW = 64
 
 
-@njit(cache=True)
+@njit_inner
 def _window_start(e, start, stop, n_words):
     """Where the window of entry `e` of the entries [start, stop) starts among the
     `n_words` words: slid evenly from 0 to the end over the entries, so that over the
@@ -197,7 +197,7 @@ def _window_start(e, start, stop, n_words):
     return lo if lo < n_words - 1 else n_words - 1
 
 
-@njit(cache=True)
+@njit_inner
 def _unobserved_word(seed, e, r, lo, a0, na, b0, nb):
     """The word of the `r`-th sampled unobserved pair of entry `e`: uniform over the
     :data:`UNOBSERVED_WINDOW` words (all, if fewer) from the `lo`-th on, wrapping
@@ -289,90 +289,108 @@ def _self_step_param(W, GW, i, fd, lr):
         GW[i, k] += g * g
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
-                 neg_rate, log_p, log_norm, wneg, start, stop, a0, na, b0, nb):
-    """AdaGrad steps on the entries [start, stop); returns the sum of f * error^2
-    (estimated from the visited entries when sampling).
+def _make_train_block(per_word):
+    """The block kernel for one kind of AdaGrad sums, `per_word` (one per vector, GW of
+    shape (V, 1)) or one per parameter: `per_word` is a constant of the kernel, so
+    Numba drops the branches of the other kind and compiles only the step kernels a
+    run uses (those of sums per parameter took about 0.3 s of a first run that never
+    called them)."""
 
-    With `shared` (variant 0), `C` and `GC` are the very arrays `W` and `GW`. When
-    `draws` (uniform in [0, 1), one per entry) is not empty, an entry of weight f < 1
-    is visited only when its draw is below f, and then with weight 1. When `neg_rate`
-    > 0, each entry is followed, :data:`HINGE_DELAY` entries later (or after the
-    last), by soft hinge steps (see :func:`_hinge_fd`) on
-    sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` words `b` on
-    average (:func:`_n_unobserved`; :func:`_unobserved_word`, from the window of the
-    words given by `a0, na, b0, nb` that slides over the entries [start, stop), so
-    uniform over the pass; drawn from `neg_seed`); `log_p`, `log_norm` and `wneg`
-    give their bound and weight.
-    The returned loss is that of the observed entries.
-    """
-    loss = 0.0
-    per_word = GW.shape[1] == 1
-    inv_d = np.float32(1.0 / W.shape[1])
-    sample = len(draws) > 0
-    f = np.float32(0.0)
-    for e in range(start, stop + HINGE_DELAY):
-        ahead = e + PREFETCH_AHEAD
-        if ahead < stop:
-            # The rows of a step are random: fetching those of a step a few entries
-            # ahead hides most of the memory latency.
-            _prefetch_row(W, rows[ahead])
-            _prefetch_row(C, cols[ahead])
-        h = e - HINGE_DELAY  # the entry whose unobserved pairs follow this entry
-        n_hinge = 0
-        a = -1
-        lo = 0
-        if neg_rate > 0 and h >= start:
-            a = _unobserved_side(rows[h], cols[h], log_p[rows[h]], log_p[cols[h]], h, shared)
-            if a >= 0:
-                n_hinge = _n_unobserved(neg_seed, neg_rate, h)
-                lo = _window_start(h, start, stop, na + nb)
-        # Step 0 is the entry, steps 1.. the sampled unobserved pairs of entry h: one
-        # call site per step kernel (see the note above _pair_step_param).
-        for s in range(n_hinge + 1):
-            if s == 0:
-                if e >= stop:
-                    continue
-                f = _entry_weight(weight[e], draws[e] if sample else np.float32(0.0), sample)
-                if f == 0.0:
-                    continue
-                i = rows[e]
-                j = cols[e]
-            else:
-                i = a
-                j = _unobserved_word(neg_seed, h, s - 1, lo, a0, na, b0, nb)
-            dot, nw, nc = _dot3(W, i, C, j)
-            if s == 0:
-                diff = dot - target[e]
-                fd = f * diff
-                loss += fd * diff
-            else:
-                fd = _hinge_fd(dot, log_norm - log_p[i] - log_p[j], wneg)
-                if fd == 0.0:
-                    continue
-            if shared and i == j:
-                if per_word:
-                    _self_step(W, GW, i, fd, nw, lr)
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _train_block(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
+                     neg_rate, log_p, log_norm, wneg, start, stop, a0, na, b0, nb):
+        """AdaGrad steps on the entries [start, stop); returns the sum of f * error^2
+        (estimated from the visited entries when sampling).
+
+        With `shared` (variant 0), `C` and `GC` are the very arrays `W` and `GW`. When
+        `draws` (uniform in [0, 1), one per entry) is not empty, an entry of weight f < 1
+        is visited only when its draw is below f, and then with weight 1. When `neg_rate`
+        > 0, each entry is followed, :data:`HINGE_DELAY` entries later (or after the
+        last), by soft hinge steps (see :func:`_hinge_fd`) on
+        sampled pairs (a, b), `a` from :func:`_unobserved_side`, `neg_rate` words `b` on
+        average (:func:`_n_unobserved`; :func:`_unobserved_word`, from the window of the
+        words given by `a0, na, b0, nb` that slides over the entries [start, stop), so
+        uniform over the pass; drawn from `neg_seed`); `log_p`, `log_norm` and `wneg`
+        give their bound and weight.
+        The returned loss is that of the observed entries.
+        """
+        loss = 0.0
+        inv_d = np.float32(1.0 / W.shape[1])
+        sample = len(draws) > 0
+        f = np.float32(0.0)
+        for e in range(start, stop + HINGE_DELAY):
+            ahead = e + PREFETCH_AHEAD
+            if ahead < stop:
+                # The rows of a step are random: fetching those of a step a few entries
+                # ahead hides most of the memory latency.
+                _prefetch_row(W, rows[ahead])
+                _prefetch_row(C, cols[ahead])
+            h = e - HINGE_DELAY  # the entry whose unobserved pairs follow this entry
+            n_hinge = 0
+            a = -1
+            lo = 0
+            if neg_rate > 0 and h >= start:
+                a = _unobserved_side(rows[h], cols[h], log_p[rows[h]], log_p[cols[h]], h, shared)
+                if a >= 0:
+                    n_hinge = _n_unobserved(neg_seed, neg_rate, h)
+                    lo = _window_start(h, start, stop, na + nb)
+            # Step 0 is the entry, steps 1.. the sampled unobserved pairs of entry h: one
+            # call site per step kernel (see the note above _pair_step_param).
+            for s in range(n_hinge + 1):
+                if s == 0:
+                    if e >= stop:
+                        continue
+                    f = _entry_weight(weight[e], draws[e] if sample else np.float32(0.0), sample)
+                    if f == 0.0:
+                        continue
+                    i = rows[e]
+                    j = cols[e]
                 else:
-                    _self_step_param(W, GW, i, fd, lr)
-            elif per_word:
-                # AdaGrad step with one sum per vector: GW[i, 0] holds the mean over the
-                # vector's coordinates of their squared gradients, from the squared norms
-                # nw of W[i] and nc of C[j] (half the memory a step reads of a sum per
-                # parameter, and no square root per coordinate).
-                a1 = lr * fd / np.sqrt(GW[i, 0])
-                a2 = lr * fd / np.sqrt(GC[j, 0])
-                for k in range(W.shape[1]):
-                    x = W[i, k]
-                    y = C[j, k]
-                    W[i, k] = x - a1 * y
-                    C[j, k] = y - a2 * x
-                GW[i, 0] += fd * fd * nc * inv_d
-                GC[j, 0] += fd * fd * nw * inv_d
-            else:
-                _pair_step_param(W, C, GW, GC, i, j, fd, lr)
-    return loss
+                    i = a
+                    j = _unobserved_word(neg_seed, h, s - 1, lo, a0, na, b0, nb)
+                dot, nw, nc = _dot3(W, i, C, j)
+                if s == 0:
+                    diff = dot - target[e]
+                    fd = f * diff
+                    loss += fd * diff
+                else:
+                    fd = _hinge_fd(dot, log_norm - log_p[i] - log_p[j], wneg)
+                    if fd == 0.0:
+                        continue
+                if shared and i == j:
+                    if per_word:
+                        _self_step(W, GW, i, fd, nw, lr)
+                    else:
+                        _self_step_param(W, GW, i, fd, lr)
+                elif per_word:
+                    # AdaGrad step with one sum per vector: GW[i, 0] holds the mean over the
+                    # vector's coordinates of their squared gradients, from the squared norms
+                    # nw of W[i] and nc of C[j] (half the memory a step reads of a sum per
+                    # parameter, and no square root per coordinate).
+                    a1 = lr * fd / np.sqrt(GW[i, 0])
+                    a2 = lr * fd / np.sqrt(GC[j, 0])
+                    for k in range(W.shape[1]):
+                        x = W[i, k]
+                        y = C[j, k]
+                        W[i, k] = x - a1 * y
+                        C[j, k] = y - a2 * x
+                    GW[i, 0] += fd * fd * nc * inv_d
+                    GC[j, 0] += fd * fd * nw * inv_d
+                else:
+                    _pair_step_param(W, C, GW, GC, i, j, fd, lr)
+        return loss
+
+    return _train_block
+
+
+#: The block kernel of each kind of AdaGrad sums: True for one sum per vector.
+_TRAIN_BLOCKS = {per_word: _make_train_block(per_word) for per_word in (True, False)}
+
+
+def _train_block(rows, cols, target, weight, W, C, GW, GC, *args):
+    """AdaGrad steps on the entries [start, stop) (see :func:`_make_train_block`), by
+    the kernel of GW's kind of sums: one per vector when GW has one column."""
+    return _TRAIN_BLOCKS[GW.shape[1] == 1](rows, cols, target, weight, W, C, GW, GC, *args)
 
 
 def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, neg_seed,
@@ -404,36 +422,35 @@ def _train_rounds(rows, cols, target, weight, W, C, GW, GC, lr, shared, draws, n
     return loss
 
 
-@njit(cache=True)
-def _task_of_entries(rows, cols, P, shared):
-    """The task of each entry, ``a * P + b`` for the blocks a, b of its words ``i % P``,
-    ``j % P`` (ordered a <= b when `shared`), and the bounds of each task's entries
-    once they are grouped by task."""
-    n = len(rows)
-    key = new_array(n, np.int32)
-    counts = new_array(P * P + 1, np.int64)
-    counts[:] = 0
-    for e in range(n):
-        a = rows[e] % P
-        b = cols[e] % P
-        if shared and a > b:
-            a, b = b, a
-        key[e] = a * P + b
-        counts[a * P + b + 1] += 1
-    bounds = counts  # running sums in place: a loop compiles faster than np.cumsum
-    for k in range(1, len(bounds)):
-        bounds[k] += bounds[k - 1]
-    return key, bounds
-
-
 #: Tasks of a round for each thread: more, smaller tasks mix the entries of more block
 #: pairs within a pass.
 TASKS_PER_THREAD = 2
 
 
-def _block_tasks(rows: np.ndarray, cols: np.ndarray, V: int, threads: int, shared: bool):
-    """Group the entries by task, and the tasks into rounds whose tasks write disjoint
-    vectors.
+def _n_blocks(threads: int, shared: bool) -> int:
+    """P, the blocks the words are dealt into (see :func:`_block_tasks`)."""
+    width = TASKS_PER_THREAD * threads  # tasks of a round
+    return 2 * width if shared else width
+
+
+def _block_sizes(V: int, P: int) -> tuple[np.ndarray, np.ndarray]:
+    """The number of words of each of the P blocks (word w in block ``w % P``), and the
+    training number of the first word of each."""
+    size = np.array([(V - k + P - 1) // P for k in range(P)], dtype=np.int64)
+    return size, np.concatenate([[0], np.cumsum(size)])
+
+
+def _block_positions(V: int, P: int) -> np.ndarray:
+    """The training number of each word (int64): its block's first number plus
+    ``w // P``, so that a block's vectors are contiguous."""
+    _, first = _block_sizes(V, P)
+    words = np.arange(V, dtype=np.int64)
+    return first[words % P] + words // P
+
+
+def _block_tasks(bounds: np.ndarray, V: int, threads: int, shared: bool):
+    """The tasks of the entries grouped by task (`bounds`, from
+    :func:`_grouped_entries`), and the rounds of tasks that write disjoint vectors.
 
     Words are dealt into P blocks by id (word w in block ``w % P``; ids go by
     decreasing count, so every block gets its share of frequent words). A round has
@@ -443,30 +460,22 @@ def _block_tasks(rows: np.ndarray, cols: np.ndarray, V: int, threads: int, share
     rounds take the P blocks with themselves. With separate word and context vectors
     P = K and task (r, c) holds the entries with word block r and context block c;
     round s has the tasks (t, (t + s) % P).
-    For training the words are renumbered block by block (`position`), so that a
-    block's vectors and AdaGrad sums are contiguous: two threads then share no cache
-    line either (sums of neighbouring ids, 16 to a line, would).
+    For training the words are renumbered block by block (:func:`_block_positions`),
+    so that a block's vectors and AdaGrad sums are contiguous: two threads then share
+    no cache line either (sums of neighbouring ids, 16 to a line, would).
 
     Returns
     -------
-    task_of : int32 array
-        The task of each entry.
-    position : int64 array
-        The training number of each word: its block's first number plus ``w // P``.
     tasks : int64 array of shape (n_tasks, 6)
-        start, stop of the task's entries once grouped by task (in storage order, see
-        :func:`_grouped_entries`), and a0, na, b0, nb: the training numbers its
-        unobserved pairs are sampled from (its blocks).
+        start, stop of the task's entries (``bounds[k]``, ``bounds[k + 1]``), and a0,
+        na, b0, nb: the training numbers its unobserved pairs are sampled from (its
+        blocks).
     rounds : int64 array of shape (n_rounds, K)
         Task numbers of each round.
     """
     width = TASKS_PER_THREAD * threads  # tasks of a round
-    P = 2 * width if shared else width
-    task_of, bounds = _task_of_entries(rows, cols, P, shared)
-    size = np.array([(V - k + P - 1) // P for k in range(P)], dtype=np.int64)
-    first = np.concatenate([[0], np.cumsum(size)])
-    words = np.arange(V, dtype=np.int64)
-    position = first[words % P] + words // P
+    P = _n_blocks(threads, shared)
+    size, first = _block_sizes(V, P)
     tasks = np.zeros((P * P, 6), dtype=np.int64)
     for a in range(P):
         for b in range(P):
@@ -486,10 +495,10 @@ def _block_tasks(rows: np.ndarray, cols: np.ndarray, V: int, threads: int, share
         rounds.append([k * P + k for k in range(width, P)])
     else:
         rounds = [[t * P + (t + s) % P for t in range(P)] for s in range(P)]
-    return task_of, position, tasks, np.array(rounds, dtype=np.int64)
+    return tasks, np.array(rounds, dtype=np.int64)
 
 
-@njit(cache=True)
+@njit_inner
 def _target_and_weight(x, log_pi, log_pj, log_norm, x_max, alpha, truncate):
     """The PMI target of an entry of value `x` and its weight f(x)."""
     target = math.log(x) + log_norm - log_pi - log_pj
@@ -500,15 +509,33 @@ def _target_and_weight(x, log_pi, log_pj, log_norm, x_max, alpha, truncate):
 
 
 @njit(cache=True)
-def _grouped_entries(rows, cols, values, task_of, starts, position, log_p, log_norm, x_max,
-                     alpha, truncate, out_rows, out_cols, target, weight):
+def _grouped_entries(rows, cols, values, P, shared, position, log_p, log_norm, x_max, alpha,
+                     truncate, out_rows, out_cols, target, weight, bounds, shuffle, seed):
     """The PMI target and the weight f(X) of every entry, with its words renumbered to
-    their training numbers (`position`), written grouped by task: the entries of task k
-    from ``starts[k]`` on, in storage order. One pass that reads in order (a shuffled
-    order's random reads cost more than the rest of the setup). With one task the
-    output arrays may be `rows` and `cols` themselves (entry e is written at e)."""
-    fill = starts.copy()
-    for e in range(len(rows)):
+    their training numbers (`position`), written grouped by task: the task of entry
+    (i, j) is ``a * P + b`` for the blocks ``a = i % P``, ``b = j % P`` of its words
+    (ordered a <= b when `shared`), and the entries of task k are written from
+    ``bounds[k]`` on, in storage order; `bounds` (P * P + 1 values) receives the
+    bounds of the tasks. Two passes that read in order (a shuffled order's random
+    reads cost more than the rest of the setup), in one kernel for both (a first run
+    compiles one). With P = 1 (one task) the output arrays may be `rows` and `cols`
+    themselves (entry e is written at e). With `shuffle`, the entries of each task are
+    then shuffled within its span (:func:`_shuffle_tasks`, from `seed`)."""
+    n = len(rows)
+    task_of = new_array(n, np.int32)
+    for k in range(len(bounds)):
+        bounds[k] = 0
+    for e in range(n):
+        a = rows[e] % P
+        b = cols[e] % P
+        if shared and a > b:
+            a, b = b, a
+        task_of[e] = a * P + b
+        bounds[a * P + b + 1] += 1
+    for k in range(1, len(bounds)):  # running sums: a loop compiles faster than np.cumsum
+        bounds[k] += bounds[k - 1]
+    fill = bounds.copy()
+    for e in range(n):
         t = fill[task_of[e]]
         fill[task_of[e]] += 1
         i = rows[e]
@@ -517,17 +544,20 @@ def _grouped_entries(rows, cols, values, task_of, starts, position, log_p, log_n
                                                   x_max, alpha, truncate)
         out_rows[t] = position[i]
         out_cols[t] = position[j]
+    if shuffle:
+        _shuffle_tasks(out_rows, out_cols, target, weight, bounds, 0, len(bounds) - 1, seed)
 
 
-@njit(cache=True, nogil=True)
-def _shuffle_tasks(rows, cols, target, weight, tasks, first, last, seed):
+@njit_inner
+def _shuffle_tasks(rows, cols, target, weight, bounds, first, last, seed):
     """Shuffle the entries of tasks `first` to `last` - 1, each task within its span
-    (Fisher-Yates, the four arrays alike). The partner of position t is drawn from a
-    hash of the seed and t, so the order does not depend on which thread shuffles which
-    task; a task's span fits in the cache, so its random swaps are cheap."""
+    ``bounds[k]:bounds[k + 1]`` (Fisher-Yates, the four arrays alike). The partner of
+    position t is drawn from a hash of the seed and t, so the order does not depend on
+    which call shuffles which task; a task's span fits in the cache, so its random
+    swaps are cheap."""
     for k in range(first, last):
-        start = tasks[k, 0]
-        for t in range(tasks[k, 1] - 1, start, -1):
+        start = bounds[k]
+        for t in range(bounds[k + 1] - 1, start, -1):
             u = start + _below(seed, t, np.int64(0), t - start + 1)
             rows[t], rows[u] = rows[u], rows[t]
             cols[t], cols[u] = cols[u], cols[t]
@@ -652,16 +682,17 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
     weight = np.empty(len(rows), dtype=np.float32)
     schedule = None
     if threads > 1:
-        task_of, position, *schedule = _block_tasks(rows, cols, V, threads, variant == 0)
-        tasks = schedule[0]
+        P = _n_blocks(threads, variant == 0)
+        position = _block_positions(V, P)
         grouped_rows = np.empty_like(rows)
         grouped_cols = np.empty_like(cols)
-        _grouped_entries(rows, cols, values, task_of, tasks[:, 0].copy(), position, *fit,
-                         grouped_rows, grouped_cols, target, weight)
+        bounds = np.empty(P * P + 1, dtype=np.int64)
+        _grouped_entries(rows, cols, values, P, variant == 0, position, *fit, grouped_rows,
+                         grouped_cols, target, weight, bounds, True,
+                         np.uint64(rng.integers(0, 2**63)))
         rows, cols = grouped_rows, grouped_cols
-        del task_of, grouped_rows, grouped_cols
-        _shuffle_tasks(rows, cols, target, weight, tasks, 0, len(tasks),
-                       np.uint64(rng.integers(0, 2**63)))
+        del grouped_rows, grouped_cols
+        schedule = _block_tasks(bounds, V, threads, variant == 0)
     else:
         perm = rng.permutation(len(rows))
         position = np.arange(V, dtype=np.int64)
@@ -669,8 +700,8 @@ def train_vectors(cooc: Cooccurrence, dim: int = defaults.DIM,
         # overlaps far better than three reads and the arithmetic in one loop.
         rows, cols, values = rows[perm], cols[perm], values[perm]
         del perm
-        _grouped_entries(rows, cols, values, np.zeros(len(rows), dtype=np.int32),
-                         np.zeros(1, dtype=np.int64), position, *fit, rows, cols, target, weight)
+        _grouped_entries(rows, cols, values, 1, False, position, *fit, rows, cols, target,
+                         weight, np.empty(2, dtype=np.int64), False, np.uint64(0))
     del values
     if not truncate:
         # Uncapped weights reach hundreds; AdaGrad's first steps (its sums start at 1)
