@@ -78,3 +78,13 @@ def test_new_array_has_the_shape_and_dtype_asked_for():
     assert call_inner(new_array, 7, like.dtype.type).dtype == np.uint16
     with pytest.raises(ValueError):
         call_inner(new_array, -1, np.int64)
+
+
+def test_new_array_without_numbas_private_allocation_code(monkeypatch):
+    # A Numba release that moves its allocation code leaves new_array on np.empty.
+    from nlpzero._kernels import arrays
+
+    monkeypatch.setattr(arrays, "_empty_nd_impl", None)
+    fallback = arrays._make_new_array()
+    a = call_inner(fallback, (2, 3), np.float32)
+    assert a.shape == (2, 3) and a.dtype == np.float32

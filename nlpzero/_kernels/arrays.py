@@ -22,9 +22,13 @@ from numba.core import types
 from numba.core.registry import CPUDispatcher
 
 from numba.extending import intrinsic
-from numba.np.arrayobj import _empty_nd_impl, _parse_empty_args
 
 from .. import _jit
+
+try:  # private to Numba: a release that moves them costs the compile time, nothing else
+    from numba.np.arrayobj import _empty_nd_impl, _parse_empty_args
+except ImportError:  # pragma: no cover - depends on the installed Numba
+    _empty_nd_impl = _parse_empty_args = None
 
 
 @intrinsic
@@ -55,6 +59,11 @@ def _new_array_compiled(shape, dtype):
     return _empty(shape, dtype)
 
 
+def _new_array_compiled_by_numpy(shape, dtype):
+    """What :data:`new_array` compiles when Numba's allocation code is not at hand."""
+    return np.empty(shape, dtype=dtype)
+
+
 def _new_array(shape, dtype):
     """``np.empty(shape, dtype=dtype)``: `shape` an int or a tuple of ints, `dtype` a
     NumPy scalar type: ``np.int64``, or an array's ``a.dtype.type`` (``a.dtype`` itself
@@ -80,7 +89,8 @@ def _make_new_array():
         return _new_array
     options = {**_jit.DEFAULTS, "no_cpython_wrapper": True, "nopython": True}
     del options["cache"]
-    dispatcher = _PlainTypesDispatcher(py_func=_new_array_compiled, locals={},
+    compiled = _new_array_compiled if _empty_nd_impl is not None else _new_array_compiled_by_numpy
+    dispatcher = _PlainTypesDispatcher(py_func=compiled, locals={},
                                        targetoptions=options)
     dispatcher.enable_caching()
     return dispatcher
