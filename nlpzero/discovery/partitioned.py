@@ -106,7 +106,9 @@ def _positions(ids: np.ndarray, task, shared: dict):
         joined, kept_bits = spill.load(index, "joined"), spill.load(index, "kept_bits")
         prev = counter.next_positions(ids, prev, n - 1)[:-1]
         mark_kept_windows(prev, shared["kept"][n - 1], n - 1, joined, kept_bits)
-    if n == 2:
+    if n == 2 or n > counter.order:
+        # No later step reads them: the 2-gram step's are remade from the ids, and the
+        # pieces step is the last.
         return prev, joined, kept_bits
     spill.save(index, "positions", prev)
     spill.save(index, "joined", joined)
