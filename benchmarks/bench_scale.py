@@ -48,6 +48,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -224,6 +225,26 @@ def best_of(cmd: list[str], repeat: int) -> dict:
     return dict(best, runs_s=[round(r["wall_s"], 2) for r in runs])
 
 
+def interleaved(cmd_of, workers: list[int], repeat: int) -> dict:
+    """Each worker count's command in turn (1, 2, 1, 2, ...), `repeat` rounds: per worker
+    count the fastest run (as :func:`best_of`), with every run's time in round order, so
+    that the runs of one round form a pair measured under the same load."""
+    runs: dict = {w: [] for w in workers}
+    for _ in range(repeat):
+        for w in workers:
+            load = os.getloadavg()[0]
+            runs[w].append(dict(measure(cmd_of(w)), load_before=round(load, 2)))
+    return {w: dict(min(rs, key=lambda r: r["wall_s"]), interleaved=True,
+                    runs_s=[round(r["wall_s"], 2) for r in rs]) for w, rs in runs.items()}
+
+
+def pair_ratios(one: dict, two: dict) -> list[float]:
+    """One worker's time over two workers', round by round (interleaved rows only)."""
+    if not (one.get("interleaved") and two.get("interleaved")):
+        return []
+    return [a / b for a, b in zip(one["runs_s"], two["runs_s"])]
+
+
 def nlpzero_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "nlpzero", *args]
 
@@ -245,14 +266,16 @@ def run(sizes: list[int], workers: list[int], jobs: list[str], repeat: int) -> d
         lexicon = os.path.join(SCALE_DIR, f"lexicon_{mb}MB.txt")
         segmented = os.path.join(SCALE_DIR, f"segmented_{mb}MB.txt")
         if "lexicon" in jobs or "segment" in jobs:
-            for w in workers:
-                add("lexicon", mb, w, best_of(nlpzero_cmd("lexicon", "-q", path, "-o", lexicon,
-                                                          "--workers", str(w)), repeat))
+            for w, r in interleaved(lambda w: nlpzero_cmd("lexicon", "-q", path, "-o", lexicon,
+                                                          "--workers", str(w)),
+                                    workers, repeat).items():
+                add("lexicon", mb, w, r)
         if "segment" in jobs:
-            for w in workers:
-                add("segment", mb, w, best_of(nlpzero_cmd("segment", "-q", "--lexicon", lexicon,
+            for w, r in interleaved(lambda w: nlpzero_cmd("segment", "-q", "--lexicon", lexicon,
                                                           path, "-o", segmented, "--workers",
-                                                          str(w)), repeat))
+                                                          str(w)),
+                                    workers, repeat).items():
+                add("segment", mb, w, r)
             os.remove(segmented)
         if "cooccur" in jobs:
             words = os.path.join(SCALE_DIR, f"words_{mb}MB.txt")
@@ -264,10 +287,10 @@ def run(sizes: list[int], workers: list[int], jobs: list[str], repeat: int) -> d
                 add("cooccur", mb, w, best_of(child + ["--child-workers", str(w)], repeat))
         if "lexicon-repetitive" in jobs:
             repetitive = build_repetitive(mb)
-            for w in workers:
-                add("lexicon-repetitive", mb, w,
-                    best_of(nlpzero_cmd("lexicon", "-q", repetitive, "-o", lexicon, "--workers",
-                                        str(w)), repeat))
+            for w, r in interleaved(lambda w: nlpzero_cmd("lexicon", "-q", repetitive, "-o",
+                                                          lexicon, "--workers", str(w)),
+                                    workers, repeat).items():
+                add("lexicon-repetitive", mb, w, r)
         if "cooccur-disjoint" in jobs:
             child = [sys.executable, os.path.abspath(__file__), "--cooccur-child",
                      build_disjoint(mb)]
@@ -330,8 +353,14 @@ def render(results: dict) -> str:
         for mb in results["sizes_mb"]:
             one, two = by.get((job, mb, 1)), by.get((job, mb, 2))
             if one and two:
-                notes.append(f"- {job}, {mb} MB: 2 workers {one['wall_s'] / two['wall_s']:.2f}x "
-                             f"as fast as 1.")
+                note = (f"- {job}, {mb} MB: 2 workers {one['wall_s'] / two['wall_s']:.2f}x "
+                        f"as fast as 1 (fastest runs)")
+                ratios = pair_ratios(one, two)
+                if ratios:
+                    note += (f"; {statistics.median(ratios):.2f}x the median of the "
+                             f"{len(ratios)} interleaved pairs "
+                             f"({', '.join(f'{x:.2f}' for x in ratios)})")
+                notes.append(note + ".")
     for r in results["rows"]:
         if r["job"] == "cooccur-disjoint" and "pairs" in r:
             notes.append(f"- cooccur-disjoint, {r['mb']} MB, {r['workers']} worker(s): "
@@ -362,7 +391,11 @@ def render(results: dict) -> str:
             "read_lines(segmented), window=10, min_count=5)` on the text segmented with the learned "
             "lexicon), measured before the partitioned counting existed.",
             "- The machine's 2 cores may be shared with other work: best of `--repeat` runs "
-            "(every run's time, and the 1-minute load average before it, are in scale.json).",
+            "(every run's time, and the 1-minute load average before it, are in scale.json). "
+            "lexicon, segment and lexicon-repetitive run their worker counts in turn (1, 2, 1, "
+            "2, ...), and the speed-up is also given as the median over the rounds of one "
+            "worker's time over two workers' in the same round, which a change in the "
+            "machine's speed between rounds does not bias.",
             "", "![time and memory against corpus size](scale.png)"]
     return "\n".join(out)
 
