@@ -20,7 +20,7 @@ import time
 from typing import Iterator
 
 from . import __version__, defaults
-from ._memory import reuse_freed_memory
+from ._memory import no_huge_pages, reuse_freed_memory
 from .errors import InputError, NlpzeroError
 
 logger = logging.getLogger("nlpzero")
@@ -847,6 +847,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     reuse_freed_memory()
+    no_huge_pages()
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="nlpzero: %(message)s", stream=sys.stderr)
     try:

@@ -1,4 +1,5 @@
-"""The command line's allocator settings: freed blocks are reused, not faulted in again."""
+"""The command line's memory settings: freed blocks are reused, not faulted in again, and
+NumPy asks for no huge pages."""
 
 import os
 import subprocess
@@ -41,9 +42,33 @@ def test_freed_arrays_are_reused_without_page_faults():
     assert _faults("reuse") < 1_000
 
 
-def test_the_command_line_sets_the_allocator(monkeypatch, tmp_path):
+def test_the_command_line_sets_the_allocator_and_huge_pages(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(cli, "reuse_freed_memory", lambda: calls.append(1) or True)
+    monkeypatch.setattr(cli, "reuse_freed_memory", lambda: calls.append("malloc") or True)
+    monkeypatch.setattr(cli, "no_huge_pages", lambda: calls.append("huge pages") or True)
     (tmp_path / "a.txt").write_text("我们的祖国\n", encoding="utf-8")
     assert cli.main(["segment", "-q", str(tmp_path / "a.txt"), "-o", str(tmp_path / "o")]) == 0
-    assert calls == [1]
+    assert calls == ["malloc", "huge pages"]
+
+
+_HUGE_PAGES_AFTER = """
+import os
+from numpy._core.multiarray import _set_madvise_hugepage
+from nlpzero._memory import no_huge_pages
+took = no_huge_pages()
+print(took, _set_madvise_hugepage(False), os.environ.get("NUMPY_MADVISE_HUGEPAGE"))
+"""
+
+
+@pytest.mark.parametrize("user_setting, expected", [
+    (None, "True False 0"),    # off, and off for the workers the run starts
+    ("1", "False True 1"),     # the user's own setting stands
+])
+def test_numpy_stops_asking_for_huge_pages_unless_the_user_said(user_setting, expected):
+    pytest.importorskip("numpy._core.multiarray")
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if user_setting is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = user_setting
+    out = subprocess.run([sys.executable, "-c", _HUGE_PAGES_AFTER], capture_output=True,
+                         text=True, check=True, env=env)
+    assert out.stdout.split() == expected.split()
