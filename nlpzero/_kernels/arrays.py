@@ -59,11 +59,6 @@ def _new_array_compiled(shape, dtype):
     return _empty(shape, dtype)
 
 
-def _new_array_compiled_by_numpy(shape, dtype):
-    """What :data:`new_array` compiles when Numba's allocation code is not at hand."""
-    return np.empty(shape, dtype=dtype)
-
-
 def _new_array(shape, dtype):
     """``np.empty(shape, dtype=dtype)``: `shape` an int or a tuple of ints, `dtype` a
     NumPy scalar type: ``np.int64``, or an array's ``a.dtype.type`` (``a.dtype`` itself
@@ -89,7 +84,8 @@ def _make_new_array():
         return _new_array
     options = {**_jit.DEFAULTS, "no_cpython_wrapper": True, "nopython": True}
     del options["cache"]
-    compiled = _new_array_compiled if _empty_nd_impl is not None else _new_array_compiled_by_numpy
+    # Without Numba's allocation code (a later release), the plain np.empty version.
+    compiled = _new_array_compiled if _empty_nd_impl is not None else _new_array
     dispatcher = _PlainTypesDispatcher(py_func=compiled, locals={},
                                        targetoptions=options)
     dispatcher.enable_caching()
