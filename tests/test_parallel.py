@@ -150,6 +150,37 @@ def test_pool_keeps_the_order_and_reports_errors_in_order():
         WorkerPool(0)
 
 
+_DRIVER_KILLED = """
+import os, signal, sys
+sys.path.insert(0, {tests!r})
+from nlpzero.engine.processes import WorkerPool
+from test_parallel import _square_plus
+pool = WorkerPool(2, 1)
+assert list(pool.map_ordered(_square_plus, range(4))) == [1, 2, 5, 10]
+print(*[p.pid for p in pool._workers.processes], flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_idle_workers_end_when_their_driver_is_killed(tmp_path):
+    """Workers waiting for a job on their pipes must see the pipe end when the driver
+    dies (SIGKILL, the out-of-memory killer): no worker may hold the driver's end of a
+    pipe, its own or another worker's, or it waits forever."""
+    script = _DRIVER_KILLED.format(tests=os.path.dirname(__file__))
+    with open(tmp_path / "pids", "w") as out:  # a file: workers left behind hold it open
+        subprocess.run([sys.executable, "-c", script], stdout=out, stderr=subprocess.DEVNULL,
+                       timeout=120)
+    pids = [int(p) for p in (tmp_path / "pids").read_text().split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(alive(pid) for pid in pids):
+        time.sleep(0.1)
+    left = [pid for pid in pids if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left
+
+
 def test_spawned_workers_get_a_copy_of_the_state():
     with WorkerPool(2, 5, start_method="spawn") as pool:
         assert list(pool.map_ordered(_square_plus, range(6))) == [x * x + 5 for x in range(6)]

@@ -89,12 +89,17 @@ def _signals_held():
             signal.raise_signal(signum)
 
 
-def _worker_main(target: Callable, conn, args: tuple) -> None:
+def _worker_main(target: Callable, conn, args: tuple, inherited: list) -> None:
     """A worker's first steps: ignore the stop signals (the driver ends the workers),
-    release the ones held back while it was started, run ``target(conn, *args)``."""
+    release the ones held back while it was started, close the driver's ends of its
+    pipe and of the pipes of the workers forked before it (`inherited`: else a worker
+    waiting on its pipe would not see the driver end while a worker still held the
+    driver's end), run ``target(conn, *args)``."""
     for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    for other in inherited:
+        other.close()
     target(conn, *args)
 
 
@@ -123,7 +128,8 @@ class Workers:
 
     def __init__(self, n: int, target: Callable, args: tuple = (), *, duplex: bool = False,
                  start_method: str | None = None):
-        ctx = multiprocessing.get_context(start_method or default_start_method())
+        start_method = start_method or default_start_method()
+        ctx = multiprocessing.get_context(start_method)
         self.processes: list = []
         self.conns: list = []
         self._process_of: dict = {}
@@ -131,8 +137,10 @@ class Workers:
             with _signals_held():
                 for _ in range(n):
                     ours, theirs = ctx.Pipe(duplex=duplex)  # (receiver, sender) when one-way
-                    process = ctx.Process(target=_worker_main, args=(target, theirs, args),
-                                          daemon=True)
+                    # Spawned workers inherit no descriptor but those they are given.
+                    inherited = [*self.conns, ours] if start_method == "fork" else []
+                    process = ctx.Process(target=_worker_main,
+                                          args=(target, theirs, args, inherited), daemon=True)
                     process.start()
                     theirs.close()  # so that the pipe ends when the worker does
                     self.processes.append(process)
