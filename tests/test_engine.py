@@ -445,3 +445,20 @@ def test_dask_runner_submits_a_cancelled_task_again(dask_cluster):
         runner.close()
     assert cancelled
     assert sorted(got.tolist()) == list(range(8))
+
+
+@pytest.mark.parametrize("failure", [OSError("1408047 requested and 1310688 written"),
+                                     OSError(28, "No space left on device")])
+def test_a_full_spill_disk_is_one_clear_error(tmp_path, monkeypatch, failure):
+    from nlpzero.engine import spill as spill_module
+
+    def full(path, array):
+        raise failure
+    monkeypatch.setattr(spill_module.np, "save", full)
+    run_folder = tmp_path / "nlpzero-spill-x"
+    with pytest.raises(InputError, match=f"no space left for intermediate files in {tmp_path}"):
+        Spill(str(run_folder)).save(0, "ids", np.zeros(3))
+    monkeypatch.setattr(spill_module.np, "save",
+                        lambda path, array: (_ for _ in ()).throw(PermissionError(13, "denied")))
+    with pytest.raises(PermissionError):  # other faults are left as they are
+        Spill(str(run_folder)).save(0, "ids", np.zeros(3))

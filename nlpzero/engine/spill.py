@@ -9,9 +9,26 @@ are saved with :func:`numpy.save` and loaded without pickles.
 
 from __future__ import annotations
 
+import errno
 import os
 
 import numpy as np
+
+from ..errors import InputError
+
+
+def save_array(path: str, array: np.ndarray) -> None:
+    """:func:`numpy.save`, with one clear error when the folder's disk is full."""
+    try:
+        np.save(path, array)
+    except OSError as exc:
+        # NumPy reports a short write without an errno ("N requested and M written").
+        if exc.errno != errno.ENOSPC and "requested and" not in str(exc):
+            raise
+        # The run's own folder goes with the run: name the one the user chose.
+        chosen = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+        raise InputError(f"no space left for intermediate files in {chosen}: choose a folder "
+                         f"with more room (spill_dir, --spill-dir)") from None
 
 
 class Spill:
@@ -28,7 +45,7 @@ class Spill:
 
     def save(self, index: int, name: str, array: np.ndarray) -> None:
         if self.folder is not None:
-            np.save(self.path(index, name), array)
+            save_array(self.path(index, name), array)
 
     def load(self, index: int, name: str, mmap: bool = False) -> np.ndarray | None:
         """The saved array (memory-mapped with `mmap`, so that a slice is read alone),
@@ -54,7 +71,7 @@ def stash(result, folder: str, name: str):
     paths = []
     for i, array in enumerate(arrays):
         paths.append(os.path.join(folder, f"{name}.result{i}.npy"))
-        np.save(paths[-1], np.asarray(array))
+        save_array(paths[-1], np.asarray(array))
     return rebuild, paths
 
 

@@ -45,6 +45,7 @@ from .. import defaults
 from .._kernels.merges import merge_counts
 from ..engine.partitions import partition_texts, plan_partitions
 from ..engine.runners import partitioned_run, run_step
+from ..engine.spill import save_array
 from ..errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -412,8 +413,8 @@ class _Runs:
     def flush(self) -> None:
         if len(self.table):
             keys, vals = self.table
-            np.save(_run_path(self.folder, self.first, "keys"), keys)
-            np.save(_run_path(self.folder, self.first, "vals"), vals)
+            save_array(_run_path(self.folder, self.first, "keys"), keys)
+            save_array(_run_path(self.folder, self.first, "vals"), vals)
             self.runs.append((self.first, _cuts(keys, self.bounds)))
         self.table = _GrowingTable()
 
@@ -863,8 +864,8 @@ def _merge_range(task, shared: dict):
     out_vals = np.empty_like(vals)
     m = _merge_runs(keys, vals, starts, out_keys, out_vals)
     del keys, vals
-    np.save(_range_path(spill.folder, t, "keys"), out_keys[:m])
-    np.save(_range_path(spill.folder, t, "vals"), out_vals[:m])
+    save_array(_range_path(spill.folder, t, "keys"), out_keys[:m])
+    save_array(_range_path(spill.folder, t, "vals"), out_vals[:m])
     return np.array([t], dtype=np.int64), np.array([m], dtype=np.int64)
 
 
