@@ -462,3 +462,26 @@ def test_a_full_spill_disk_is_one_clear_error(tmp_path, monkeypatch, failure):
                         lambda path, array: (_ for _ in ()).throw(PermissionError(13, "denied")))
     with pytest.raises(PermissionError):  # other faults are left as they are
         Spill(str(run_folder)).save(0, "ids", np.zeros(3))
+
+
+def test_the_kernel_warm_up_writes_only_inside_the_spill_folder(tmp_path, monkeypatch):
+    """The driver's warm-up runs while workers count: a stop signal may land in it, and
+    its files must then go with the run's spill folder, not stay in the temporary folder."""
+    import tempfile
+
+    from nlpzero.discovery.partitioned import _load_kernels
+
+    system_temp, spill = tmp_path / "tmp", tmp_path / "spill"
+    system_temp.mkdir()
+    spill.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    seen = []
+    real_learn = __import__("nlpzero.discovery.partitioned", fromlist=["_learn"])._learn
+
+    def learn_and_look(finder, parts, *args):
+        seen.extend(part.path for part in parts)
+        return real_learn(finder, parts, *args)
+    monkeypatch.setattr("nlpzero.discovery.partitioned._learn", learn_and_look)
+    _load_kernels(str(spill))
+    assert seen and all(path.startswith(str(spill)) for path in seen)
+    assert os.listdir(system_temp) == [] and os.listdir(spill) == []

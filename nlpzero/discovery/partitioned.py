@@ -180,11 +180,12 @@ class _PieceTables:
 _WARM_UP_TEXT = "我们的祖国是中华人民共和国\n中华人民共和国的首都是北京\n" * 8
 
 
-def _load_kernels() -> None:
+def _load_kernels(spill_folder: str) -> None:
     """Load every kernel of the steps in this process (from Numba's cache, or compile
     them), so that the worker processes forked for each step inherit them instead of
-    each loading them again."""
-    with temporary_directory(prefix="nlpzero-warm-") as folder:
+    each loading them again. Its files are in a folder inside the run's spill folder,
+    which the run removes whatever happens."""
+    with temporary_directory(prefix="warm-up-", dir=spill_folder) as folder:
         path = os.path.join(folder, "warm.txt")
         with open(path, "w", encoding="utf-8") as f:
             f.write(_WARM_UP_TEXT)

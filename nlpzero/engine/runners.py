@@ -109,12 +109,13 @@ class ProcessRunner:
     The step's ``shared["spill"]`` must be a :class:`Spill` with a folder: the workers
     hand their folded results over in it.
 
-    `load_kernels` loads the kernels of every step into the driver, so that the workers
-    of later steps inherit them; it runs while the first step's workers count (they load
-    the few kernels of that step themselves), so that loading does not hold the second
-    core idle."""
+    ``load_kernels(spill_folder)`` loads the kernels of every step into the driver (its
+    files, if any, in the run's spill folder), so that the workers of later steps
+    inherit them; it runs while the first step's workers count (they load the few
+    kernels of that step themselves), so that loading does not hold the second core
+    idle."""
 
-    def __init__(self, workers: int, load_kernels: Callable[[], None] | None = None):
+    def __init__(self, workers: int, load_kernels: Callable[[str], None] | None = None):
         self.workers = workers
         self._load_kernels = load_kernels
 
@@ -128,7 +129,7 @@ class ProcessRunner:
                      ) as workers:
             if self._load_kernels is not None:
                 load, self._load_kernels = self._load_kernels, None
-                load()
+                load(shared["spill"].folder)
             return fold(_collect(workers, tick), combine)
 
     def close(self) -> None:
@@ -278,7 +279,7 @@ def local_dask_client(workers: int):
 
 
 def make_runner(engine: str, workers: int, scheduler: str | None = None, client=None,
-                load_kernels: Callable[[], None] | None = None):
+                load_kernels: Callable[[str], None] | None = None):
     """The runner of an engine; `load_kernels` loads the kernels of the job's steps
     into the driver of local workers (see :class:`ProcessRunner`), so that the workers
     forked for each step inherit them instead of each loading them again."""
@@ -293,7 +294,7 @@ def make_runner(engine: str, workers: int, scheduler: str | None = None, client=
 @contextlib.contextmanager
 def partitioned_run(engine: str, workers: int, *, scheduler: str | None = None, client=None,
                     spill_dir: str | None = None,
-                    load_kernels: Callable[[], None] | None = None):
+                    load_kernels: Callable[[str], None] | None = None):
     """The runner of a job and the :class:`Spill` of its intermediate arrays: a new
     folder in `spill_dir` (default: the system's temporary folder) with the local
     engine, none on Dask. The runner is closed and the folder removed when the block

@@ -869,9 +869,10 @@ def _merge_range(task, shared: dict):
     return np.array([t], dtype=np.int64), np.array([m], dtype=np.int64)
 
 
-def _load_kernels() -> None:
+def _load_kernels(spill_folder: str) -> None:
     """Load the kernels of both passes (from Numba's cache, or compile them), so that
-    the worker processes forked for each step inherit them."""
+    the worker processes forked for each step inherit them (in memory: no file in
+    `spill_folder`)."""
     count_cooccurrences([["甲", "乙", "甲"], "乙 甲 乙"], window=2, min_count=1,
                         weighting="harmonic", subsample=0.5, seed=0)
 
