@@ -22,7 +22,7 @@ from .errors import DatasetUnavailable, FormatError, InputError, NlpzeroError  #
 _LOCATIONS = {
     "Lexicon": "lexicon",
     "CohesionWordFinder": "discovery", "NewWords": "discovery", "NgramCounter": "discovery",
-    "PMIWordFinder": "discovery", "find_words": "discovery",
+    "PMIWordFinder": "discovery", "find_words": "discovery", "refine_lexicon": "discovery",
     "SegmentationScore": "scoring", "score": "scoring",
     "Segmenter": "segmentation", "Tokenizer": "segmentation", "adapt_segmenter": "segmentation",
     "find_new_words": "segmentation", "sample_sentences": "segmentation",
@@ -52,7 +52,8 @@ def __dir__():
 __all__ = [
     "CohesionWordFinder", "DatasetUnavailable", "FormatError", "InputError", "Lexicon",
     "NgramCounter", "NlpzeroError", "PMIWordFinder", "SegmentationScore", "Segmenter", "Tokenizer",
-    "find_words", "find_new_words", "NewWords", "adapt_segmenter", "sample_sentences", "score",
+    "find_words", "refine_lexicon", "find_new_words", "NewWords", "adapt_segmenter",
+    "sample_sentences", "score",
     "train_segmenter",
     "Parser", "SentTree", "TemplateFinder", "TemplateSet", "find_templates",
     "Cooccurrence", "WordVectors", "count_cooccurrences", "learn_vectors", "train_vectors",

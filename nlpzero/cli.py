@@ -102,19 +102,37 @@ def cmd_lexicon(args) -> int:
     else:
         params = dict(min_proba=args.min_proba, min_pmi=args.min_pmi)
     start = time.perf_counter()
+    lines = None
     if _partitioned(args):
         lexicon = _learn_partitioned(args, params)
     else:
         finder = make_finder(args.method, **params)
-        finder.train(_read_corpus(args, "reading"))
+        # Refining reads the text again: stdin and datasets are kept for it.
+        lines = list(_read_corpus(args, "reading")) if args.refine else _read_corpus(args, "reading")
+        finder.train(lines)
         _info(args, "finding words...")
         lexicon = finder.find()
     if not len(lexicon):
         raise InputError("found no words: the input holds no run of Han characters long enough")
+    if args.refine:
+        from .discovery import refine_lexicon
+
+        _info(args, f"refining {len(lexicon)} words...")
+        lexicon = refine_lexicon(lexicon, lines if lines is not None else _Reread(args))
     lexicon.save(args.output)
     _info(args, f"{len(lexicon)} words in {time.perf_counter() - start:.1f} s"
                 + ("" if args.output == "-" else f"; written to {args.output}"))
     return 0
+
+
+class _Reread:
+    """The lines of the CLI's corpus files, read afresh at each pass."""
+
+    def __init__(self, args):
+        self.args = args
+
+    def __iter__(self):
+        return _read_corpus(self.args, "refining")
 
 
 def _partitioned(args) -> bool:
@@ -599,6 +617,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default 1,5,7 for order 4)")
     p.add_argument("--no-backoff", action="store_true",
                    help="cohesion: do not add the cohesive pairs found inside longer words")
+    p.add_argument("--refine", action="store_true",
+                   help="keep the words that are words of their own: counts re-estimated by "
+                        "segmenting the text with the lexicon, pairs its other words explain "
+                        "(他的) and numeral phrases (一种) removed; reads the text twice more")
     p.add_argument("--min-pmi", type=float, default=1.0, help="pmi: minimum PMI (default 1)")
     p.add_argument("--min-proba", type=float, default=1e-7,
                    help="pmi: minimum probability (default 1e-7)")

@@ -160,24 +160,79 @@ def resolve_base(base, lines: list[str], report=lambda message: None) -> Lexicon
     if base is None:
         return Lexicon.load_jieba_default()
     if isinstance(base, str) and base.lower() == "none":
-        from .finders import find_words, remove_redundant
+        from .finders import find_words
 
-        # The learned lexicon holds pairs that its own words explain (他的 = 他 + 的):
-        # they leave the base when coding them as one word saves little; and numeral
-        # phrases, which leave it as they are never accepted as new words. Both tests
-        # and the tagger's pseudo-sentences read the counts, so they are first
-        # re-estimated as the words' uses in the corpus's best segmentation, and again
-        # once the base has changed (see reestimate_counts).
         report("learning a lexicon from the text (no base dictionary)")
-        learned = reestimate_counts(find_words(lines), lines)
-        learned = remove_redundant(learned.items(), min_gain=defaults.LEARNED_BASE_MIN_GAIN)
-        learned = split_numeral_phrases({w: c for w, c in learned.items() if c > 0})
-        base = Lexicon(reestimate_counts(learned, lines))
+        base = refine_lexicon(find_words(lines), lines)
     elif not isinstance(base, Lexicon):
         base = Lexicon.load(base)
     if base.total <= 0:
         raise InputError("the base dictionary has no word with a positive count")
     return base
+
+
+def refine_lexicon(lexicon, texts: Iterable[str] | str,
+                   min_gain: float = defaults.LEARNED_BASE_MIN_GAIN) -> Lexicon:
+    """A lexicon learned from raw text, kept to the entries that are words of their own.
+
+    The word finders keep pairs that the lexicon's own words explain (他的 = 他 + 的,
+    也是, 看了), fragments that only occur inside longer strings, and numeral phrases
+    (一种, 两国, 三十年); and they count a word where their cut left it, not where the
+    text uses it. Refining:
+
+    1. re-estimates the counts as the words' uses in the text's most probable
+       segmentation with the lexicon (:func:`reestimate_counts`); unused entries leave;
+    2. removes each word that its other words explain with fewer than `min_gain` nats
+       an occurrence, its count going to its parts (description length, longest first:
+       :func:`~nlpzero.discovery.remove_redundant`);
+    3. counts each numeral + one character as its two parts;
+    4. re-estimates the counts again on the result.
+
+    It is how :func:`~nlpzero.segmentation.adapt_segmenter` builds its base from raw text
+    alone (``lexicon="none"``). On the People's Daily (1.84M characters), the lexicon
+    that :func:`~nlpzero.discovery.find_words` learns went from 46,095 words to 28,585,
+    and the F1 of the unigram tokenizer with it from 0.7945 to 0.8125 (2026-12-05).
+
+    Parameters
+    ----------
+    lexicon : Lexicon or mapping of str to int
+        The learned lexicon.
+    texts : str or iterable of str
+        The text it was learned from (lines; read twice: an iterator is first read into
+        a list).
+    min_gain : float, default 3.5
+        Nats an occurrence a word must save against its parts to stay.
+
+    Returns
+    -------
+    Lexicon
+
+    Raises
+    ------
+    InputError
+        If `min_gain` is not a number.
+
+    Examples
+    --------
+    >>> from nlpzero import find_words
+    >>> from nlpzero.discovery import refine_lexicon
+    >>> lines = ["他的书很好看。", "他的书在桌上。"] * 50  # doctest: +SKIP
+    >>> refine_lexicon(find_words(lines), lines)  # doctest: +SKIP
+    """
+    from .finders import remove_redundant
+
+    if isinstance(min_gain, bool) or not isinstance(min_gain, (int, float)) or \
+            not math.isfinite(min_gain):
+        raise InputError(f"min_gain must be a number, not {min_gain!r}")
+    lines = [texts] if isinstance(texts, str) else texts
+    if iter(lines) is lines:  # read twice below
+        lines = list(lines)
+    # Both tests below, and any model drawn from the counts, should see the counts of
+    # the text's coding with these words, not of the finder's cut.
+    counts = reestimate_counts(lexicon, lines)
+    counts = remove_redundant(counts.items(), min_gain=float(min_gain))
+    counts = split_numeral_phrases({w: c for w, c in counts.items() if c > 0})
+    return Lexicon(reestimate_counts(counts, lines))
 
 
 def reestimate_counts(words, lines: list[str]) -> dict:
