@@ -4,6 +4,8 @@ Systems (each in its own fresh Python process, so that its peak memory is its ow
 
 * nlpzero cohesion / nlpzero pmi: learn a lexicon from the raw lines
   (``find_words``), segment the same lines with ``Tokenizer(lexicon).cut_lines``;
+  "refined": the cohesion lexicon passed through ``refine_lexicon(lexicon, lines)``
+  (``nlpzero lexicon --refine``), its time counted in the learning;
 * nlp-zero 0.1.6 ``Word_Finder`` with its default parameters (the peer, pure Python,
   prepared by ``peers.py``): ``train(lines)``, ``find(lines)``, then its own tokenizer
   (``export_tokenizer().tokenize(line)``);
@@ -51,6 +53,7 @@ import benchutil  # noqa: E402
 
 SYSTEMS = [
     ("nlpzero-cohesion", "nlpzero cohesion"),
+    ("nlpzero-cohesion-refined", "nlpzero cohesion, refined (--refine)"),
     ("nlpzero-cohesion-noscipy", "nlpzero cohesion, SciPy not importable"),
     ("nlpzero-pmi", "nlpzero pmi"),
     ("nlp-zero", "nlp-zero 0.1.6 Word_Finder (defaults)"),
@@ -163,11 +166,17 @@ def child(system: str, limit: int | None) -> None:
             lexicon = Lexicon.load_jieba_default()
             learn = None
         else:
+            from nlpzero.discovery import refine_lexicon
+
             method = system.split("-")[1]
-            lexicon = find_words(lines, method=method)
+
+            def learn_lexicon():
+                found = find_words(lines, method=method)
+                return refine_lexicon(found, lines) if system.endswith("-refined") else found
+            lexicon = learn_lexicon()
             learn = time.perf_counter() - t0
             res["learn_peak_mib"] = benchutil.peak_rss_mib()
-            res["learn_again_s"] = _time_again(lambda: find_words(lines, method=method))
+            res["learn_again_s"] = _time_again(learn_lexicon)
             t0 = time.perf_counter() - learn  # build/load below: the first learning
         tokenizer = Tokenizer(lexicon)
         tokenizer.lcut("")  # compile the trie now, not inside the segmentation timing
