@@ -7,6 +7,8 @@ A wrong *type* of text (not a ``str``) stays a ``TypeError``, as in Python itsel
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .errors import InputError
@@ -22,6 +24,14 @@ def check_int(name: str, value, lo: int = 1, hi: int | None = None) -> int:
         rule = f">= {lo}" if hi is None else f"from {lo} to {hi}"
         raise InputError(f"{name} must be an integer {rule}, not {value!r}")
     return int(value)
+
+
+def check_number(name: str, value) -> float:
+    """`value` as a float, if it is a finite real number (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(value):
+        raise InputError(f"{name} must be a finite number, not {value!r}")
+    return float(value)
 
 
 def check_choice(name: str, value, choices) -> str:

@@ -44,6 +44,7 @@ from typing import Iterable, Iterator, Sequence
 
 from .. import defaults
 from .._io import atomic_write
+from .._validation import check_number
 from ..corpus import CHAR_CLASS, HAN
 from ..errors import InputError
 from ..lexicon import Lexicon
@@ -221,16 +222,14 @@ def refine_lexicon(lexicon, texts: Iterable[str] | str,
     """
     from .finders import remove_redundant
 
-    if isinstance(min_gain, bool) or not isinstance(min_gain, (int, float)) or \
-            not math.isfinite(min_gain):
-        raise InputError(f"min_gain must be a number, not {min_gain!r}")
+    min_gain = check_number("min_gain", min_gain)
     lines = [texts] if isinstance(texts, str) else texts
     if iter(lines) is lines:  # read twice below
         lines = list(lines)
     # Both tests below, and any model drawn from the counts, should see the counts of
     # the text's coding with these words, not of the finder's cut.
     counts = reestimate_counts(lexicon, lines)
-    counts = remove_redundant(counts.items(), min_gain=float(min_gain))
+    counts = remove_redundant(counts.items(), min_gain=min_gain)
     counts = split_numeral_phrases({w: c for w, c in counts.items() if c > 0})
     return Lexicon(reestimate_counts(counts, lines))
 

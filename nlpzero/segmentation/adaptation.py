@@ -34,7 +34,7 @@ from collections import Counter
 from typing import Callable, Iterable
 
 from .. import __version__, defaults
-from .._validation import check_int
+from .._validation import check_int, check_number
 from ..discovery.newwords import NewWords, corpus_lines, resolve_base, score_candidates
 from ..errors import InputError, NlpzeroError
 from ..lexicon import Lexicon
@@ -94,9 +94,7 @@ def find_new_words(texts: Iterable[str] | str, base: Lexicon | str | None = None
     lines = corpus_lines(texts)
     check_int("min_count", min_count)
     check_int("rounds", rounds)
-    min_gain = float(min_gain)
-    if not math.isfinite(min_gain):
-        raise InputError(f"min_gain must be a finite number, not {min_gain}")
+    min_gain = check_number("min_gain", min_gain)
     report = progress or (lambda message: None)
     base_source, base = base, resolve_base(base, lines, report)
     if segmenter is None:
