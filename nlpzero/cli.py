@@ -102,13 +102,14 @@ def cmd_lexicon(args) -> int:
     else:
         params = dict(min_proba=args.min_proba, min_pmi=args.min_pmi)
     start = time.perf_counter()
-    lines = None
+    lines = None  # the text in memory, when it is not re-read from files
     if _partitioned(args):
         lexicon = _learn_partitioned(args, params)
     else:
         finder = make_finder(args.method, **params)
-        # Refining reads the text again: stdin and datasets are kept for it.
-        lines = list(_read_corpus(args, "reading")) if args.refine else _read_corpus(args, "reading")
+        lines = _read_corpus(args, "reading")
+        if args.refine:  # it reads the text again: stdin and datasets are kept for it
+            lines = list(lines)
         finder.train(lines)
         _info(args, "finding words...")
         lexicon = finder.find()

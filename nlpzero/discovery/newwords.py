@@ -199,8 +199,8 @@ def refine_lexicon(lexicon, texts: Iterable[str] | str,
     lexicon : Lexicon or mapping of str to int
         The learned lexicon.
     texts : str or iterable of str
-        The text it was learned from (lines; read twice: an iterator is first read into
-        a list).
+        The text it was learned from: a string (cut into lines) or lines, read twice
+        (an iterator is first read into a list).
     min_gain : float, default 3.5
         Nats an occurrence a word must save against its parts to stay.
 
@@ -223,7 +223,7 @@ def refine_lexicon(lexicon, texts: Iterable[str] | str,
     from .finders import remove_redundant
 
     min_gain = check_number("min_gain", min_gain)
-    lines = [texts] if isinstance(texts, str) else texts
+    lines = texts.splitlines() if isinstance(texts, str) else texts
     if iter(lines) is lines:  # read twice below
         lines = list(lines)
     # Both tests below, and any model drawn from the counts, should see the counts of
