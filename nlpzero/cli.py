@@ -102,7 +102,7 @@ def cmd_lexicon(args) -> int:
     else:
         params = dict(min_proba=args.min_proba, min_pmi=args.min_pmi)
     start = time.perf_counter()
-    lines = None  # the text in memory, when it is not re-read from files
+    lines = None  # the text in memory, when it is not in partitioned files
     if _partitioned(args):
         lexicon = _learn_partitioned(args, params)
     else:
@@ -116,24 +116,18 @@ def cmd_lexicon(args) -> int:
     if not len(lexicon):
         raise InputError("found no words: the input holds no run of Han characters long enough")
     if args.refine:
-        from .discovery import refine_lexicon
+        from .discovery import count_uses, refine_lexicon
 
         _info(args, f"refining {len(lexicon)} words...")
-        lexicon = refine_lexicon(lexicon, lines if lines is not None else _Reread(args))
+        if lines is None:  # files: the uses are counted over partitions, on the workers
+            lexicon = refine_lexicon(lexicon, None, uses=lambda words: _run_partitioned(
+                args, count_uses, words=words))
+        else:
+            lexicon = refine_lexicon(lexicon, lines)
     lexicon.save(args.output)
     _info(args, f"{len(lexicon)} words in {time.perf_counter() - start:.1f} s"
                 + ("" if args.output == "-" else f"; written to {args.output}"))
     return 0
-
-
-class _Reread:
-    """The lines of the CLI's corpus files, read afresh at each pass."""
-
-    def __init__(self, args):
-        self.args = args
-
-    def __iter__(self):
-        return _read_corpus(self.args, "refining")
 
 
 def _partitioned(args) -> bool:

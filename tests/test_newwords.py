@@ -336,3 +336,24 @@ def test_cli_lexicon_refine_is_the_same_in_memory_and_partitioned(tmp_path, pd_l
     assert outs["memory"] == outs["stdin"] == outs["workers"] != outs["plain"]
     refined = {line.split()[0] for line in outs["memory"].splitlines()}
     assert "也是" in outs["plain"] and "也是" not in refined
+
+
+def test_count_uses_over_partitions_equals_the_in_memory_count(tmp_path, pd_lines):
+    from nlpzero import find_words
+    from nlpzero.discovery import count_uses, refine_lexicon
+    from nlpzero.discovery.newwords import reestimate_counts
+
+    lines = pd_lines[:1500]
+    corpus = tmp_path / "pd.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    learned = find_words(lines)
+    expected = reestimate_counts(learned, lines)
+    for workers, part_bytes in ((1, None), (2, 40_000)):  # many small partitions
+        assert count_uses(str(corpus), learned, workers=workers, part_bytes=part_bytes) \
+            == expected
+    # refine_lexicon counts the uses with it as it does in memory
+    assert refine_lexicon(learned, None, uses=lambda words: count_uses(
+        str(corpus), words, workers=2, part_bytes=40_000)) == refine_lexicon(learned, lines)
+    with pytest.raises(InputError, match="needs the text"):
+        refine_lexicon(learned, None)
+    assert count_uses(str(corpus), {}) == {}

@@ -40,7 +40,7 @@ import logging
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .. import defaults
 from .._io import atomic_write
@@ -172,8 +172,9 @@ def resolve_base(base, lines: list[str], report=lambda message: None) -> Lexicon
     return base
 
 
-def refine_lexicon(lexicon, texts: Iterable[str] | str,
-                   min_gain: float = defaults.LEARNED_BASE_MIN_GAIN) -> Lexicon:
+def refine_lexicon(lexicon, texts: Iterable[str] | str | None,
+                   min_gain: float = defaults.LEARNED_BASE_MIN_GAIN, *,
+                   uses: Callable[[dict], dict] | None = None) -> Lexicon:
     """A lexicon learned from raw text, kept to the entries that are words of their own.
 
     The word finders keep pairs that the lexicon's own words explain (他的 = 他 + 的,
@@ -203,6 +204,11 @@ def refine_lexicon(lexicon, texts: Iterable[str] | str,
         (an iterator is first read into a list).
     min_gain : float, default 3.5
         Nats an occurrence a word must save against its parts to stay.
+    uses : callable, optional
+        ``uses(words)``: the uses of a ``{word: count}`` lexicon in the text, as
+        :func:`reestimate_counts` gives them for `texts` (the default). For files,
+        :func:`~nlpzero.discovery.count_uses` counts them over partitions, on several
+        workers; `texts` is then not read and may be None.
 
     Returns
     -------
@@ -211,7 +217,7 @@ def refine_lexicon(lexicon, texts: Iterable[str] | str,
     Raises
     ------
     InputError
-        If `min_gain` is not a number.
+        If `min_gain` is not a number, or neither `texts` nor `uses` is given.
 
     Examples
     --------
@@ -223,15 +229,21 @@ def refine_lexicon(lexicon, texts: Iterable[str] | str,
     from .finders import remove_redundant
 
     min_gain = check_number("min_gain", min_gain)
-    lines = texts.splitlines() if isinstance(texts, str) else texts
-    if iter(lines) is lines:  # read twice below
-        lines = list(lines)
+    if uses is None:
+        if texts is None:
+            raise InputError("refine_lexicon needs the text (texts) or a count of uses (uses)")
+        lines = texts.splitlines() if isinstance(texts, str) else texts
+        if iter(lines) is lines:  # read twice below
+            lines = list(lines)
+
+        def uses(words):
+            return reestimate_counts(words, lines)
     # Both tests below, and any model drawn from the counts, should see the counts of
     # the text's coding with these words, not of the finder's cut.
-    counts = reestimate_counts(lexicon, lines)
+    counts = uses(dict(lexicon.items()))
     counts = remove_redundant(counts.items(), min_gain=min_gain)
     counts = split_numeral_phrases({w: c for w, c in counts.items() if c > 0})
-    return Lexicon(reestimate_counts(counts, lines))
+    return Lexicon(uses(counts))
 
 
 def reestimate_counts(words, lines: list[str]) -> dict:

@@ -28,6 +28,7 @@ co-occurrence counting and the segmentation of files.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -191,6 +192,75 @@ def _load_kernels(spill_folder: str) -> None:
             f.write(_WARM_UP_TEXT)
         _learn(CohesionWordFinder(min_count=2), plan_partitions(path), SerialRunner(),
                "strict", Spill(folder), lambda step, done, total: None)
+
+
+# ---------------------------------------------------------------------------
+# Uses of a lexicon's words in files (the re-estimation of refine_lexicon)
+
+
+def _count_uses(task, shared: dict):
+    """How often each word of the lexicon is a token of the partition's segmentation."""
+    _, part = task
+    tokens: Counter = Counter()
+    for line_tokens in shared["tokenizer"].cut_lines(partition_texts(part, shared["errors"])):
+        tokens.update(line_tokens)  # counted in C; the words are picked out once, below
+    index = shared["index"]
+    counts = np.zeros(len(index), dtype=np.int64)
+    found = [(index[w], n) for w, n in tokens.items() if w in index]
+    if found:
+        at, n = zip(*found)
+        counts[list(at)] = n
+    return (counts,)
+
+
+def _add_uses(a, b):
+    return (a[0] + b[0],)
+
+
+def count_uses(sources: Iterable[str] | str, words, *, errors: str = "strict",
+               workers: int = 1, engine: str = "local", scheduler: str | None = None,
+               client=None, part_bytes: int | None = None, spill_dir: str | None = None,
+               progress: Callable[[str, int, int], None] | None = None) -> dict:
+    """The uses of `words` in files: how often each is a token when the files are
+    segmented with them (the unigram tokenizer), counted over partitions by `workers`
+    processes or on Dask. The files' counterpart of
+    :func:`~nlpzero.discovery.newwords.reestimate_counts`, which
+    :func:`~nlpzero.discovery.refine_lexicon` takes as its `uses`.
+
+    Parameters
+    ----------
+    sources : str or iterable of str
+        Files, directories or glob patterns (not standard input).
+    words : Lexicon or mapping of str to int
+        The words and their counts (those with a positive count are used).
+    errors, workers, engine, scheduler, client, part_bytes, spill_dir, progress
+        As for :func:`learn_lexicon`.
+
+    Returns
+    -------
+    dict
+        ``{word: tokens}`` for the words used at least once; the positive words as
+        they were when none is.
+    """
+    from ..segmentation.tokenizer import Tokenizer
+
+    check_errors(errors)
+    check_workers(workers)
+    words = {w: c for w, c in words.items() if c > 0}
+    if not words:
+        return words
+    tokenizer = Tokenizer(Lexicon(words), cache=False)
+    tokenizer.compile()  # once here, not in every worker
+    tasks = list(enumerate(plan_partitions(sources, workers, part_bytes)))
+    with partitioned_run(engine, workers, scheduler=scheduler, client=client,
+                         spill_dir=spill_dir) as (runner, spill):
+        shared = dict(tokenizer=tokenizer, index={w: i for i, w in enumerate(words)},
+                      errors=errors, spill=spill)
+        total = run_step(runner, tasks, progress or (lambda step, done, total: None), "uses",
+                         _count_uses, shared, _add_uses)
+    counts = total[0] if total is not None else np.zeros(len(words), dtype=np.int64)
+    used = {w: int(n) for w, n in zip(words, counts.tolist()) if n > 0}
+    return used or words
 
 
 # ---------------------------------------------------------------------------
