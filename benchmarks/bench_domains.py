@@ -12,6 +12,7 @@ Rows (F1 on the test text):
 * THULAC ``seg_only`` (supervised, trained on annotated text) when installed;
 * the tagger trained from jieba's dict.txt alone (``Segmenter.train``);
 * the lexicon learned from the raw text (``find_words``), with the unigram tokenizer;
+  and the same refined (``refine_lexicon``, ``nlpzero lexicon --refine``);
 * jieba's dict plus the learned words it lacks (counts rescaled to jieba's total);
 * adapted: ``nlpzero train-segmenter --lexicon DICT --corpus LEARN`` as a whole
   process (time and peak memory of adapting);
@@ -135,7 +136,7 @@ def thulac_f1(test, gold):
 
 
 def run_domain(name: str, tagger, work: str, dict_path: str) -> dict:
-    from nlpzero import Lexicon, Tokenizer, find_words, score
+    from nlpzero import Lexicon, Tokenizer, find_words, refine_lexicon, score
 
     test, gold, learn = load_domain(name)
     base = Lexicon.load(dict_path)
@@ -152,6 +153,8 @@ def run_domain(name: str, tagger, work: str, dict_path: str) -> dict:
     res["tagger (jieba dict)"] = score(gold, list(tagger.cut_lines(test))).f1
     learned = find_words(learn)
     res["learned lexicon"] = score(gold, list(Tokenizer(learned).cut_lines(test))).f1
+    refined = refine_lexicon(learned, learn)
+    res["learned lexicon, refined"] = score(gold, list(Tokenizer(refined).cut_lines(test))).f1
     merged = Lexicon(base.items())
     scale = base.total / max(1, learned.total)
     merged.update({w: max(1, round(c * scale)) for w, c in learned.items() if w not in base})
@@ -182,7 +185,7 @@ def run_domain(name: str, tagger, work: str, dict_path: str) -> dict:
 def render(results: list[dict]) -> str:
     f = benchutil.fmt
     rows = ["jieba HMM on", "jieba HMM off", "THULAC", "tagger (jieba dict)", "learned lexicon",
-            "jieba dict + learned words", "adapted (jieba dict + domain text)",
+            "learned lexicon, refined", "jieba dict + learned words", "adapted (jieba dict + domain text)",
             "raw text alone, adapted"]
     headers = ["system"] + [NAMES[r["domain"]] for r in results]
     table = [[row] + [f(r.get(row), ".3f") for r in results] for row in rows]
