@@ -21,6 +21,10 @@ Every count is a sum over partitions, so the lexicon is the one
 partitioning, the number of workers or the order in which partitions finish. Memory is
 one partition per worker plus the merged tables.
 
+:func:`count_uses` counts, the same way, how often each word of a lexicon is a token of
+the files' segmentation with it: the re-estimation of
+:func:`~nlpzero.discovery.refine_lexicon` on files.
+
 The partitions, runners and spill are those of :mod:`nlpzero.engine`, which also serve
 co-occurrence counting and the segmentation of files.
 """
