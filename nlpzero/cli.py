@@ -93,7 +93,7 @@ def _load_tokenizer(args):
 
 
 def cmd_lexicon(args) -> int:
-    from .discovery import make_finder
+    from .discovery import count_uses, learn_lexicon, make_finder, refine_lexicon
 
     if args.method == "cohesion":
         params = dict(order=args.order, min_count=args.min_count,
@@ -102,9 +102,16 @@ def cmd_lexicon(args) -> int:
     else:
         params = dict(min_proba=args.min_proba, min_pmi=args.min_pmi)
     start = time.perf_counter()
-    lines = None  # the text in memory, when it is not in partitioned files
     if _partitioned(args):
-        lexicon = _learn_partitioned(args, params)
+        # One Dask cluster (when one is started) for the learning and the refining.
+        with _engine_client(args) as client:
+            lexicon = _run_partitioned(args, learn_lexicon, client=client, **params)
+            _check_found(lexicon)
+            if args.refine:
+                _info(args, f"refining {len(lexicon)} words...")
+                # The words' uses are counted over the partitions, on the workers.
+                lexicon = refine_lexicon(lexicon, None, uses=lambda words: _run_partitioned(
+                    args, count_uses, client=client, words=words))
     else:
         finder = make_finder(args.method, **params)
         lines = _read_corpus(args, "reading")
@@ -113,16 +120,9 @@ def cmd_lexicon(args) -> int:
         finder.train(lines)
         _info(args, "finding words...")
         lexicon = finder.find()
-    if not len(lexicon):
-        raise InputError("found no words: the input holds no run of Han characters long enough")
-    if args.refine:
-        from .discovery import count_uses, refine_lexicon
-
-        _info(args, f"refining {len(lexicon)} words...")
-        if lines is None:  # files: the uses are counted over partitions, on the workers
-            lexicon = refine_lexicon(lexicon, None, uses=lambda words: _run_partitioned(
-                args, count_uses, words=words))
-        else:
+        _check_found(lexicon)
+        if args.refine:
+            _info(args, f"refining {len(lexicon)} words...")
             lexicon = refine_lexicon(lexicon, lines)
     lexicon.save(args.output)
     _info(args, f"{len(lexicon)} words in {time.perf_counter() - start:.1f} s"
@@ -147,15 +147,28 @@ def _partitioned(args) -> bool:
     return True
 
 
-def _learn_partitioned(args, params: dict):
-    from .discovery import learn_lexicon
+def _check_found(lexicon) -> None:
+    if not len(lexicon):
+        raise InputError("found no words: the input holds no run of Han characters long enough")
 
-    return _run_partitioned(args, learn_lexicon, **params)
+
+@contextlib.contextmanager
+def _engine_client(args):
+    """The Dask client of the command's partitioned jobs: a local cluster of --workers
+    processes for --engine dask without --scheduler, else None (the job connects to the
+    scheduler, or runs locally)."""
+    if args.engine == "dask" and args.scheduler is None:
+        from .engine import local_dask_client
+
+        with local_dask_client(args.workers) as client:
+            yield client
+    else:
+        yield None
 
 
-def _run_partitioned(args, func, **params):
-    """Call a partitioned job `func` on the CLI's files with its engine options, with
-    one progress bar per step."""
+def _run_partitioned(args, func, client=None, **params):
+    """Call a partitioned job `func` on the CLI's files with its engine options (and
+    `client`, a Dask client already open, if given), with one progress bar per step."""
     bars: dict = {}
 
     def progress(step: str, done: int, total: int) -> None:
@@ -168,11 +181,8 @@ def _run_partitioned(args, func, **params):
 
     try:
         with contextlib.ExitStack() as stack:
-            client = None
-            if args.engine == "dask" and args.scheduler is None:
-                from .engine import local_dask_client
-
-                client = stack.enter_context(local_dask_client(args.workers))
+            if client is None:
+                client = stack.enter_context(_engine_client(args))
             return func(args.corpus, errors=args.encoding_errors, workers=args.workers,
                         engine=args.engine, scheduler=args.scheduler, client=client,
                         spill_dir=args.spill_dir, progress=progress, **params)
