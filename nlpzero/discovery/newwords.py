@@ -274,14 +274,36 @@ def reestimate_counts(words, lines: list[str]) -> dict:
         ``{word: tokens}`` for the words used at least once; `words` itself (as a
         dict) when none is.
     """
-    from ..segmentation.tokenizer import Tokenizer
-
-    words = {w: c for w, c in words.items() if c > 0}
+    words = positive_words(words)
     if not words:
         return words
+    return words_in_use(words, count_tokens(unigram_tokenizer(words), lines))
+
+
+def positive_words(words) -> dict:
+    """The words of a lexicon or mapping with a positive count."""
+    return {w: c for w, c in words.items() if c > 0}
+
+
+def unigram_tokenizer(words: dict):
+    """The unigram tokenizer of `words` (not cached: a lexicon of the moment)."""
+    from ..segmentation.tokenizer import Tokenizer
+
+    return Tokenizer(Lexicon(words), cache=False)
+
+
+def count_tokens(tokenizer, lines: Iterable[str]) -> Counter:
+    """How often each token occurs in the lines' segmentation by `tokenizer`."""
     tokens: Counter = Counter()
-    for line_tokens in Tokenizer(Lexicon(words), cache=False).cut_lines(lines):
-        tokens.update(line_tokens)
+    for line_tokens in tokenizer.cut_lines(lines):
+        tokens.update(line_tokens)  # counted in C
+    return tokens
+
+
+def words_in_use(words: dict, tokens) -> dict:
+    """``{word: tokens}`` for the words used at least once (`tokens`: a word's uses, a
+    mapping); `words` as they were when none is, so that a text that uses none of them
+    leaves the lexicon whole rather than empty."""
     used = {w: tokens[w] for w in words if tokens.get(w, 0) > 0}
     return used or words
 

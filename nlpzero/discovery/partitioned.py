@@ -32,7 +32,6 @@ co-occurrence counting and the segmentation of files.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -47,6 +46,7 @@ from ..engine.spill import Spill
 from ..lexicon import Lexicon
 from .finders import (CohesionWordFinder, group_pieces, mark_kept_windows, piece_hashes,
                       piece_strings, backtracked, default_min_count, distinct_pieces)
+from .newwords import count_tokens, positive_words, unigram_tokenizer, words_in_use
 from .ngrams import NgramCounter, window_totals, count_windows
 
 # ---------------------------------------------------------------------------
@@ -205,9 +205,7 @@ def _load_kernels(spill_folder: str) -> None:
 def _count_uses(task, shared: dict):
     """How often each word of the lexicon is a token of the partition's segmentation."""
     _, part = task
-    tokens: Counter = Counter()
-    for line_tokens in shared["tokenizer"].cut_lines(partition_texts(part, shared["errors"])):
-        tokens.update(line_tokens)  # counted in C; the words are picked out once, below
+    tokens = count_tokens(shared["tokenizer"], partition_texts(part, shared["errors"]))
     index = shared["index"]
     counts = np.zeros(len(index), dtype=np.int64)
     found = [(index[w], n) for w, n in tokens.items() if w in index]
@@ -246,14 +244,12 @@ def count_uses(sources: Iterable[str] | str, words, *, errors: str = "strict",
         ``{word: tokens}`` for the words used at least once; the positive words as
         they were when none is.
     """
-    from ..segmentation.tokenizer import Tokenizer
-
     check_errors(errors)
     check_workers(workers)
-    words = {w: c for w, c in words.items() if c > 0}
+    words = positive_words(words)
     if not words:
         return words
-    tokenizer = Tokenizer(Lexicon(words), cache=False)
+    tokenizer = unigram_tokenizer(words)
     tokenizer.compile()  # once here, not in every worker
     tasks = list(enumerate(plan_partitions(sources, workers, part_bytes)))
     with partitioned_run(engine, workers, scheduler=scheduler, client=client,
@@ -262,9 +258,8 @@ def count_uses(sources: Iterable[str] | str, words, *, errors: str = "strict",
                       errors=errors, spill=spill)
         total = run_step(runner, tasks, progress or (lambda step, done, total: None), "uses",
                          _count_uses, shared, _add_uses)
-    counts = total[0] if total is not None else np.zeros(len(words), dtype=np.int64)
-    used = {w: int(n) for w, n in zip(words, counts.tolist()) if n > 0}
-    return used or words
+    counts = total[0].tolist() if total is not None else [0] * len(words)
+    return words_in_use(words, dict(zip(words, counts)))
 
 
 # ---------------------------------------------------------------------------
