@@ -11,9 +11,11 @@ Rows (F1 on the test text):
 * jieba 0.42 ``lcut`` with HMM on and off;
 * THULAC ``seg_only`` (supervised, trained on annotated text) when installed;
 * the tagger trained from jieba's dict.txt alone (``Segmenter.train``);
-* the lexicon learned from the raw text (``find_words``), with the unigram tokenizer;
-  and the same refined (``refine_lexicon``, ``nlpzero lexicon --refine``);
-* jieba's dict plus the learned words it lacks (counts rescaled to jieba's total);
+* the lexicon learned from the raw text, with the unigram tokenizer: as the finder cuts
+  it (``find_words(refine=False)``, ``nlpzero lexicon --no-refine``) and refined (the
+  default of both);
+* jieba's dict plus the learned words it lacks (counts rescaled to jieba's total), as
+  found and refined;
 * adapted: ``nlpzero train-segmenter --lexicon DICT --corpus LEARN`` as a whole
   process (time and peak memory of adapting);
 * raw text alone, adapted: ``nlpzero train-segmenter --lexicon none --corpus LEARN``.
@@ -151,14 +153,16 @@ def run_domain(name: str, tagger, work: str, dict_path: str) -> dict:
     print(f"[{name}] THULAC", file=sys.stderr, flush=True)
     res["THULAC"] = thulac_f1(test, gold)
     res["tagger (jieba dict)"] = score(gold, list(tagger.cut_lines(test))).f1
-    learned = find_words(learn)
-    res["learned lexicon"] = score(gold, list(Tokenizer(learned).cut_lines(test))).f1
-    refined = refine_lexicon(learned, learn)
+    learned = find_words(learn, refine=False)
+    res["learned lexicon, as found"] = score(gold, list(Tokenizer(learned).cut_lines(test))).f1
+    refined = refine_lexicon(learned, learn)  # find_words(learn), the default
     res["learned lexicon, refined"] = score(gold, list(Tokenizer(refined).cut_lines(test))).f1
-    merged = Lexicon(base.items())
-    scale = base.total / max(1, learned.total)
-    merged.update({w: max(1, round(c * scale)) for w, c in learned.items() if w not in base})
-    res["jieba dict + learned words"] = score(gold, list(Tokenizer(merged).cut_lines(test))).f1
+    for row, lexicon in (("jieba dict + learned words, as found", learned),
+                         ("jieba dict + learned words, refined", refined)):
+        merged = Lexicon(base.items())
+        scale = base.total / max(1, lexicon.total)
+        merged.update({w: max(1, round(c * scale)) for w, c in lexicon.items() if w not in base})
+        res[row] = score(gold, list(Tokenizer(merged).cut_lines(test))).f1
     for row, lexicon in (("adapted (jieba dict + domain text)", dict_path),
                          ("raw text alone, adapted", "none")):
         print(f"[{name}] {row}", file=sys.stderr, flush=True)
@@ -184,8 +188,10 @@ def run_domain(name: str, tagger, work: str, dict_path: str) -> dict:
 
 def render(results: list[dict]) -> str:
     f = benchutil.fmt
-    rows = ["jieba HMM on", "jieba HMM off", "THULAC", "tagger (jieba dict)", "learned lexicon",
-            "learned lexicon, refined", "jieba dict + learned words", "adapted (jieba dict + domain text)",
+    rows = ["jieba HMM on", "jieba HMM off", "THULAC", "tagger (jieba dict)",
+            "learned lexicon, as found", "learned lexicon, refined",
+            "jieba dict + learned words, as found", "jieba dict + learned words, refined",
+            "adapted (jieba dict + domain text)",
             "raw text alone, adapted"]
     headers = ["system"] + [NAMES[r["domain"]] for r in results]
     table = [[row] + [f(r.get(row), ".3f") for r in results] for row in rows]

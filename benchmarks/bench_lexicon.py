@@ -2,10 +2,11 @@
 
 Systems (each in its own fresh Python process, so that its peak memory is its own):
 
-* nlpzero cohesion / nlpzero pmi: learn a lexicon from the raw lines
-  (``find_words``), segment the same lines with ``Tokenizer(lexicon).cut_lines``;
-  "refined": the cohesion lexicon passed through ``refine_lexicon(lexicon, lines)``
-  (``nlpzero lexicon --refine``), its time counted in the learning;
+* nlpzero cohesion / nlpzero pmi: learn a lexicon from the raw lines as the finder cuts
+  it (``find_words(..., refine=False)``, ``nlpzero lexicon --no-refine``), segment the
+  same lines with ``Tokenizer(lexicon).cut_lines``; "refined": the cohesion lexicon
+  passed through ``refine_lexicon(lexicon, lines)`` (the default of ``find_words`` and
+  ``nlpzero lexicon``), its time counted in the learning;
 * nlp-zero 0.1.6 ``Word_Finder`` with its default parameters (the peer, pure Python,
   prepared by ``peers.py``): ``train(lines)``, ``find(lines)``, then its own tokenizer
   (``export_tokenizer().tokenize(line)``);
@@ -52,8 +53,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchutil  # noqa: E402
 
 SYSTEMS = [
-    ("nlpzero-cohesion", "nlpzero cohesion"),
-    ("nlpzero-cohesion-refined", "nlpzero cohesion, refined (--refine)"),
+    ("nlpzero-cohesion", "nlpzero cohesion, as found (--no-refine)"),
+    ("nlpzero-cohesion-refined", "nlpzero cohesion, refined (the default)"),
     ("nlpzero-cohesion-noscipy", "nlpzero cohesion, SciPy not importable"),
     ("nlpzero-pmi", "nlpzero pmi"),
     ("nlp-zero", "nlp-zero 0.1.6 Word_Finder (defaults)"),
@@ -171,7 +172,7 @@ def child(system: str, limit: int | None) -> None:
             method = system.split("-")[1]
 
             def learn_lexicon():
-                found = find_words(lines, method=method)
+                found = find_words(lines, method=method, refine=False)
                 return refine_lexicon(found, lines) if system.endswith("-refined") else found
             lexicon = learn_lexicon()
             learn = time.perf_counter() - t0

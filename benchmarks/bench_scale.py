@@ -254,7 +254,7 @@ def run(sizes: list[int], workers: list[int], jobs: list[str], repeat: int) -> d
     rows = []
     # Fill Numba's cache before timing anything.
     measure(nlpzero_cmd("lexicon", "-q", paths[sizes[0]], "-o", os.path.join(SCALE_DIR, "warm.txt"),
-                        "--workers", "2"))
+                        "--workers", "2"))  # refined: every kernel
 
     def add(job: str, mb: int, w: int, r: dict) -> None:
         rows.append(dict(job=job, mb=mb, workers=w, date=DATE, **r))
@@ -266,8 +266,9 @@ def run(sizes: list[int], workers: list[int], jobs: list[str], repeat: int) -> d
         lexicon = os.path.join(SCALE_DIR, f"lexicon_{mb}MB.txt")
         segmented = os.path.join(SCALE_DIR, f"segmented_{mb}MB.txt")
         if "lexicon" in jobs or "segment" in jobs:
+            # The finder's scaling: --no-refine (refining adds two segmentation passes).
             for w, r in interleaved(lambda w: nlpzero_cmd("lexicon", "-q", path, "-o", lexicon,
-                                                          "--workers", str(w)),
+                                                          "--no-refine", "--workers", str(w)),
                                     workers, repeat).items():
                 add("lexicon", mb, w, r)
         if "segment" in jobs:
@@ -288,7 +289,8 @@ def run(sizes: list[int], workers: list[int], jobs: list[str], repeat: int) -> d
         if "lexicon-repetitive" in jobs:
             repetitive = build_repetitive(mb)
             for w, r in interleaved(lambda w: nlpzero_cmd("lexicon", "-q", repetitive, "-o",
-                                                          lexicon, "--workers", str(w)),
+                                                          lexicon, "--no-refine", "--workers",
+                                                          str(w)),
                                     workers, repeat).items():
                 add("lexicon-repetitive", mb, w, r)
         if "cooccur-disjoint" in jobs:

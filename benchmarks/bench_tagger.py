@@ -177,7 +177,7 @@ def run(args) -> dict:
                                          and np.array_equal(seg_j.transitions, other.transitions))
     del other
     t0 = time.perf_counter()
-    learned = find_words(text)
+    learned = find_words(text, refine=False)
     res["find_words_s"] = time.perf_counter() - t0
     learned_path = os.path.join(work, "learned_lexicon.txt")
     learned.save(learned_path)

@@ -227,7 +227,7 @@ def samples(name, lines, lexicon_lines, n_lines, picks, tpl_top=40):
     from nlpzero import Tokenizer, find_words
     from nlpzero.templates import Parser, TemplateFinder, template_text
 
-    tk = Tokenizer(find_words(lexicon_lines))
+    tk = Tokenizer(find_words(lexicon_lines, refine=False))
     ts = TemplateFinder(tk).train(lines[:n_lines]).find()
     nontrivial = ts.nontrivial()
     multi = [(t, c) for t, c in nontrivial.items() if sum(w is not None for w in t) >= 2]
@@ -257,7 +257,7 @@ def main(argv=None) -> int:
     lines = peoples_daily_text()
     if args.quick:
         lines = lines[:3000]
-    lexicon = find_words(lines)
+    lexicon = find_words(lines, refine=False)
     tk = Tokenizer(lexicon)
     token_lists = list(tk.cut_lines(lines))
     runs = runs_of(token_lists, is_word_char)

@@ -29,16 +29,18 @@ CONFIGS = [
      dict(thresholds=[2, 4, 6], backoff_cohesion=None), ("pd",), True),
     ("thresholds", "+ thresholds 1,5,7 (pairs join at PMI > 1)",
      dict(backoff_cohesion=None), ("pd",), True),
-    ("default", "+ back-off pairs = **default**, People's Daily only", {}, ("pd",), True),
-    ("refined", "default, refined (`lexicon --refine`: re-estimated counts, pairs its words "
+    ("default", "+ back-off pairs = the finder's defaults (`--no-refine`), People's Daily only",
+     {}, ("pd",), True),
+    ("refined", "+ refined = **default** (`lexicon`: re-estimated counts, pairs its words "
      "explain and numeral phrases out)", "refine", ("pd",), True),
-    ("default-more-refined", "default, People's Daily + reviews + news, refined", "refine",
+    ("default-more-refined", "default, People's Daily + reviews + news", "refine",
      ("pd", "reviews", "inews"), True),
-    ("default-more", "default, learned from People's Daily + reviews + news", {},
+    ("default-more", "finder's defaults (`--no-refine`), People's Daily + reviews + news", {},
      ("pd", "reviews", "inews"), True),
-    ("default-more-mc5", "same, min count 5", dict(min_count=5),
+    ("default-more-mc5", "same, min count 5 (`--no-refine`)", dict(min_count=5),
      ("pd", "reviews", "inews"), True),
-    ("order5", "default with order 5 (thresholds 1,5,7,9)", dict(order=5), ("pd",), True),
+    ("order5", "finder's defaults with order 5 (thresholds 1,5,7,9), `--no-refine`",
+     dict(order=5), ("pd",), True),
     ("pmi", "adjacent PMI + de-redundancy (nlp-zero's method)", "pmi", ("pd",), True),
 ]
 
@@ -65,13 +67,13 @@ def child(key: str) -> None:
     base = benchutil.peak_rss_mib()
     t0 = time.perf_counter()
     if params == "pmi":
-        lexicon = find_words(text, method="pmi")
+        lexicon = find_words(text, method="pmi", refine=False)
     elif params == "refine":
         from nlpzero.discovery import refine_lexicon
 
-        lexicon = refine_lexicon(find_words(text), text)
+        lexicon = refine_lexicon(find_words(text, refine=False), text)
     else:
-        lexicon = find_words(text, **params)
+        lexicon = find_words(text, refine=False, **params)
     learn = time.perf_counter() - t0
     pred = list(Tokenizer(lexicon, number_units=units).cut_lines(lines))
     whole = score(gold, pred, lexicon=lexicon)
@@ -91,7 +93,7 @@ def top_review_words(n: int = 60, refine: bool = False) -> list[tuple[str, int]]
     from nlpzero.discovery import refine_lexicon
 
     text = reviews()
-    lexicon = find_words(text)
+    lexicon = find_words(text, refine=False)
     if refine:
         lexicon = refine_lexicon(lexicon, text)
     return [(w, c) for w, c in lexicon.items() if len(w) >= 2][:n]
@@ -118,11 +120,11 @@ def render(results: dict, review_words, refined_words) -> str:
         "",
         table,
         "",
-        "Top words (two characters or more) learned from the review corpus alone (default settings):",
+        "Top words (two characters or more) learned from the review corpus alone, as found (`--no-refine`):",
         "",
         top,
         "",
-        "The same, refined (`lexicon --refine`; counts re-estimated as uses in the text):",
+        "The same, refined (the default of `lexicon`; counts re-estimated as uses in the text):",
         "",
         top_refined,
     ])

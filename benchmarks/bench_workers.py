@@ -54,7 +54,7 @@ def prepare(gigabyte: bool) -> dict:
         nlpzero("dataset", "peoples-daily", "-o", base)
     lexicon = os.path.join(WORK, "pd-lexicon.txt")
     if not os.path.exists(lexicon):
-        nlpzero("lexicon", "-q", "--dataset", "peoples-daily", "-o", lexicon)
+        nlpzero("lexicon", "-q", "--no-refine", "--dataset", "peoples-daily", "-o", lexicon)
     files = {}
     copies = {"44 MB": 8, "100 MB": 18}
     if gigabyte:

@@ -93,7 +93,7 @@ def _load_tokenizer(args):
 
 
 def cmd_lexicon(args) -> int:
-    from .discovery import count_uses, learn_lexicon, make_finder, refine_lexicon
+    from .discovery import learn_lexicon, make_finder, refine_lexicon
 
     if args.method == "cohesion":
         params = dict(order=args.order, min_count=args.min_count,
@@ -103,15 +103,9 @@ def cmd_lexicon(args) -> int:
         params = dict(min_proba=args.min_proba, min_pmi=args.min_pmi)
     start = time.perf_counter()
     if _partitioned(args):
-        # One Dask cluster (when one is started) for the learning and the refining.
-        with _engine_client(args) as client:
-            lexicon = _run_partitioned(args, learn_lexicon, client=client, **params)
-            _check_found(lexicon)
-            if args.refine:
-                _info(args, f"refining {len(lexicon)} words...")
-                # The words' uses are counted over the partitions, on the workers.
-                lexicon = refine_lexicon(lexicon, None, uses=lambda words: _run_partitioned(
-                    args, count_uses, client=client, words=words))
+        # The words' uses (refining) are counted over the partitions too, on the workers.
+        lexicon = _run_partitioned(args, learn_lexicon, refine=args.refine, **params)
+        _check_found(lexicon)
     else:
         finder = make_finder(args.method, **params)
         lines = _read_corpus(args, "reading")
@@ -326,7 +320,7 @@ def cmd_dataset(args) -> int:
 def cmd_demo(args) -> int:
     """Learn a lexicon from the People's Daily raw text, show it, segment, score."""
     from .datasets import peoples_daily_gold
-    from .discovery import make_finder
+    from .discovery import make_finder, refine_lexicon
     from .scoring import score
     from .segmentation import Tokenizer
 
@@ -348,6 +342,8 @@ def cmd_demo(args) -> int:
     finder = make_finder(args.method)
     finder.train(_progress(text, args, "reading", total=len(text), unit="line"))
     lexicon = finder.find()
+    if args.refine:
+        lexicon = refine_lexicon(lexicon, text)
     learned = time.perf_counter() - start
     tokenizer = Tokenizer(lexicon)
     start = time.perf_counter()
@@ -358,7 +354,7 @@ def cmd_demo(args) -> int:
         print(f"Compiled the kernels in {compiled:.1f} s (first run only).")
     print(f"Learned {len(lexicon)} words from {source}"
           f"{', ' if args.gold is None else ' ('}{n_chars} characters) in {learned:.1f} s "
-          f"with method '{args.method}'.")
+          f"with method '{args.method}'{', refined' if args.refine else ''}.")
     print("\nMost frequent words of two or more characters:")
     top = [w for w, _ in lexicon.most_common() if len(w) > 1][:args.top]
     for i in range(0, len(top), 10):
@@ -622,10 +618,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default 1,5,7 for order 4)")
     p.add_argument("--no-backoff", action="store_true",
                    help="cohesion: do not add the cohesive pairs found inside longer words")
-    p.add_argument("--refine", action="store_true",
-                   help="keep the words that are words of their own: counts re-estimated by "
-                        "segmenting the text with the lexicon, pairs its other words explain "
-                        "(他的) and numeral phrases (一种) removed; reads the text twice more")
+    p.add_argument("--refine", action=argparse.BooleanOptionalAction, default=True,
+                   help="keep the words that are words of their own (the default): counts "
+                        "re-estimated by segmenting the text with the lexicon, pairs its other "
+                        "words explain (他的) and numeral phrases (一种) removed; reads the text "
+                        "twice more. --no-refine: the finder's cut as it is")
     p.add_argument("--min-pmi", type=float, default=1.0, help="pmi: minimum PMI (default 1)")
     p.add_argument("--min-proba", type=float, default=1e-7,
                    help="pmi: minimum probability (default 1e-7)")
@@ -753,6 +750,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="learn from this segmented text instead (words separated by spaces; "
                         "scored against it), e.g. data/peoples-daily-gold.txt of a checkout")
     p.add_argument("--method", choices=("cohesion", "pmi"), default="cohesion")
+    p.add_argument("--refine", action=argparse.BooleanOptionalAction, default=True,
+                   help="keep the words that are words of their own, as `lexicon` does "
+                        "(the default); --no-refine shows the finder's cut as it is")
     p.add_argument("--top", type=int, default=40, help="words to show (default 40)")
     p.set_defaults(func=cmd_demo)
 

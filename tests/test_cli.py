@@ -161,7 +161,7 @@ def test_lexicon_thresholds_and_backoff_options(tmp_path, corpus_file, capsys):
 
     lex = str(tmp_path / "lex.txt")
     code, _, _ = run(["lexicon", corpus_file, "-o", lex, "-q", "--thresholds", "2,4,6",
-                      "--no-backoff"], capsys)
+                      "--no-backoff", "--no-refine"], capsys)
     assert code == 0
     lines = open(corpus_file, encoding="utf-8").read().splitlines()
     expected = CohesionWordFinder(thresholds=[2, 4, 6], backoff_cohesion=None).train(lines).find()

@@ -15,8 +15,8 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero import corpus
 from nlpzero.corpus import read_lines
-from nlpzero.discovery.finders import (CohesionWordFinder, group_pieces, mark_kept_windows,
-                                       piece_hashes)
+from nlpzero.discovery.finders import (CohesionWordFinder, find_words, group_pieces,
+                                       mark_kept_windows, piece_hashes)
 from nlpzero._kernels.merges import gather_runs
 from nlpzero.discovery.partitioned import _count_chars, _learn, learn_lexicon
 from nlpzero.engine import SerialRunner, Spill, plan_partitions
@@ -33,8 +33,9 @@ def write(path, text: str) -> str:
     return str(path)
 
 
-def in_memory(path, **params):
-    return CohesionWordFinder(**params).train(read_lines(path)).find()
+def in_memory(path, refine=True, **params):
+    """The in-memory lexicon of a file: the finder's cut, refined unless `refine` is False."""
+    return find_words(list(read_lines(path)), refine=refine, **params)
 
 
 # ---------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def test_engine_equals_in_memory_finder_on_real_text(pd_file, part_bytes):
 def test_engine_without_spill_files_recomputes_the_same(pd_file):
     """The path used on a cluster: every step decodes the partition again."""
     finder = CohesionWordFinder(min_count=3, order=5, thresholds=[1, 4, 6, 8])
-    expected = in_memory(pd_file, min_count=3, order=5, thresholds=[1, 4, 6, 8])
+    expected = in_memory(pd_file, refine=False, min_count=3, order=5, thresholds=[1, 4, 6, 8])
     got = _learn(finder, plan_partitions(pd_file, part_bytes=12_000), SerialRunner(), "strict",
                  Spill(None), lambda *a: None)
     assert got == expected
@@ -151,7 +152,7 @@ import numpy as np
 from numba import njit, prange
 from nlpzero.discovery import CohesionWordFinder
 from nlpzero.corpus import read_lines
-from nlpzero.discovery import learn_lexicon
+from nlpzero.discovery import find_words, learn_lexicon
 from nlpzero.engine.processes import numba_threads_started
 
 @njit(parallel=True)
@@ -163,7 +164,7 @@ def total(x):
 
 assert total(np.ones(1000)) == 1000.0
 path = sys.argv[1]
-expected = CohesionWordFinder().train(read_lines(path)).find()
+expected = find_words(list(read_lines(path)))
 assert learn_lexicon(path, workers=2, part_bytes=15_000) == expected
 print("threads started" if numba_threads_started() else "no threads")
 """
@@ -181,10 +182,12 @@ def test_workers_after_numba_threads_ran(pd_file):
 
 @settings(max_examples=25, deadline=None)
 @given(lines=st.lists(st.text(alphabet="天地人和中国大小的了", min_size=0, max_size=12), min_size=1, max_size=60),
-       part=st.integers(5, 200), min_count=st.integers(1, 3), order=st.integers(2, 5))
-def test_engine_equals_in_memory_finder_on_random_text(tmp_path_factory, lines, part, min_count, order):
+       part=st.integers(5, 200), min_count=st.integers(1, 3), order=st.integers(2, 5),
+       refine=st.booleans())
+def test_engine_equals_in_memory_finder_on_random_text(tmp_path_factory, lines, part, min_count, order,
+                                                       refine):
     path = write(tmp_path_factory.mktemp("h") / "a.txt", "\n".join(lines))
-    params = dict(min_count=min_count, order=order)
+    params = dict(min_count=min_count, order=order, refine=refine)
     assert learn_lexicon(path, part_bytes=part, **params) == in_memory(path, **params)
 
 

@@ -295,8 +295,9 @@ def test_refine_lexicon_removes_what_its_words_explain(pd_lines):
     from nlpzero.discovery import refine_lexicon
 
     lines = pd_lines[:1500]
-    learned = find_words(lines)
+    learned = find_words(lines, refine=False)
     refined = refine_lexicon(learned, lines)
+    assert find_words(lines) == refined  # the default
     # Pairs of frequent words and numeral phrases leave.
     for pair in ("也是", "一个", "这是"):
         assert pair in learned and pair not in refined
@@ -326,14 +327,14 @@ def test_cli_lexicon_refine_is_the_same_in_memory_and_partitioned(tmp_path, pd_l
     corpus = tmp_path / "pd.txt"
     corpus.write_text("\n".join(pd_lines[:1500]) + "\n", encoding="utf-8")
     outs = {}
-    for name, extra in (("plain", []), ("memory", ["--refine"]),
-                        ("stdin", ["--refine", "-"]), ("workers", ["--refine", "--workers", "2"])):
+    for name, extra in (("plain", ["--no-refine"]), ("memory", []), ("stdin", ["-"]),
+                        ("workers", ["--workers", "2"]), ("asked", ["--refine"])):
         out = tmp_path / f"{name}.txt"
         args = ["lexicon", "-q", *([] if "-" in extra else [str(corpus)]), *extra, "-o", str(out)]
         done = run_cli(*args, input=corpus.read_text(encoding="utf-8") if "-" in extra else None)
         assert done.returncode == 0, done.stderr
         outs[name] = out.read_text(encoding="utf-8")
-    assert outs["memory"] == outs["stdin"] == outs["workers"] != outs["plain"]
+    assert outs["memory"] == outs["stdin"] == outs["workers"] == outs["asked"] != outs["plain"]
     refined = {line.split()[0] for line in outs["memory"].splitlines()}
     assert "也是" in outs["plain"] and "也是" not in refined
 

@@ -546,22 +546,45 @@ def make_finder(method: str = "cohesion", **params):
     return CohesionWordFinder(**params) if method == "cohesion" else PMIWordFinder(**params)
 
 
-def find_words(texts: Iterable[str] | str, method: str = "cohesion", **params) -> Lexicon:
+def find_words(texts: Iterable[str] | str, method: str = "cohesion", *, refine: bool = True,
+               **params) -> Lexicon:
     """Learn a lexicon from raw text.
 
     Parameters
     ----------
     texts : str or iterable of str
-        Raw text, e.g. the lines of a corpus.
+        Raw text, e.g. the lines of a corpus (an iterator is read into a list when
+        `refine` reads it twice).
     method : {"cohesion", "pmi"}
         Discovery method: n-gram cohesion (:class:`CohesionWordFinder`) or adjacent
         PMI (:class:`PMIWordFinder`).
+    refine : bool, default True
+        Keep the words that are words of their own, with their uses in the text as
+        counts (:func:`~nlpzero.discovery.refine_lexicon`: pairs that the other words
+        explain, such as 他的 and 也是, and numeral phrases leave); False gives the
+        finder's cut as it is, with the words' counts as pieces of the corpus.
     **params
         Passed to the finder's constructor.
 
     Returns
     -------
     Lexicon
-        The words found, with their counts as pieces of the corpus.
+        The words found, with their counts.
+
+    Examples
+    --------
+    >>> lines = ["中国人民银行今天发布了新的货币政策", "人民银行表示货币政策保持稳健"] * 50
+    >>> lexicon = find_words(lines)
+    >>> "货币政策" in lexicon or "货币" in lexicon
+    True
     """
-    return make_finder(method, **params).train(texts).find()
+    if isinstance(texts, str):
+        texts = texts.splitlines()
+    elif refine and iter(texts) is texts:  # read twice
+        texts = list(texts)
+    lexicon = make_finder(method, **params).train(texts).find()
+    if refine and len(lexicon):
+        from .newwords import refine_lexicon
+
+        lexicon = refine_lexicon(lexicon, texts)
+    return lexicon

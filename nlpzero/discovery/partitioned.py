@@ -23,7 +23,8 @@ one partition per worker plus the merged tables.
 
 :func:`count_uses` counts, the same way, how often each word of a lexicon is a token of
 the files' segmentation with it: the re-estimation of
-:func:`~nlpzero.discovery.refine_lexicon` on files.
+:func:`~nlpzero.discovery.refine_lexicon` on files, which :func:`learn_lexicon` runs on
+the same workers by default.
 
 The partitions, runners and spill are those of :mod:`nlpzero.engine`, which also serve
 co-occurrence counting and the segmentation of files.
@@ -46,7 +47,8 @@ from ..engine.spill import Spill
 from ..lexicon import Lexicon
 from .finders import (CohesionWordFinder, group_pieces, mark_kept_windows, piece_hashes,
                       piece_strings, backtracked, default_min_count, distinct_pieces)
-from .newwords import count_tokens, positive_words, unigram_tokenizer, words_in_use
+from .newwords import (count_tokens, positive_words, refine_lexicon, unigram_tokenizer,
+                       words_in_use)
 from .ngrams import NgramCounter, window_totals, count_windows
 
 # ---------------------------------------------------------------------------
@@ -246,24 +248,25 @@ def count_uses(sources: Iterable[str] | str, words, *, errors: str = "strict",
     """
     check_errors(errors)
     check_workers(workers)
+    tasks = list(enumerate(plan_partitions(sources, workers, part_bytes)))
+    with partitioned_run(engine, workers, scheduler=scheduler, client=client,
+                         spill_dir=spill_dir) as (runner, spill):
+        return _uses(words, tasks, runner, errors, spill,
+                     progress or (lambda step, done, total: None))
+
+
+def _uses(words, tasks: list, runner, errors: str, spill: Spill, progress) -> dict:
+    """:func:`count_uses` with the run's runner and spill (shared with learning)."""
     words = positive_words(words)
     if not words:
         return words
     tokenizer = unigram_tokenizer(words)
     tokenizer.compile()  # once here, not in every worker
-    tasks = list(enumerate(plan_partitions(sources, workers, part_bytes)))
-    with partitioned_run(engine, workers, scheduler=scheduler, client=client,
-                         spill_dir=spill_dir) as (runner, spill):
-        shared = dict(tokenizer=tokenizer, index={w: i for i, w in enumerate(words)},
-                      errors=errors, spill=spill)
-        total = run_step(runner, tasks, progress or (lambda step, done, total: None), "uses",
-                         _count_uses, shared, _add_uses)
+    shared = dict(tokenizer=tokenizer, index={w: i for i, w in enumerate(words)},
+                  errors=errors, spill=spill)
+    total = run_step(runner, tasks, progress, "uses", _count_uses, shared, _add_uses)
     counts = total[0].tolist() if total is not None else [0] * len(words)
     return words_in_use(words, dict(zip(words, counts)))
-
-
-# ---------------------------------------------------------------------------
-# Driver
 
 
 def learn_lexicon(sources: Iterable[str] | str, *, order: int = 4, min_count: int | None = None,
@@ -271,12 +274,12 @@ def learn_lexicon(sources: Iterable[str] | str, *, order: int = 4, min_count: in
                   backoff_cohesion: float | None = 2.0, backoff_weight: float = 0.02,
                   errors: str = "strict", workers: int = 1, engine: str = "local",
                   scheduler: str | None = None, client=None, part_bytes: int | None = None,
-                  spill_dir: str | None = None,
+                  spill_dir: str | None = None, refine: bool = True,
                   progress: Callable[[str, int, int], None] | None = None) -> Lexicon:
     """Learn a lexicon from files with the cohesion method, one partition at a time.
 
-    The result equals ``CohesionWordFinder(...).train(read_lines(sources)).find()`` with
-    the same parameters; memory is one partition per worker plus the count tables, and
+    The result equals :func:`~nlpzero.discovery.find_words` on the files' lines with the
+    same parameters; memory is one partition per worker plus the count tables, and
     the partitions are counted by `workers` processes, or on a Dask cluster.
 
     Parameters
@@ -303,6 +306,11 @@ def learn_lexicon(sources: Iterable[str] | str, *, order: int = 4, min_count: in
     spill_dir : str, optional
         Folder for the local engine's intermediate arrays (about 11 bytes per input
         character, removed at the end; default: the system's temporary folder).
+    refine : bool, default True
+        Keep the words that are words of their own
+        (:func:`~nlpzero.discovery.refine_lexicon`), their uses counted over the
+        partitions like the n-grams (two more passes over the files); False gives the
+        finder's cut as it is.
     progress : callable, optional
         Called as ``progress(step, done, total)`` after each partition of each step.
 
@@ -317,8 +325,13 @@ def learn_lexicon(sources: Iterable[str] | str, *, order: int = 4, min_count: in
     parts = plan_partitions(sources, workers, part_bytes)
     with partitioned_run(engine, workers, scheduler=scheduler, client=client,
                          spill_dir=spill_dir, load_kernels=_load_kernels) as (runner, spill):
-        return _learn(finder, parts, runner, errors, spill,
-                      progress or (lambda step, done, total: None))
+        progress = progress or (lambda step, done, total: None)
+        lexicon = _learn(finder, parts, runner, errors, spill, progress)
+        if refine and len(lexicon):
+            tasks = list(enumerate(parts))
+            lexicon = refine_lexicon(lexicon, None, uses=lambda words: _uses(
+                words, tasks, runner, errors, spill, progress))
+        return lexicon
 
 
 def _learn(finder: CohesionWordFinder, parts: list[Partition], runner, errors: str,
