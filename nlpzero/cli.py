@@ -93,7 +93,7 @@ def _load_tokenizer(args):
 
 
 def cmd_lexicon(args) -> int:
-    from .discovery import learn_lexicon, make_finder, refine_lexicon
+    from .discovery import find_words, learn_lexicon
 
     if args.method == "cohesion":
         params = dict(order=args.order, min_count=args.min_count,
@@ -105,19 +105,13 @@ def cmd_lexicon(args) -> int:
     if _partitioned(args):
         # The words' uses (refining) are counted over the partitions too, on the workers.
         lexicon = _run_partitioned(args, learn_lexicon, refine=args.refine, **params)
-        _check_found(lexicon)
     else:
-        finder = make_finder(args.method, **params)
-        lines = _read_corpus(args, "reading")
-        if args.refine:  # it reads the text again: stdin and datasets are kept for it
+        lines = _read_corpus(args, "reading")  # counted as it is read
+        if args.refine:  # refining reads the text again: stdin and datasets are kept for it
             lines = list(lines)
-        finder.train(lines)
-        _info(args, "finding words...")
-        lexicon = finder.find()
-        _check_found(lexicon)
-        if args.refine:
-            _info(args, f"refining {len(lexicon)} words...")
-            lexicon = refine_lexicon(lexicon, lines)
+            _info(args, "finding and refining words...")
+        lexicon = find_words(lines, args.method, refine=args.refine, **params)
+    _check_found(lexicon)
     lexicon.save(args.output)
     _info(args, f"{len(lexicon)} words in {time.perf_counter() - start:.1f} s"
                 + ("" if args.output == "-" else f"; written to {args.output}"))
@@ -320,7 +314,7 @@ def cmd_dataset(args) -> int:
 def cmd_demo(args) -> int:
     """Learn a lexicon from the People's Daily raw text, show it, segment, score."""
     from .datasets import peoples_daily_gold
-    from .discovery import make_finder, refine_lexicon
+    from .discovery import find_words, make_finder
     from .scoring import score
     from .segmentation import Tokenizer
 
@@ -339,11 +333,8 @@ def cmd_demo(args) -> int:
     list(Tokenizer({"中国": 1}).cut_lines(["中国人"]))
     compiled = time.perf_counter() - start
     start = time.perf_counter()
-    finder = make_finder(args.method)
-    finder.train(_progress(text, args, "reading", total=len(text), unit="line"))
-    lexicon = finder.find()
-    if args.refine:
-        lexicon = refine_lexicon(lexicon, text)
+    lexicon = find_words(_progress(text, args, "reading", total=len(text), unit="line"),
+                         args.method, refine=args.refine)
     learned = time.perf_counter() - start
     tokenizer = Tokenizer(lexicon)
     start = time.perf_counter()
