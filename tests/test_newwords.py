@@ -289,6 +289,16 @@ def test_learned_base_counts_are_uses_in_the_corpus():
     assert all(uses[w] > 0 for w in base)
 
 
+def test_learned_base_is_the_finders_lexicon_refined_once(pd_lines):
+    from nlpzero.discovery import find_words, refine_lexicon
+    from nlpzero.discovery.newwords import resolve_base
+
+    lines = pd_lines[:300]
+    once = refine_lexicon(find_words(lines, refine=False), lines)
+    assert refine_lexicon(once, lines) != once  # so that refining twice would show
+    assert resolve_base("none", lines) == once == find_words(lines)
+
+
 def test_refine_lexicon_removes_what_its_words_explain(pd_lines):
     from nlpzero import Tokenizer, find_words, score
     from nlpzero.datasets import peoples_daily_gold
