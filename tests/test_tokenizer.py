@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nlpzero.corpus import CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNITS, POINT, RUN_PUNCTUATION
+from nlpzero.errors import InputError
 from nlpzero.lexicon import Lexicon
 from nlpzero.segmentation import Tokenizer
 
@@ -133,6 +134,44 @@ def test_cut_lines_batches(monkeypatch, pd_lines):
     whole = list(tk.cut_lines(pd_lines[:100]))
     monkeypatch.setattr(tokenizer, "BATCH_CHARS", 50)
     assert list(tk.cut_lines(pd_lines[:100])) == whole
+
+
+def reference_word_counts(tk, lines, words):
+    """count_words, obviously: a Counter of the tokens of cut_lines, read at the words
+    of the lexicon (0 for the others)."""
+    from collections import Counter
+
+    tokens = Counter(w for line in tk.cut_lines(lines) for w in line)
+    return [tokens[w] if tk.lexicon.get(w, 0) > 0 else 0 for w in words]
+
+
+@settings(max_examples=150, deadline=None)
+@given(counts=words_strategy, lines=st.lists(text_strategy, max_size=6),
+       extra=st.lists(st.text(alphabet=HAN_CHARS + "ab1年", min_size=1, max_size=4), max_size=5))
+def test_count_words_matches_reference(counts, lines, extra):
+    if sum(counts.values()) == 0:
+        counts[next(iter(counts))] = 1
+    tk = Tokenizer(Lexicon(counts))
+    # The lexicon's words, inner paths of its trie, words it lacks and atoms.
+    words = list(counts) + extra + ["1", "ab", "年"]
+    lines = [line.replace("\n", "") for line in lines]
+    assert tk.count_words(lines, words).tolist() == reference_word_counts(tk, lines, words)
+
+
+def test_count_words_on_real_text(monkeypatch, pd_lines, jieba_dict_path):
+    import nlpzero.segmentation.tokenizer as tokenizer
+
+    tk = Tokenizer(jieba_dict_path)
+    words = tk.lexicon.keys()[:20000] + ["１９９８年", "，", "不是词语"]
+    want = reference_word_counts(tk, pd_lines, words)
+    assert sum(want) > 10000
+    assert tk.count_words(pd_lines, words).tolist() == want
+    monkeypatch.setattr(tokenizer, "BATCH_CHARS", 500)  # many batches, same counts
+    assert tk.count_words(iter(pd_lines), words).tolist() == want
+    assert tk.count_words([], words).tolist() == [0] * len(words)
+    assert tk.count_words(pd_lines, []).tolist() == []
+    with pytest.raises(InputError, match="newline"):
+        tk.count_words(pd_lines, ["中国\n人民"])
 
 
 def test_jieba_like_editing():

@@ -277,7 +277,7 @@ def reestimate_counts(words, lines: list[str]) -> dict:
     words = positive_words(words)
     if not words:
         return words
-    return words_in_use(words, count_tokens(unigram_tokenizer(words), lines))
+    return words_in_use(words, uses_of(words, lines))
 
 
 def positive_words(words) -> dict:
@@ -292,12 +292,10 @@ def unigram_tokenizer(words: dict):
     return Tokenizer(Lexicon(words), cache=False)
 
 
-def count_tokens(tokenizer, lines: Iterable[str]) -> Counter:
-    """How often each token occurs in the lines' segmentation by `tokenizer`."""
-    tokens: Counter = Counter()
-    for line_tokens in tokenizer.cut_lines(lines):
-        tokens.update(line_tokens)  # counted in C
-    return tokens
+def uses_of(words: dict, lines: Iterable[str]) -> dict:
+    """``{word: tokens}``: how often each of `words` is a token of the lines'
+    segmentation by their unigram tokenizer."""
+    return dict(zip(words, unigram_tokenizer(words).count_words(lines, list(words)).tolist()))
 
 
 def words_in_use(words: dict, tokens) -> dict:

@@ -47,8 +47,7 @@ from ..engine.spill import Spill
 from ..lexicon import Lexicon
 from .finders import (CohesionWordFinder, group_pieces, mark_kept_windows, piece_hashes,
                       piece_strings, backtracked, default_min_count, distinct_pieces)
-from .newwords import (count_tokens, positive_words, refine_lexicon, unigram_tokenizer,
-                       words_in_use)
+from .newwords import positive_words, refine_lexicon, unigram_tokenizer, words_in_use
 from .ngrams import NgramCounter, window_totals, count_windows
 
 # ---------------------------------------------------------------------------
@@ -207,14 +206,8 @@ def _load_kernels(spill_folder: str) -> None:
 def _count_uses(task, shared: dict):
     """How often each word of the lexicon is a token of the partition's segmentation."""
     _, part = task
-    tokens = count_tokens(shared["tokenizer"], partition_texts(part, shared["errors"]))
-    index = shared["index"]
-    counts = np.zeros(len(index), dtype=np.int64)
-    found = [(index[w], n) for w, n in tokens.items() if w in index]
-    if found:
-        at, n = zip(*found)
-        counts[list(at)] = n
-    return (counts,)
+    words = shared["words"]
+    return (shared["tokenizer"].count_words(partition_texts(part, shared["errors"]), words),)
 
 
 def _add_uses(a, b):
@@ -262,8 +255,7 @@ def _uses(words, tasks: list, runner, errors: str, spill: Spill, progress) -> di
         return words
     tokenizer = unigram_tokenizer(words)
     tokenizer.compile()  # once here, not in every worker
-    shared = dict(tokenizer=tokenizer, index={w: i for i, w in enumerate(words)},
-                  errors=errors, spill=spill)
+    shared = dict(tokenizer=tokenizer, words=list(words), errors=errors, spill=spill)
     total = run_step(runner, tasks, progress, "uses", _count_uses, shared, _add_uses)
     counts = total[0].tolist() if total is not None else [0] * len(words)
     return words_in_use(words, dict(zip(words, counts)))

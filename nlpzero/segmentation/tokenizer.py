@@ -240,6 +240,41 @@ def _segment_run(cps, a, b, table, root, node_logp, unk_logp, best, nxt, ends, m
     return m
 
 
+@njit(cache=True)
+def _count_token_nodes(cps, ends, table, root, counts):
+    """Add one to ``counts[node]`` for every token of `cps` (tokens end at `ends`) that
+    is a path of the trie from the root: the token's node. Other tokens (spaces,
+    characters of no word) are skipped."""
+    start = np.int64(0)
+    for k in range(len(ends)):
+        end = ends[k]
+        node = root[cps[start]]
+        i = start + 1
+        while node >= 0 and i < end:
+            node = lookup(table, node * CP_SPAN + cps[i])
+            i += 1
+        if node >= 0:
+            counts[node] += 1
+        start = end
+
+
+@njit(cache=True)
+def _word_nodes(cps, table, root, out):
+    """The trie node of each word of `cps` (words separated by newlines) into `out`
+    (-1 for a word not in the trie)."""
+    w = 0
+    node = np.int64(-2)  # -2: at the start of a word
+    for i in range(len(cps) + 1):
+        if i == len(cps) or cps[i] == 10:
+            out[w] = node if node >= 0 else -1
+            w += 1
+            node = -2
+        elif node == -2:
+            node = root[cps[i]]
+        elif node >= 0:
+            node = lookup(table, node * CP_SPAN + cps[i])
+
+
 #: No character is a number's unit (``Tokenizer(number_units=False)``).
 _NO_UNITS = np.zeros(1, dtype=np.bool_).repeat(CP_SPAN)
 
@@ -462,6 +497,61 @@ class Tokenizer:
             return
         for line in self.render_lines(batch).split("\n"):
             yield line.split(" ") if line else []
+
+    def count_words(self, lines: Iterable[str], words: list[str]) -> np.ndarray:
+        """How often each of `words` is a token of the lines' segmentation.
+
+        The same counts as a :class:`collections.Counter` of :meth:`cut_lines`'s
+        tokens, read at `words` (0 for a word never cut, or not in the lexicon), but
+        counted by the kernels at the tokens' places in the trie, with no string made
+        for a token: it is how a learned lexicon's counts are re-estimated
+        (:func:`~nlpzero.discovery.refine_lexicon`).
+
+        Parameters
+        ----------
+        lines : iterable of str
+            The text.
+        words : list of str
+            The words to count.
+
+        Returns
+        -------
+        numpy.ndarray
+            int64 counts, one per word.
+
+        Examples
+        --------
+        >>> tk = Tokenizer({"中国": 10, "人民": 8, "中": 2, "国": 1, "人": 5, "民": 1})
+        >>> tk.count_words(["中国人民", "人民"], ["人民", "中国", "国"]).tolist()
+        [2, 1, 0]
+        """
+        table, root, node_logp, _ = self._trie()
+        counts = np.zeros(len(node_logp), dtype=np.int64)
+        batch: list[str] = []
+        size = 0
+        for line in lines:
+            batch.append(_check_text(line))
+            size += len(line) + 1
+            if size >= BATCH_CHARS:
+                self._count_batch(batch, counts)
+                batch, size = [], 0
+        if batch:
+            self._count_batch(batch, counts)
+        nodes = np.empty(len(words), dtype=np.int64)
+        joined = "\n".join(map(_check_text, words))
+        if words:
+            if joined.count("\n") != len(words) - 1:
+                raise InputError("count_words: a word holds a newline")
+            _word_nodes(code_points(joined), table, root, nodes)
+        # Only a node where a word of the lexicon ends counts (not an inner node).
+        ok = nodes >= 0
+        ok[ok] = node_logp[nodes[ok]] > -np.inf
+        return np.where(ok, counts[np.where(ok, nodes, 0)], 0)
+
+    def _count_batch(self, batch: list[str], counts: np.ndarray) -> None:
+        table, root, _, _ = self._trie()
+        cps = code_points("\n".join(batch))
+        _count_token_nodes(cps, self.ends(cps), table, root, counts)
 
     def render_lines(self, lines: list[str]) -> str:
         """Segment `lines` and return them as one string: words separated by single
