@@ -31,7 +31,7 @@ import numpy as np
 
 from .._jit import njit, njit_inner
 from .._kernels.arrays import new_array
-from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
+from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, batch_texts, code_points
 from .._io import atomic_write
 from ..errors import InputError, NlpzeroError
 from ..lexicon import (MAX_COUNT, Lexicon, add_up_repeats, parse_lexicon, read_bytes,
@@ -527,16 +527,9 @@ class Tokenizer:
         """
         table, root, node_logp, _ = self._trie()
         counts = np.zeros(len(node_logp), dtype=np.int64)
-        batch: list[str] = []
-        size = 0
-        for line in lines:
-            batch.append(_check_text(line))
-            size += len(line) + 1
-            if size >= BATCH_CHARS:
-                self._count_batch(batch, counts)
-                batch, size = [], 0
-        if batch:
-            self._count_batch(batch, counts)
+        for text in batch_texts(map(_check_text, lines), BATCH_CHARS):
+            cps = code_points(text)
+            _count_token_nodes(cps, self.ends(cps), table, root, counts)
         nodes = np.empty(len(words), dtype=np.int64)
         joined = "\n".join(map(_check_text, words))
         if words:
@@ -547,11 +540,6 @@ class Tokenizer:
         ok = nodes >= 0
         ok[ok] = node_logp[nodes[ok]] > -np.inf
         return np.where(ok, counts[np.where(ok, nodes, 0)], 0)
-
-    def _count_batch(self, batch: list[str], counts: np.ndarray) -> None:
-        table, root, _, _ = self._trie()
-        cps = code_points("\n".join(batch))
-        _count_token_nodes(cps, self.ends(cps), table, root, counts)
 
     def render_lines(self, lines: list[str]) -> str:
         """Segment `lines` and return them as one string: words separated by single
