@@ -261,6 +261,10 @@ def _uses(words, tasks: list, runner, errors: str, spill: Spill, progress) -> di
     return words_in_use(words, dict(zip(words, counts)))
 
 
+# ---------------------------------------------------------------------------
+# Driver
+
+
 def learn_lexicon(sources: Iterable[str] | str, *, order: int = 4, min_count: int | None = None,
                   thresholds: Sequence[float] | None = None,
                   backoff_cohesion: float | None = 2.0, backoff_weight: float = 0.02,
