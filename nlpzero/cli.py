@@ -111,7 +111,8 @@ def cmd_lexicon(args) -> int:
             lines = list(lines)
             _info(args, "finding and refining words...")
         lexicon = find_words(lines, args.method, refine=args.refine, **params)
-    _check_found(lexicon)
+    if not len(lexicon):
+        raise InputError("found no words: the input holds no run of Han characters long enough")
     lexicon.save(args.output)
     _info(args, f"{len(lexicon)} words in {time.perf_counter() - start:.1f} s"
                 + ("" if args.output == "-" else f"; written to {args.output}"))
@@ -135,28 +136,9 @@ def _partitioned(args) -> bool:
     return True
 
 
-def _check_found(lexicon) -> None:
-    if not len(lexicon):
-        raise InputError("found no words: the input holds no run of Han characters long enough")
-
-
-@contextlib.contextmanager
-def _engine_client(args):
-    """The Dask client of the command's partitioned jobs: a local cluster of --workers
-    processes for --engine dask without --scheduler, else None (the job connects to the
-    scheduler, or runs locally)."""
-    if args.engine == "dask" and args.scheduler is None:
-        from .engine import local_dask_client
-
-        with local_dask_client(args.workers) as client:
-            yield client
-    else:
-        yield None
-
-
-def _run_partitioned(args, func, client=None, **params):
-    """Call a partitioned job `func` on the CLI's files with its engine options (and
-    `client`, a Dask client already open, if given), with one progress bar per step."""
+def _run_partitioned(args, func, **params):
+    """Call a partitioned job `func` on the CLI's files with its engine options, with
+    one progress bar per step."""
     bars: dict = {}
 
     def progress(step: str, done: int, total: int) -> None:
@@ -169,8 +151,11 @@ def _run_partitioned(args, func, client=None, **params):
 
     try:
         with contextlib.ExitStack() as stack:
-            if client is None:
-                client = stack.enter_context(_engine_client(args))
+            client = None
+            if args.engine == "dask" and args.scheduler is None:
+                from .engine import local_dask_client
+
+                client = stack.enter_context(local_dask_client(args.workers))
             return func(args.corpus, errors=args.encoding_errors, workers=args.workers,
                         engine=args.engine, scheduler=args.scheduler, client=client,
                         spill_dir=args.spill_dir, progress=progress, **params)

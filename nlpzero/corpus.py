@@ -22,7 +22,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -297,6 +297,14 @@ def iter_texts(texts: Iterable[str] | str) -> Iterator[str]:
         if not isinstance(t, str):
             raise TypeError(f"texts must be strings; item {i} is {type(t).__name__}")
         yield t
+
+
+def rereadable_texts(texts: Iterable[str] | str) -> Sequence[str]:
+    """Texts of the Python API that a caller can read more than once: a single string as
+    its lines, an iterator as a list, a sequence as it is."""
+    if isinstance(texts, str):
+        return texts.splitlines()
+    return list(texts) if iter(texts) is texts else texts
 
 
 def batch_texts(texts: Iterable[str], max_chars: int = 1 << 22) -> Iterator[str]:

@@ -26,7 +26,7 @@ from .._jit import njit, njit_inner
 from .._kernels.arrays import new_array
 from .._kernels.hashtables import first_slot
 from .._validation import check_choice, check_int
-from ..corpus import strings_from_code_points
+from ..corpus import rereadable_texts, strings_from_code_points
 from ..errors import InputError
 from ..lexicon import Lexicon
 from .ngrams import NgramCounter
@@ -578,10 +578,8 @@ def find_words(texts: Iterable[str] | str, method: str = "cohesion", *, refine: 
     >>> "货币政策" in lexicon or "货币" in lexicon
     True
     """
-    if isinstance(texts, str):
-        texts = texts.splitlines()
-    elif refine and iter(texts) is texts:  # read twice
-        texts = list(texts)
+    if refine:  # the text is read twice
+        texts = rereadable_texts(texts)
     lexicon = make_finder(method, **params).train(texts).find()
     if refine and len(lexicon):
         from .newwords import refine_lexicon

@@ -45,7 +45,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from .. import defaults
 from .._io import atomic_write
 from .._validation import check_number
-from ..corpus import CHAR_CLASS, HAN
+from ..corpus import CHAR_CLASS, HAN, rereadable_texts
 from ..errors import InputError
 from ..lexicon import Lexicon
 from .finders import best_split
@@ -234,9 +234,7 @@ def refine_lexicon(lexicon, texts: Iterable[str] | str | None,
     if uses is None:
         if texts is None:
             raise InputError("refine_lexicon needs the text (texts) or a count of uses (uses)")
-        lines = texts.splitlines() if isinstance(texts, str) else texts
-        if iter(lines) is lines:  # read twice below
-            lines = list(lines)
+        lines = rereadable_texts(texts)  # read twice below
 
         def uses(words):
             return reestimate_counts(words, lines)
