@@ -7,9 +7,10 @@ of many megabytes never has to sit in memory whole.
 Characters fall into four classes:
 
 * Han characters, which the learning algorithms work on;
-* digits (ASCII and full-width), which with an inner decimal point form one *atom*;
+* digits (ASCII and full-width), which with an inner decimal point form one *atom*
+  (and with the full stop of a list marker: １．);
 * Latin letters (ASCII and full-width), which with the letters and digits right after
-  them (TiO2, ISO9001) form one atom;
+  them, their parts joined by single hyphens (TiO2, ISO9001, COVID-19), form one atom;
 * everything else, which separates runs.
 
 An atom is never split and never glued to a Han character.
@@ -31,7 +32,7 @@ from ._kernels.arrays import new_array
 from ._validation import check_errors
 from ._io import open_input
 # The character classes live with the kernels; they are part of this module's API too.
-from ._kernels.chars import (CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNIT,  # noqa: F401
+from ._kernels.chars import (CHAR_CLASS, DIGIT, HAN, HYPHEN, LATIN, NUMBER_UNIT,  # noqa: F401
                              NUMBER_UNITS, OTHER, POINT, RUN_PUNCT, RUN_PUNCTUATION)
 from .errors import InputError
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, IS_SPACE, LATIN, NUMBER_UNIT, POINT, \
-    RUN_PUNCT
+from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, HYPHEN, IS_SPACE, LATIN, NUMBER_UNIT, \
+    OTHER, POINT, RUN_PUNCT
 from nlpzero._kernels.arrays import new_array
 from nlpzero._kernels.hashtables import build_index, first_slot, lookup
 from nlpzero._kernels.tokens import token_end
@@ -38,21 +38,20 @@ def test_space_table_is_str_isspace():
 
 def reference_token_end(text: str, i: int) -> int:
     """End of the token starting at text[i] (not Han), written plainly."""
-    def cls(ch):
-        return CHAR_CLASS[ord(ch)]
+    def cls(k):
+        return CHAR_CLASS[ord(text[k])] if 0 <= k < len(text) else None
     j = i + 1
-    if cls(text[i]) == DIGIT:
-        while j < len(text):
-            if cls(text[j]) == DIGIT:
-                j += 1
-            elif cls(text[j]) == POINT and j + 1 < len(text) and cls(text[j + 1]) == DIGIT:
-                j += 2
-            else:
-                break
+    if cls(i) == DIGIT:
+        while cls(j) == DIGIT or (cls(j) == POINT and cls(j + 1) == DIGIT):
+            j += 2 if cls(j) == POINT else 1
+        integer = all(cls(k) == DIGIT for k in range(i, j))
         if j < len(text) and NUMBER_UNIT[ord(text[j])]:
             j += 1
-    elif cls(text[i]) == LATIN:
-        while j < len(text) and cls(text[j]) in (LATIN, DIGIT):
+        elif (integer and j < len(text) and text[j] in ".．" and cls(i - 1) in (None, OTHER)
+              and cls(j + 1) != DIGIT and text[j + 1:j + 2] != text[j]):
+            j += 1  # a list marker: "1." at the start, after a space or a mark
+    elif cls(i) == LATIN:
+        while cls(j) in (LATIN, DIGIT) or (cls(j) == HYPHEN and cls(j + 1) in (LATIN, DIGIT)):
             j += 1
     elif RUN_PUNCT[ord(text[i])]:
         while j < len(text) and text[j] == text[i]:
@@ -61,7 +60,7 @@ def reference_token_end(text: str, i: int) -> int:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet="19３·.:/年%abZ——……~ 中,", min_size=1, max_size=30))
+@given(st.text(alphabet="19３·.．:/年%abZＣ-－——……~ 中,。", min_size=1, max_size=30))
 def test_token_end_matches_reference(text):
     cps = np.array([ord(c) for c in text], dtype=np.int32)
     for i in range(len(text)):

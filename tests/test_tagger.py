@@ -353,7 +353,8 @@ def test_same_seed_same_model():
 
 def test_atoms_and_punctuation_like_the_tokenizer(trained, pd_lines):
     tk = Tokenizer(small_lexicon())
-    lines = pd_lines[:300] + ["ABC中国2024.5年，ｘｙ。", "", "  中 国  ", "１９９８年人民"]
+    lines = pd_lines[:300] + ["ABC中国2024.5年，ｘｙ。", "", "  中 国  ", "１９９８年人民",
+                            "１．COVID-19和ＣＤ—ＲＯＭ，4—6"]
     for line, words in zip(lines, trained.cut_lines(lines, keep_spaces=True)):
         assert "".join(words) == line
         other = [w for w in words if CHAR_CLASS[ord(w[0])] != HAN]

@@ -6,10 +6,11 @@ import os
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nlpzero.corpus import CHAR_CLASS, DIGIT, HAN, LATIN, NUMBER_UNITS, POINT, RUN_PUNCTUATION
+from nlpzero.corpus import CHAR_CLASS, HAN
 from nlpzero.errors import InputError
 from nlpzero.lexicon import Lexicon
 from nlpzero.segmentation import Tokenizer
+from test_kernels import reference_token_end
 
 
 def reference_model(counts):
@@ -21,8 +22,9 @@ def reference_model(counts):
 
 
 def reference_cut(text, counts, model=None):
-    """Obviously-correct segmentation: atoms by class, Han runs by a forward DP over
-    every substring, ties going to the shorter first word, exactly like the kernel."""
+    """Obviously-correct segmentation: atoms by the plain rules of test_kernels, Han runs
+    by a forward DP over every substring, ties going to the shorter first word, exactly
+    like the kernel."""
     logp, unk, max_len = model or reference_model(counts)
     out, i, n = [], 0, len(text)
     cls = [int(CHAR_CLASS[ord(ch)]) for ch in text]
@@ -33,24 +35,8 @@ def reference_cut(text, counts, model=None):
                 j += 1
             out.extend(_reference_run(text[i:j], logp, unk, max_len))
             i = j
-        elif cls[i] == DIGIT:
-            j = i + 1
-            while j < n and (cls[j] == DIGIT or (cls[j] == POINT and j + 1 < n and cls[j + 1] == DIGIT)):
-                j += 2 if cls[j] == POINT else 1
-            if j < n and text[j] in NUMBER_UNITS:
-                j += 1
-            out.append(text[i:j])
-            i = j
-        elif cls[i] == LATIN:
-            j = i + 1
-            while j < n and cls[j] in (LATIN, DIGIT):
-                j += 1
-            out.append(text[i:j])
-            i = j
         else:
-            j = i + 1
-            while text[i] in RUN_PUNCTUATION and j < n and text[j] == text[i]:
-                j += 1
+            j = reference_token_end(text, i)
             out.append(text[i:j])
             i = j
     return out
@@ -78,7 +64,7 @@ def _reference_run(run, logp, unk, max_len):
 HAN_CHARS = "中国人民日报的了是𠀀"
 words_strategy = st.dictionaries(st.text(alphabet=HAN_CHARS, min_size=1, max_size=5),
                                  st.integers(0, 50), min_size=1, max_size=30)
-text_strategy = st.text(alphabet=HAN_CHARS + "ab12３.．·/， \n年月％——……", max_size=60)
+text_strategy = st.text(alphabet=HAN_CHARS + "ab12３.．·/， \n年月％——……-—", max_size=60)
 
 
 @settings(max_examples=150, deadline=None)
@@ -118,6 +104,20 @@ def test_atoms_are_never_glued_or_split():
     assert tk.lcut("192.168.0.1") == ["192.168.0.1"]  # inner points only
     assert tk.lcut(".5") == [".", "5"]
     assert tk.lcut("ＡＢＣ文") == ["ＡＢＣ", "文"]
+
+
+def test_codes_with_hyphens_and_list_markers_are_atoms():
+    tk = Tokenizer({"疫苗": 5, "要": 5, "他": 5, "考": 5, "了": 5})
+    assert tk.lcut("COVID-19疫苗") == ["COVID-19", "疫苗"]
+    assert tk.lcut("ＣＤ—ＲＯＭ，Ｆ—１６") == ["ＣＤ—ＲＯＭ", "，", "Ｆ—１６"]
+    assert tk.lcut("A——B") == ["A", "——", "B"]        # a dash is no hyphen
+    assert tk.lcut("１９９７—１９９８") == ["１９９７", "—", "１９９８"]  # a range of numbers
+    assert tk.lcut("L-疫苗") == ["L", "-", "疫苗"]      # a hyphen joins letters and digits only
+    assert tk.lcut("１．要") == ["１．", "要"]           # a list marker...
+    assert tk.lcut("。12.要") == ["。", "12.", "要"]
+    assert tk.lcut("他考了90.") == ["他", "考", "了", "90", "."]  # ... not a number ending a sentence
+    assert tk.lcut("1.5.") == ["1.5", "."]
+    assert tk.lcut("1...") == ["1", "..."]
 
 
 def test_cut_lines_matches_lcut_without_spaces(pd_lines):

@@ -2,7 +2,7 @@
 kernels take as arguments.
 
 :data:`CHAR_CLASS` gives the class of every code point (Han, digit, Latin letter, a
-number's inner point, other); :data:`NUMBER_UNIT` marks the units written with the
+number's inner point, a hyphen, other); :data:`NUMBER_UNIT` marks the units written with the
 number before them, :data:`RUN_PUNCT` the marks that form one token as a run, and
 :data:`IS_SPACE` the code points ``str.isspace()`` accepts.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 #: Character classes stored in :data:`CHAR_CLASS`.
-OTHER, HAN, DIGIT, LATIN, POINT = 0, 1, 2, 3, 4
+OTHER, HAN, DIGIT, LATIN, POINT, HYPHEN = 0, 1, 2, 3, 4, 5
 
 # Unicode blocks of Han ideographs (unified, extensions A to I, compatibility) plus
 # U+3007 IDEOGRAPHIC NUMBER ZERO, which Chinese text uses inside numerals like 二〇〇八.
@@ -42,11 +42,17 @@ def _build_char_class() -> np.ndarray:
     # times (10:30) and fractions or dates (1/2, 2024/1/1).
     for ch in ".\uFF0E\u00B7\u2236:/\uFF0F":
         table[ord(ch)] = POINT
+    # Hyphens and dashes that join the parts of a code (COVID-19, ＣＤ—ＲＯＭ, Ｆ—１６).
+    for ch in "-\u2010\u2011\u2013\u2014\uFF0D":
+        table[ord(ch)] = HYPHEN
     return table
 
 
 #: Class of every code point, indexed by code point (1.1 MB, built once).
 CHAR_CLASS = _build_char_class()
+
+#: The full stops that end a list marker (１．, 2.) after a number.
+FULL_STOPS = ".\uFF0E"
 
 
 #: Characters that belong to the number just before them: dates and times (１９９７年,

@@ -4,11 +4,13 @@ run ends, and one step down a lexicon trie."""
 from __future__ import annotations
 
 from .._jit import njit_inner
-from .chars import DIGIT, LATIN, POINT
+from .chars import DIGIT, HYPHEN, LATIN, OTHER, POINT
 from .hashtables import lookup
 
 #: Code points: trie edges below the root are keyed ``node * CP_SPAN + code_point``.
 CP_SPAN = 0x110000
+#: The full stops that end a list marker (see :data:`~nlpzero._kernels.chars.FULL_STOPS`).
+_STOP, _WIDE_STOP = 0x2E, 0xFF0E
 
 
 @njit_inner
@@ -16,32 +18,60 @@ def token_end(cps, i, char_class, number_unit, run_punct):
     """End of the token that starts at `cps[i]`, for a character that is not Han.
 
     Digits with inner points (and the unit that follows: 年 in １９９８年, marked in
-    `number_unit`) form one atom; Latin letters and the letters and digits right after
-    them another (TiO2, H5N1, ISO9001: the PKU and CTB standards keep such codes whole,
-    while a number keeps its unit apart: 10 mm); a run of one repeated mark of
-    `run_punct` (——, ……) is one token; any other character is a token alone.
+    `number_unit`) form one atom, and so does a list marker, an integer that begins the
+    text or follows a character of no word (a space, 。, ；) with the full stop right
+    after it (１． in "１．要", 12.); Latin letters and the letters and digits right after
+    them another, their parts joined by single hyphens or dashes (TiO2, H5N1, ISO9001,
+    COVID-19, ＣＤ—ＲＯＭ: the PKU and CTB standards keep such codes whole, while a number
+    keeps its unit apart: 10 mm, and a range of numbers is three tokens: 4—6); a run of
+    one repeated mark of `run_punct` (——, ……) is one token; any other character is a
+    token alone.
     """
     n = len(cps)
     cls = char_class[cps[i]]
     j = i + 1
     if cls == DIGIT:
+        integer = True
         while j < n:
             c = char_class[cps[j]]
             if c == DIGIT:
                 j += 1
             elif c == POINT and j + 1 < n and char_class[cps[j + 1]] == DIGIT:
                 j += 2
+                integer = False
             else:
                 break
         if j < n and number_unit[cps[j]]:
             j += 1
-    elif cls == LATIN:
-        while j < n and (char_class[cps[j]] == LATIN or char_class[cps[j]] == DIGIT):
+        elif integer and _ends_list_marker(cps, i, j, char_class):
             j += 1
+    elif cls == LATIN:
+        while j < n:
+            c = char_class[cps[j]]
+            if c == LATIN or c == DIGIT:
+                j += 1
+            elif c == HYPHEN and j + 1 < n and (char_class[cps[j + 1]] == LATIN
+                                                or char_class[cps[j + 1]] == DIGIT):
+                j += 2
+            else:
+                break
     elif run_punct[cps[i]]:
         while j < n and cps[j] == cps[i]:
             j += 1
     return j
+
+
+@njit_inner
+def _ends_list_marker(cps, i, j, char_class):
+    """Whether the full stop at `cps[j]` ends a list marker with the integer
+    `cps[i:j]`: the integer begins the text or follows a character of no word, and no
+    digit or second full stop follows (2.5 is a number, 3.. an ellipsis)."""
+    n = len(cps)
+    if j >= n or (cps[j] != _STOP and cps[j] != _WIDE_STOP):
+        return False
+    if i > 0 and char_class[cps[i - 1]] != OTHER:
+        return False
+    return j + 1 == n or (char_class[cps[j + 1]] != DIGIT and cps[j + 1] != cps[j])
 
 
 @njit_inner

@@ -33,7 +33,7 @@ import shutil
 from typing import Callable, Iterable, Iterator
 
 from .._io import temporary_directory
-from ..corpus import is_word_char
+from ..corpus import CHAR_CLASS, OTHER, RUN_PUNCT
 from ..engine.partitions import raise_with_line_number, read_range, split_ranges
 from ..engine.processes import WorkerPool
 from ..errors import InputError
@@ -87,7 +87,7 @@ def segment_jobs(tokenizer, pieces: Iterable) -> Iterator:
     """Group the pieces of the input into jobs of about a million characters: a pair
     (texts, line_ends) to segment, or a str already segmented.
 
-    A very long line arrives in several pieces; the run of Han characters at the end
+    A very long line arrives in several pieces; the run of word characters at the end
     of a piece is carried over to the next one so that no word is cut at a piece
     boundary. A single run longer than a whole piece is segmented here, keeping back
     the words of its last stretch, which the text to come may still change.
@@ -143,9 +143,11 @@ def _split_off_tail(words: list[str], overlap: int) -> tuple[list[str], str]:
 
 
 def _last_run_start(text: str) -> int:
-    """Start of the run of word characters that ends `text` (0 when it is all one run)."""
+    """Start of the run of characters that ends `text` and that a token may continue
+    through: Han characters, the atoms' letters, digits, points and hyphens (3.14,
+    COVID-19), punctuation runs (……). 0 when it is all one run."""
     i = len(text)
-    while i > 0 and is_word_char(text[i - 1]):
+    while i > 0 and (CHAR_CLASS[ord(text[i - 1])] != OTHER or RUN_PUNCT[ord(text[i - 1])]):
         i -= 1
     return i
 
