@@ -235,7 +235,9 @@ def render(results: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--domains", default="dl,pt,pd")
-    parser.add_argument("--output", default=None)
+    parser.add_argument("--output", default=None,
+                        help="results file (default results/domains.md; the figures go beside "
+                             "it as .json)")
     args = parser.parse_args()
     from nlpzero import Segmenter
     from nlpzero.segmentation import default_dictionary_path
@@ -246,10 +248,10 @@ def main() -> None:
     os.makedirs(benchutil.WORK, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=benchutil.WORK) as work:
         results = [run_domain(name, tagger, work, dict_path) for name in args.domains.split(",")]
-    with open(os.path.join(benchutil.RESULTS, "domains.json"), "w", encoding="utf-8") as f:
-        json.dump(results, f, ensure_ascii=False, indent=1)
     path = benchutil.write_result("domains.md", "Learning a domain from its raw text",
                                   render(results), args.output)
+    with open(os.path.splitext(path)[0] + ".json", "w", encoding="utf-8") as f:
+        json.dump(results, f, ensure_ascii=False, indent=1)
     print(open(path, encoding="utf-8").read())
 
 
