@@ -29,6 +29,7 @@ import numpy as np
 
 from ._jit import njit
 from ._kernels.arrays import new_array
+from ._kernels.tokens import mark_number_units
 from ._validation import check_errors
 from ._io import open_input
 # The character classes live with the kernels; they are part of this module's API too.
@@ -40,36 +41,42 @@ logger = logging.getLogger(__name__)
 
 
 @njit(cache=True)
-def _encode_ids(cps, table, char_class, number_unit, unknown_han):
-    """Ids of the code points `cps` by `table`, -1 for the unit right after a digit
-    (see :func:`units_after_numbers`). Returns them with the number of positions
-    holding a Han character `table` has no id for, and flags those characters in
-    `unknown_han` (unless it is empty)."""
+def _encode_ids(cps, table, char_class, number_unit, run_punct, unknown_han):
+    """Ids of the code points `cps` by `table`, -1 for a number's unit (see
+    :func:`units_after_numbers`). Returns them with the number of positions holding a
+    Han character `table` has no id for, and flags those characters in `unknown_han`
+    (unless it is empty)."""
     ids = new_array(len(cps), np.int32)
     unknown = 0
-    prev_digit = False
     for i in range(len(cps)):
         c = cps[i]
-        v = table[c]
-        cls = char_class[c]
-        if v < 0 and cls == HAN:
+        ids[i] = table[c]
+        if ids[i] < 0 and char_class[c] == HAN:
             unknown += 1
             if len(unknown_han):
                 unknown_han[c] = True
-        if prev_digit and number_unit[c]:
-            v = -1
-        ids[i] = v
-        prev_digit = cls == DIGIT
+    units = new_array(len(cps), np.bool_)
+    units[:] = False
+    mark_number_units(cps, char_class, number_unit, run_punct, units)
+    for i in range(len(cps)):
+        if units[i]:
+            ids[i] = -1
     return ids, unknown
+
+
+@njit(cache=True)
+def _unit_mask(cps, char_class, number_unit, run_punct):
+    units = new_array(len(cps), np.bool_)
+    units[:] = False
+    mark_number_units(cps, char_class, number_unit, run_punct, units)
+    return units
 
 
 def units_after_numbers(cps: np.ndarray) -> np.ndarray:
     """Boolean mask of the characters of `cps` that are a number's unit (a character
-    of :data:`NUMBER_UNITS` right after a digit)."""
-    mask = NUMBER_UNIT[cps]
-    mask[0:1] = False
-    mask[1:] &= CHAR_CLASS[cps[:-1]] == DIGIT
-    return mask
+    of :data:`NUMBER_UNITS` that the tokenizer keeps in a number's atom: ５％, １２月,
+    １９９８年, but not the 年 of ３年)."""
+    return _unit_mask(np.asarray(cps, dtype=np.uint32), CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT)
 
 
 def is_word_char(ch: str) -> bool:
@@ -94,9 +101,9 @@ def iter_runs(text: str) -> Iterator[str]:
     word discovery, and neither does the unit of a number (the 年 of １９９８年).
     """
     start = -1
+    units = units_after_numbers(code_points(text)) if text else ()
     for i, ch in enumerate(text):
-        if CHAR_CLASS[ord(ch)] == HAN and not (
-                NUMBER_UNIT[ord(ch)] and i > 0 and CHAR_CLASS[ord(text[i - 1])] == DIGIT):
+        if CHAR_CLASS[ord(ch)] == HAN and not units[i]:
             if start < 0:
                 start = i
         elif start >= 0:
@@ -345,14 +352,15 @@ class CharVocab:
         cps = code_points(text)
         unknown_han = np.zeros(len(CHAR_CLASS) if grow else 0, dtype=np.bool_)
         # The unit of a number (the 年 of １９９８年) belongs to the number's atom: -1.
-        ids, unknown = _encode_ids(cps, self._table, CHAR_CLASS, NUMBER_UNIT, unknown_han)
+        ids, unknown = _encode_ids(cps, self._table, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT,
+                                   unknown_han)
         if grow and unknown:
             # New characters get ids in code-point order.
             fresh = np.flatnonzero(unknown_han).astype(np.uint32)
             self._table[fresh] = np.arange(len(self._chars), len(self._chars) + len(fresh),
                                            dtype=np.int32)
             self._chars.extend(int(c) for c in fresh)
-            ids, _ = _encode_ids(cps, self._table, CHAR_CLASS, NUMBER_UNIT, unknown_han)
+            ids, _ = _encode_ids(cps, self._table, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT, unknown_han)
         return ids
 
     @classmethod

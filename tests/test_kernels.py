@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, HYPHEN, IS_SPACE, LATIN, NUMBER_UNIT, \
-    OTHER, POINT, RUN_PUNCT
+from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, HAN, HYPHEN, IS_SPACE, LATIN, \
+    NUMBER_UNIT, OTHER, POINT, RUN_PUNCT
 from nlpzero._kernels.arrays import new_array
 from nlpzero._kernels.hashtables import build_index, first_slot, lookup
-from nlpzero._kernels.tokens import token_end
+from nlpzero._kernels.tokens import mark_number_units, token_end
 from inner import call_inner
 
 
@@ -45,8 +45,9 @@ def reference_token_end(text: str, i: int) -> int:
         while cls(j) == DIGIT or (cls(j) == POINT and cls(j + 1) == DIGIT):
             j += 2 if cls(j) == POINT else 1
         integer = all(cls(k) == DIGIT for k in range(i, j))
-        if j < len(text) and NUMBER_UNIT[ord(text[j])]:
-            j += 1
+        year = integer and j - i == 4
+        if j < len(text) and NUMBER_UNIT[ord(text[j])] and (text[j] != "年" or year):
+            j += 1  # a unit: ５％, １２月; 年 after a year of four digits only
         elif (integer and j < len(text) and text[j] in ".．" and cls(i - 1) in (None, OTHER)
               and cls(j + 1) != DIGIT and text[j + 1:j + 2] != text[j]):
             j += 1  # a list marker: "1." at the start, after a space or a mark
@@ -59,13 +60,35 @@ def reference_token_end(text: str, i: int) -> int:
     return j
 
 
+def reference_units(text: str) -> list[bool]:
+    """The characters that end a number's atom as a unit, walking the atoms plainly."""
+    units, i = [False] * len(text), 0
+    while i < len(text):
+        if CHAR_CLASS[ord(text[i])] == HAN:
+            i += 1
+            continue
+        j = reference_token_end(text, i)
+        units[j - 1] = j - 1 > i and bool(NUMBER_UNIT[ord(text[j - 1])])
+        i = j
+    return units
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet="19３·.．:/年%abZＣ-－——……~ 中,。", min_size=1, max_size=30))
+@given(st.text(alphabet="19３·.．:/年月秒%abZＣ-－——……~ 中,。", min_size=1, max_size=30))
 def test_token_end_matches_reference(text):
     cps = np.array([ord(c) for c in text], dtype=np.int32)
     for i in range(len(text)):
         assert call_inner(token_end, cps, i, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT) == \
             reference_token_end(text, i)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="1９.年月秒万%％a- 中", max_size=30))
+def test_number_units_match_reference(text):
+    cps = np.array([ord(c) for c in text], dtype=np.int32)
+    mask = np.zeros(len(text), dtype=np.bool_)
+    call_inner(mark_number_units, cps, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT, mask)
+    assert mask.tolist() == reference_units(text)
 
 
 def test_new_array_has_the_shape_and_dtype_asked_for():

@@ -120,6 +120,13 @@ def test_codes_with_hyphens_and_list_markers_are_atoms():
     assert tk.lcut("1...") == ["1", "..."]
 
 
+def test_a_year_keeps_its_unit_and_a_count_of_years_does_not():
+    tk = Tokenizer({"年代": 5, "的": 5, "里": 5})
+    assert tk.lcut("１９９８年的３年里") == ["１９９８年", "的", "３", "年", "里"]
+    assert tk.lcut("９０年代，3.5年，３０秒，１２月") == ["９０", "年代", "，", "3.5", "年", "，", "３０",
+                                                   "秒", "，", "１２月"]
+
+
 def test_cut_lines_matches_lcut_without_spaces(pd_lines):
     tk = Tokenizer()
     lines = pd_lines[:500] + ["", "  ", "中国 人民", "\u3000开头"]

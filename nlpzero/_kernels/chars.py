@@ -56,10 +56,12 @@ FULL_STOPS = ".\uFF0E"
 
 
 #: Characters that belong to the number just before them: dates and times (１９９７年,
-#: １２月, ３１日, １０时, ３０秒), magnitudes (３万, ５亿) and percentages (５％). Segmentation
-#: standards (PKU, CTB, MSR) write these as one word, and a learner that saw the unit
-#: as the start of a Han run would glue it to the next word (日电 in "１３日电").
-NUMBER_UNITS = "年月日时時秒万萬亿億%％‰"
+#: １２月, ３１日, １０时), magnitudes (３万, ５亿) and percentages (５％). Segmentation
+#: standards (PKU, CTB) write these as one word, and a learner that saw the unit as the
+#: start of a Han run would glue it to the next word (日电 in "１３日电"). 年 joins a year
+#: of four digits only: after a shorter number it counts years (３ 年, ９０ 年代), and so
+#: does 秒, which is no unit here (３０ 秒), as the standards write them.
+NUMBER_UNITS = "年月日时時万萬亿億%％‰"
 
 
 def _build_unit_table(units: str) -> np.ndarray:

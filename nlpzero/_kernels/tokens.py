@@ -4,21 +4,23 @@ run ends, and one step down a lexicon trie."""
 from __future__ import annotations
 
 from .._jit import njit_inner
-from .chars import DIGIT, HYPHEN, LATIN, OTHER, POINT
+from .chars import DIGIT, HAN, HYPHEN, LATIN, OTHER, POINT
 from .hashtables import lookup
 
 #: Code points: trie edges below the root are keyed ``node * CP_SPAN + code_point``.
 CP_SPAN = 0x110000
 #: The full stops that end a list marker (see :data:`~nlpzero._kernels.chars.FULL_STOPS`).
 _STOP, _WIDE_STOP = 0x2E, 0xFF0E
+#: 年, the unit of a calendar year: it joins a number of four digits only.
+_YEAR = 0x5E74
 
 
 @njit_inner
 def token_end(cps, i, char_class, number_unit, run_punct):
     """End of the token that starts at `cps[i]`, for a character that is not Han.
 
-    Digits with inner points (and the unit that follows: 年 in １９９８年, marked in
-    `number_unit`) form one atom, and so does a list marker, an integer that begins the
+    Digits with inner points (and the unit that follows, marked in `number_unit`: ５％,
+    １２月, and 年 after a year of four digits: １９９８年 but ３ 年) form one atom, and so does a list marker, an integer that begins the
     text or follows a character of no word (a space, 。, ；) with the full stop right
     after it (１． in "１．要", 12.); Latin letters and the letters and digits right after
     them another, their parts joined by single hyphens or dashes (TiO2, H5N1, ISO9001,
@@ -41,7 +43,7 @@ def token_end(cps, i, char_class, number_unit, run_punct):
                 integer = False
             else:
                 break
-        if j < n and number_unit[cps[j]]:
+        if j < n and number_unit[cps[j]] and (cps[j] != _YEAR or (integer and j - i == 4)):
             j += 1
         elif integer and _ends_list_marker(cps, i, j, char_class):
             j += 1
@@ -59,6 +61,23 @@ def token_end(cps, i, char_class, number_unit, run_punct):
         while j < n and cps[j] == cps[i]:
             j += 1
     return j
+
+
+@njit_inner
+def mark_number_units(cps, char_class, number_unit, run_punct, mask):
+    """Set `mask` at the characters of `cps` that are a number's unit (the 年 of
+    １９９８年, the ％ of ５％): those that end a number's atom in :func:`token_end`, so
+    that a Han unit is outside every Han run."""
+    n = len(cps)
+    i = 0
+    while i < n:
+        if char_class[cps[i]] == HAN:
+            i += 1
+        else:
+            j = token_end(cps, i, char_class, number_unit, run_punct)
+            if j - 1 > i and number_unit[cps[j - 1]]:
+                mask[j - 1] = True
+            i = j
 
 
 @njit_inner

@@ -326,8 +326,9 @@ class Tokenizer:
         None loads the default dictionary (jieba's dict.txt, 349k words).
     number_units : bool
         Join a date, time, magnitude or percent unit to the number before it
-        (１９９８年, ３万, ５％; :data:`nlpzero.corpus.NUMBER_UNITS`), as the PKU, CTB and MSR
-        standards do (default True). The word finders always treat such units as part
+        (１９９８年, ３万, ５％; :data:`nlpzero.corpus.NUMBER_UNITS`; 年 joins a year of four
+        digits only, not a count of years: ３ 年), as the PKU, CTB and MSR standards do
+        (default True). The word finders always treat such units as part
         of the number.
     cache : bool
         When `lexicon` is a file (or None), keep the compiled trie in a cache file and
