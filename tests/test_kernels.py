@@ -8,7 +8,7 @@ from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, HAN, HYPHEN, IS_SPACE, LAT
     NUMBER_UNIT, OTHER, POINT, RUN_PUNCT
 from nlpzero._kernels.arrays import new_array
 from nlpzero._kernels.hashtables import build_index, first_slot, lookup
-from nlpzero._kernels.tokens import mark_number_units, token_end
+from nlpzero._kernels.tokens import INTERPUNCTS, join_dotted_names, mark_number_units, token_end
 from inner import call_inner
 
 
@@ -89,6 +89,34 @@ def test_number_units_match_reference(text):
     mask = np.zeros(len(text), dtype=np.bool_)
     call_inner(mark_number_units, cps, CHAR_CLASS, NUMBER_UNIT, RUN_PUNCT, mask)
     assert mask.tolist() == reference_units(text)
+
+
+def reference_join_dotted(tokens: list[str]) -> list[str]:
+    """Tokens with each one-character interpunct between two Han tokens joined to both."""
+    def han(ch):
+        return CHAR_CLASS[ord(ch)] == HAN
+    out, k = [], 0
+    while k < len(tokens):
+        dot = tokens[k]
+        if (out and len(dot) == 1 and dot in INTERPUNCTS and k + 1 < len(tokens)
+                and han(out[-1][-1]) and han(tokens[k + 1][0])):
+            out[-1] += dot + tokens[k + 1]
+            k += 2
+        else:
+            out.append(dot)
+            k += 1
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["中", "国人", "·", "・", "••", "a", "1", "，", "·中"]), max_size=12))
+def test_dotted_names_match_reference(tokens):
+    text = "".join(tokens)
+    cps = np.array([ord(c) for c in text], dtype=np.uint32)
+    ends = np.cumsum([len(t) for t in tokens], dtype=np.int64)
+    got = join_dotted_names(cps, ends, CHAR_CLASS).tolist()
+    expected = np.cumsum([len(t) for t in reference_join_dotted(tokens)]).tolist()
+    assert got == expected
 
 
 def test_new_array_has_the_shape_and_dtype_asked_for():

@@ -10,7 +10,7 @@ from nlpzero.corpus import CHAR_CLASS, HAN
 from nlpzero.errors import InputError
 from nlpzero.lexicon import Lexicon
 from nlpzero.segmentation import Tokenizer
-from test_kernels import reference_token_end
+from test_kernels import reference_join_dotted, reference_token_end
 
 
 def reference_model(counts):
@@ -24,7 +24,7 @@ def reference_model(counts):
 def reference_cut(text, counts, model=None):
     """Obviously-correct segmentation: atoms by the plain rules of test_kernels, Han runs
     by a forward DP over every substring, ties going to the shorter first word, exactly
-    like the kernel."""
+    like the kernel, then the interpuncts of names joined as test_kernels does."""
     logp, unk, max_len = model or reference_model(counts)
     out, i, n = [], 0, len(text)
     cls = [int(CHAR_CLASS[ord(ch)]) for ch in text]
@@ -39,7 +39,7 @@ def reference_cut(text, counts, model=None):
             j = reference_token_end(text, i)
             out.append(text[i:j])
             i = j
-    return out
+    return reference_join_dotted(out)
 
 
 def _reference_run(run, logp, unk, max_len):
@@ -118,6 +118,12 @@ def test_codes_with_hyphens_and_list_markers_are_atoms():
     assert tk.lcut("他考了90.") == ["他", "考", "了", "90", "."]  # ... not a number ending a sentence
     assert tk.lcut("1.5.") == ["1.5", "."]
     assert tk.lcut("1...") == ["1", "..."]
+
+
+def test_a_transliterated_name_is_one_token():
+    tk = Tokenizer({"总统": 5, "说": 5, "甘地": 5, "学习": 5})
+    assert tk.lcut("总统拉吉夫·甘地说") == ["总统", "拉", "吉", "夫·甘地", "说"]
+    assert tk.lcut("3·5，A·B，··") == ["3·5", "，", "A", "·", "B", "，", "··"]
 
 
 def test_a_year_keeps_its_unit_and_a_count_of_years_does_not():

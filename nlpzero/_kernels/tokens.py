@@ -3,7 +3,10 @@ run ends, and one step down a lexicon trie."""
 
 from __future__ import annotations
 
-from .._jit import njit_inner
+import numpy as np
+
+from .._jit import njit, njit_inner
+from .arrays import new_array
 from .chars import DIGIT, HAN, HYPHEN, LATIN, OTHER, POINT
 from .hashtables import lookup
 
@@ -61,6 +64,37 @@ def token_end(cps, i, char_class, number_unit, run_punct):
         while j < n and cps[j] == cps[i]:
             j += 1
     return j
+
+
+#: The interpuncts that join the parts of a transliterated name (比尔·盖茨).
+INTERPUNCTS = "\u00B7\u30FB\u2022\uFF65"
+_DOTS = (0xB7, 0x30FB, 0x2022, 0xFF65)
+
+
+@njit(cache=True)
+def join_dotted_names(cps, ends, char_class):
+    """The token ends `ends` of `cps` with each interpunct between two Han tokens joined
+    to both (拉吉夫 · 甘地 -> 拉吉夫·甘地; 马丁·路德·金 in one): the PKU, CTB and MSR
+    standards write a transliterated name whole. A run of dots (··) is left alone."""
+    out = new_array(len(ends), np.int64)
+    m = 0
+    k = 0
+    while k < len(ends):
+        start = ends[k - 1] if k > 0 else 0
+        if (m > 0 and k + 1 < len(ends) and ends[k] - start == 1 and _is_dot(cps[start])
+                and char_class[cps[start - 1]] == HAN and char_class[cps[ends[k]]] == HAN):
+            out[m - 1] = ends[k + 1]
+            k += 2
+        else:
+            out[m] = ends[k]
+            m += 1
+            k += 1
+    return out[:m]
+
+
+@njit_inner
+def _is_dot(cp):
+    return cp == _DOTS[0] or cp == _DOTS[1] or cp == _DOTS[2] or cp == _DOTS[3]
 
 
 @njit_inner

@@ -38,7 +38,7 @@ from ..lexicon import (MAX_COUNT, Lexicon, add_up_repeats, parse_lexicon, read_b
                        regular_layout)
 from .._kernels.chars import IS_SPACE
 from .._kernels.hashtables import first_slot, lookup
-from .._kernels.tokens import CP_SPAN, token_end
+from .._kernels.tokens import CP_SPAN, join_dotted_names, token_end
 
 logger = logging.getLogger(__name__)
 
@@ -570,7 +570,7 @@ class Tokenizer:
         ends = np.empty(len(cps), dtype=np.int64)
         m = _segment(cps, CHAR_CLASS, self._number_unit, RUN_PUNCT, table, root, node_logp, unk,
                      ends)
-        return ends[:m]
+        return join_dotted_names(cps, ends[:m], CHAR_CLASS)
 
     def compile(self, *, cache_for=None) -> "Tokenizer":
         """Build what segmenting needs now (the trie), e.g. before worker processes are
