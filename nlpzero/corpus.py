@@ -41,6 +41,14 @@ logger = logging.getLogger(__name__)
 
 
 @njit(cache=True)
+def _unit_mask(cps, char_class, number_unit, run_punct):
+    units = new_array(len(cps), np.bool_)
+    units[:] = False
+    mark_number_units(cps, char_class, number_unit, run_punct, units)
+    return units
+
+
+@njit(cache=True)
 def _encode_ids(cps, table, char_class, number_unit, run_punct, unknown_han):
     """Ids of the code points `cps` by `table`, -1 for a number's unit (see
     :func:`units_after_numbers`). Returns them with the number of positions holding a
@@ -55,21 +63,11 @@ def _encode_ids(cps, table, char_class, number_unit, run_punct, unknown_han):
             unknown += 1
             if len(unknown_han):
                 unknown_han[c] = True
-    units = new_array(len(cps), np.bool_)
-    units[:] = False
-    mark_number_units(cps, char_class, number_unit, run_punct, units)
+    units = _unit_mask(cps, char_class, number_unit, run_punct)
     for i in range(len(cps)):
         if units[i]:
             ids[i] = -1
     return ids, unknown
-
-
-@njit(cache=True)
-def _unit_mask(cps, char_class, number_unit, run_punct):
-    units = new_array(len(cps), np.bool_)
-    units[:] = False
-    mark_number_units(cps, char_class, number_unit, run_punct, units)
-    return units
 
 
 def units_after_numbers(cps: np.ndarray) -> np.ndarray:

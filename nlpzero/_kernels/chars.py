@@ -51,9 +51,6 @@ def _build_char_class() -> np.ndarray:
 #: Class of every code point, indexed by code point (1.1 MB, built once).
 CHAR_CLASS = _build_char_class()
 
-#: The full stops that end a list marker (１．, 2.) after a number.
-FULL_STOPS = ".\uFF0E"
-
 
 #: Characters that belong to the number just before them: dates and times (１９９７年,
 #: １２月, ３１日, １０时), magnitudes (３万, ５亿) and percentages (５％). Segmentation

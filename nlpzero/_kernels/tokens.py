@@ -12,7 +12,7 @@ from .hashtables import lookup
 
 #: Code points: trie edges below the root are keyed ``node * CP_SPAN + code_point``.
 CP_SPAN = 0x110000
-#: The full stops that end a list marker (see :data:`~nlpzero._kernels.chars.FULL_STOPS`).
+#: The full stops that end a list marker (１．, 2.): . and ．
 _STOP, _WIDE_STOP = 0x2E, 0xFF0E
 #: 年, the unit of a calendar year: it joins a number of four digits only.
 _YEAR = 0x5E74
@@ -23,14 +23,14 @@ def token_end(cps, i, char_class, number_unit, run_punct):
     """End of the token that starts at `cps[i]`, for a character that is not Han.
 
     Digits with inner points (and the unit that follows, marked in `number_unit`: ５％,
-    １２月, and 年 after a year of four digits: １９９８年 but ３ 年) form one atom, and so does a list marker, an integer that begins the
-    text or follows a character of no word (a space, 。, ；) with the full stop right
-    after it (１． in "１．要", 12.); Latin letters and the letters and digits right after
-    them another, their parts joined by single hyphens or dashes (TiO2, H5N1, ISO9001,
-    COVID-19, ＣＤ—ＲＯＭ: the PKU and CTB standards keep such codes whole, while a number
-    keeps its unit apart: 10 mm, and a range of numbers is three tokens: 4—6); a run of
-    one repeated mark of `run_punct` (——, ……) is one token; any other character is a
-    token alone.
+    １２月, and 年 after a year of four digits: １９９８年 but ３ 年) form one atom, and so
+    does a list marker, an integer that begins the text or follows a character of no
+    word (a space, 。, ；) with the full stop right after it (１． in "１．要", 12.).
+    Latin letters and the letters and digits right after them form another, their parts
+    joined by single hyphens or dashes (TiO2, H5N1, ISO9001, COVID-19, ＣＤ—ＲＯＭ: the PKU
+    and CTB standards keep such codes whole, while a number keeps its unit apart: 10 mm,
+    and a range of numbers is three tokens: 4—6). A run of one repeated mark of
+    `run_punct` (——, ……) is one token; any other character is a token alone.
     """
     n = len(cps)
     cls = char_class[cps[i]]
@@ -68,7 +68,7 @@ def token_end(cps, i, char_class, number_unit, run_punct):
 
 #: The interpuncts that join the parts of a transliterated name (比尔·盖茨).
 INTERPUNCTS = "\u00B7\u30FB\u2022\uFF65"
-_DOTS = (0xB7, 0x30FB, 0x2022, 0xFF65)
+_DOTS = tuple(ord(ch) for ch in INTERPUNCTS)
 
 
 @njit(cache=True)
@@ -94,7 +94,10 @@ def join_dotted_names(cps, ends, char_class):
 
 @njit_inner
 def _is_dot(cp):
-    return cp == _DOTS[0] or cp == _DOTS[1] or cp == _DOTS[2] or cp == _DOTS[3]
+    for dot in _DOTS:
+        if cp == dot:
+            return True
+    return False
 
 
 @njit_inner
