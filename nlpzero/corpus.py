@@ -63,7 +63,11 @@ def _encode_ids(cps, table, char_class, number_unit, run_punct, unknown_han):
             unknown += 1
             if len(unknown_han):
                 unknown_han[c] = True
-    units = _unit_mask(cps, char_class, number_unit, run_punct)
+    # The mask is built here rather than by _unit_mask: a call of another cached kernel
+    # would compile that one too on the word finders' first run.
+    units = new_array(len(cps), np.bool_)
+    units[:] = False
+    mark_number_units(cps, char_class, number_unit, run_punct, units)
     for i in range(len(cps)):
         if units[i]:
             ids[i] = -1

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import njit, njit_inner
-from .arrays import new_array
+from .._jit import njit_inner
 from .chars import DIGIT, HAN, HYPHEN, LATIN, OTHER, POINT
 from .hashtables import lookup
 
@@ -68,36 +67,31 @@ def token_end(cps, i, char_class, number_unit, run_punct):
 
 #: The interpuncts that join the parts of a transliterated name (比尔·盖茨).
 INTERPUNCTS = "\u00B7\u30FB\u2022\uFF65"
-_DOTS = tuple(ord(ch) for ch in INTERPUNCTS)
+_IS_DOT = np.zeros(0x110000, dtype=np.bool_)
+_IS_DOT[[ord(ch) for ch in INTERPUNCTS]] = True
 
 
-@njit(cache=True)
-def join_dotted_names(cps, ends, char_class):
+def join_dotted_names(cps: np.ndarray, ends: np.ndarray, char_class: np.ndarray) -> np.ndarray:
     """The token ends `ends` of `cps` with each interpunct between two Han tokens joined
     to both (拉吉夫 · 甘地 -> 拉吉夫·甘地; 马丁·路德·金 in one): the PKU, CTB and MSR
-    standards write a transliterated name whole. A run of dots (··) is left alone."""
-    out = new_array(len(ends), np.int64)
-    m = 0
-    k = 0
-    while k < len(ends):
-        start = ends[k - 1] if k > 0 else 0
-        if (m > 0 and k + 1 < len(ends) and ends[k] - start == 1 and _is_dot(cps[start])
-                and char_class[cps[start - 1]] == HAN and char_class[cps[ends[k]]] == HAN):
-            out[m - 1] = ends[k + 1]
-            k += 2
-        else:
-            out[m] = ends[k]
-            m += 1
-            k += 1
-    return out[:m]
+    standards write a transliterated name whole. A run of dots (··) is left alone.
 
-
-@njit_inner
-def _is_dot(cp):
-    for dot in _DOTS:
-        if cp == dot:
-            return True
-    return False
+    In NumPy rather than a kernel: a few array operations per batch, and no compiling on
+    a first run."""
+    if len(ends) < 3:
+        return ends
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1]
+    inner = np.arange(1, len(ends) - 1)
+    dots = inner[(ends[inner] - starts[inner] == 1) & _IS_DOT[cps[starts[inner]]]]
+    dots = dots[(char_class[cps[starts[dots] - 1]] == HAN) & (char_class[cps[ends[dots]]] == HAN)]
+    if len(dots) == 0:
+        return ends
+    keep = np.ones(len(ends), dtype=np.bool_)
+    keep[dots - 1] = False  # the end of the part before the dot
+    keep[dots] = False      # the end of the dot
+    return ends[keep]
 
 
 @njit_inner
