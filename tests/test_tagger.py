@@ -365,6 +365,14 @@ def test_atoms_and_punctuation_like_the_tokenizer(trained, pd_lines):
                    if CHAR_CLASS[ord(w[0])] == HAN)  # Han words, and names such as 比尔·盖茨
 
 
+def test_a_transliterated_name_is_one_token_as_in_the_tokenizer(trained):
+    words = trained.lcut("总统拉吉夫·甘地说，马丁·路德·金")
+    assert "".join(words) == "总统拉吉夫·甘地说，马丁·路德·金"
+    names = [w for w in words if "·" in w]
+    assert len(names) == 2 and all(len(w) >= 3 for w in names) and names[1].endswith("路德·金")
+    assert trained.lcut("·") == ["·"] and trained.lcut("中··国")[1] == "··"
+
+
 @pytest.mark.parametrize("weight", [0.0, 0.3])
 def test_threads_do_not_change_the_result(trained, pd_lines, weight):
     old = trained.dict_weight

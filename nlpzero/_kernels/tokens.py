@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import njit_inner
+from .._jit import njit, njit_inner
 from .chars import DIGIT, HAN, HYPHEN, LATIN, OTHER, POINT
 from .hashtables import lookup
 
@@ -67,31 +67,37 @@ def token_end(cps, i, char_class, number_unit, run_punct):
 
 #: The interpuncts that join the parts of a transliterated name (比尔·盖茨).
 INTERPUNCTS = "\u00B7\u30FB\u2022\uFF65"
-_IS_DOT = np.zeros(0x110000, dtype=np.bool_)
-_IS_DOT[[ord(ch) for ch in INTERPUNCTS]] = True
+#: True at the code points of :data:`INTERPUNCTS`.
+IS_INTERPUNCT = np.zeros(0x110000, dtype=np.bool_)
+IS_INTERPUNCT[[ord(ch) for ch in INTERPUNCTS]] = True
 
 
-def join_dotted_names(cps: np.ndarray, ends: np.ndarray, char_class: np.ndarray) -> np.ndarray:
-    """The token ends `ends` of `cps` with each interpunct between two Han tokens joined
-    to both (拉吉夫 · 甘地 -> 拉吉夫·甘地; 马丁·路德·金 in one): the PKU, CTB and MSR
-    standards write a transliterated name whole. A run of dots (··) is left alone.
+@njit_inner
+def join_dotted_names(cps, ends, m, char_class, is_interpunct):
+    """Join each interpunct between two Han tokens to both (拉吉夫 · 甘地 -> 拉吉夫·甘地;
+    马丁·路德·金 in one), in place in the token ends ``ends[:m]`` of `cps`; return the new
+    number of tokens. The PKU, CTB and MSR standards write a transliterated name whole.
+    A run of dots (··) is left alone."""
+    out = 0
+    k = 0
+    while k < m:
+        start = ends[k - 1] if k > 0 else 0
+        if (out > 0 and k + 1 < m and ends[k] - start == 1 and is_interpunct[cps[start]]
+                and char_class[cps[start - 1]] == HAN and char_class[cps[ends[k]]] == HAN):
+            ends[out - 1] = ends[k + 1]
+            k += 2
+        else:
+            ends[out] = ends[k]
+            out += 1
+            k += 1
+    return out
 
-    In NumPy rather than a kernel: a few array operations per batch, and no compiling on
-    a first run."""
-    if len(ends) < 3:
-        return ends
-    starts = np.empty_like(ends)
-    starts[0] = 0
-    starts[1:] = ends[:-1]
-    inner = np.arange(1, len(ends) - 1)
-    dots = inner[(ends[inner] - starts[inner] == 1) & _IS_DOT[cps[starts[inner]]]]
-    dots = dots[(char_class[cps[starts[dots] - 1]] == HAN) & (char_class[cps[ends[dots]]] == HAN)]
-    if len(dots) == 0:
-        return ends
-    keep = np.ones(len(ends), dtype=np.bool_)
-    keep[dots - 1] = False  # the end of the part before the dot
-    keep[dots] = False      # the end of the dot
-    return ends[keep]
+
+@njit
+def join_dotted_names_of(cps, ends, char_class, is_interpunct):
+    """:func:`join_dotted_names` on a whole array of ends, for the segmenters whose ends
+    come from Python (the tagger's); returns the number of tokens kept at the front."""
+    return join_dotted_names(cps, ends, len(ends), char_class, is_interpunct)
 
 
 @njit_inner

@@ -49,7 +49,7 @@ from .._io import atomic_write
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from ..errors import FormatError, InputError
 from ..lexicon import Lexicon
-from .._kernels.tokens import join_dotted_names, token_end, trie_child
+from .._kernels.tokens import IS_INTERPUNCT, join_dotted_names_of, token_end, trie_child
 from .tokenizer import Tokenizer
 
 logger = logging.getLogger(__name__)
@@ -832,7 +832,10 @@ class Segmenter(Tokenizer):
             _run_parallel(_tag_runs, self._n_jobs, cps64, run_starts[:n_runs],
                           run_ends[:n_runs], 1, self.weights, self.transitions, LEGAL,
                           64 - self.bits, cut)
-        return join_dotted_names(cps, np.flatnonzero(cut) + 1, CHAR_CLASS)
+        ends = np.flatnonzero(cut) + 1
+        if IS_INTERPUNCT[cps].any():  # compiled and run only for a text that has one
+            ends = ends[:join_dotted_names_of(cps, ends, CHAR_CLASS, IS_INTERPUNCT)]
+        return ends
 
     # -- files ---------------------------------------------------------------------------
     def header(self) -> dict:

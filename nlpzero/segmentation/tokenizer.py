@@ -38,7 +38,7 @@ from ..lexicon import (MAX_COUNT, Lexicon, add_up_repeats, parse_lexicon, read_b
                        regular_layout)
 from .._kernels.chars import IS_SPACE
 from .._kernels.hashtables import first_slot, lookup
-from .._kernels.tokens import CP_SPAN, join_dotted_names, token_end
+from .._kernels.tokens import CP_SPAN, IS_INTERPUNCT, join_dotted_names, token_end
 
 logger = logging.getLogger(__name__)
 
@@ -180,11 +180,14 @@ def _counts_of_fields(buf, starts, ends):
 
 
 @njit(cache=True)
-def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, unk_logp, ends):
+def _segment(cps, char_class, number_unit, run_punct, is_interpunct, table, root, node_logp,
+             unk_logp, ends):
     """Write the end offset of every token of `cps` into `ends`; return the count.
 
     Runs of Han characters take the best path through the lexicon's words; every
-    other token is cut by :func:`~nlpzero._kernels.tokens.token_end`.
+    other token is cut by :func:`~nlpzero._kernels.tokens.token_end`; the parts of a
+    name joined by an interpunct are then one token
+    (:func:`~nlpzero._kernels.tokens.join_dotted_names`).
     """
     n = len(cps)
     best = new_array(n + 1, np.float64)
@@ -203,7 +206,7 @@ def _segment(cps, char_class, number_unit, run_punct, table, root, node_logp, un
             ends[m] = j
             m += 1
         i = j
-    return m
+    return join_dotted_names(cps, ends, m, char_class, is_interpunct)
 
 
 @njit_inner
@@ -568,9 +571,9 @@ class Tokenizer:
         token of its own, so a batch of lines joined by newlines segments at once)."""
         table, root, node_logp, unk = self._trie()
         ends = np.empty(len(cps), dtype=np.int64)
-        m = _segment(cps, CHAR_CLASS, self._number_unit, RUN_PUNCT, table, root, node_logp, unk,
-                     ends)
-        return join_dotted_names(cps, ends[:m], CHAR_CLASS)
+        m = _segment(cps, CHAR_CLASS, self._number_unit, RUN_PUNCT, IS_INTERPUNCT, table, root,
+                     node_logp, unk, ends)
+        return ends[:m]
 
     def compile(self, *, cache_for=None) -> "Tokenizer":
         """Build what segmenting needs now (the trie), e.g. before worker processes are
