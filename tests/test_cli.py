@@ -145,7 +145,7 @@ def test_atoms_across_piece_boundaries_segmented_like_the_api(tmp_path, capsys, 
     monkeypatch.setattr(corpus, "MAX_PIECE_BYTES", 1 << 8)
     monkeypatch.setattr(corpus, "BLOCK_BYTES", 1 << 6)
     # Pieces of 256 bytes cut a long line everywhere, inside numbers and codes too.
-    text = "".join(f"价格{i}.{i % 7}元，COVID-{i}和ＣＤ—ＲＯＭ；{i % 9}．要求" for i in range(400))
+    text = "".join(f"价格{i}.{i % 7}元，COVID-{i}和ＣＤ—ＲＯＭ；{i % 9}．要求拉吉夫・甘地" for i in range(400))
     path = tmp_path / "atoms.txt"
     path.write_text(text + "\n", encoding="utf-8")
     code, out, _ = run(["segment", str(path), "-q", "--workers", workers], capsys)

@@ -33,6 +33,7 @@ import shutil
 from typing import Callable, Iterable, Iterator
 
 from .._io import temporary_directory
+from .._kernels.tokens import IS_INTERPUNCT
 from ..corpus import CHAR_CLASS, OTHER, RUN_PUNCT
 from ..engine.partitions import raise_with_line_number, read_range, split_ranges
 from ..engine.processes import WorkerPool
@@ -145,11 +146,16 @@ def _split_off_tail(words: list[str], overlap: int) -> tuple[list[str], str]:
 def _last_run_start(text: str) -> int:
     """Start of the run of characters that ends `text` and that a token may continue
     through: Han characters, the atoms' letters, digits, points and hyphens (3.14,
-    COVID-19), punctuation runs (……). 0 when it is all one run."""
+    COVID-19), punctuation runs (……), the interpuncts of names (拉吉夫・甘地). 0 when it is
+    all one run."""
     i = len(text)
-    while i > 0 and (CHAR_CLASS[ord(text[i - 1])] != OTHER or RUN_PUNCT[ord(text[i - 1])]):
+    while i > 0 and _continues_a_token(ord(text[i - 1])):
         i -= 1
     return i
+
+
+def _continues_a_token(cp: int) -> bool:
+    return CHAR_CLASS[cp] != OTHER or RUN_PUNCT[cp] or IS_INTERPUNCT[cp]
 
 
 # ---------------------------------------------------------------------------
