@@ -923,6 +923,11 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _COMPILED_CODE_CALLBACKS = (os.path.join("numba", "core", "serialize.py"),
                             os.path.join("llvmlite", "binding", "executionengine.py"))
 
+#: Finalizers: an exception raised in one is not raised but printed ("Exception ignored
+#: in: <Finalize object, dead>", with a traceback), multiprocessing's and weakref's.
+_FINALIZERS = ((os.path.join("multiprocessing", "util.py"), "__call__"),
+               ("weakref.py", "__call__"))
+
 #: Seconds after which a signal that arrived inside such a callback is taken again.
 _RETRY_SIGNAL_AFTER = 0.01
 
@@ -941,10 +946,11 @@ _stopping: list[int] = []
 
 
 def _raise_stop_signal(signum, frame) -> None:
-    if _in_compiled_code_callback(frame):
+    if _in_compiled_code_callback(frame) or _in_finalizer(frame):
         # Python's default Ctrl-C handler raises here too, and the process dies of a
-        # segmentation fault: the signal is sent again in a moment, when the kernel
-        # has returned (from a thread, so that this handler does not run again inside).
+        # segmentation fault (in a finalizer, the exception is lost and its traceback
+        # printed): the signal is sent again in a moment, when the callback has returned
+        # (from a thread, so that this handler does not run again inside).
         threading.Timer(_RETRY_SIGNAL_AFTER, os.kill, (os.getpid(), signum)).start()
         return
     # Once: a second signal must not interrupt the clean-up the first one started.
@@ -957,6 +963,16 @@ def _raise_stop_signal(signum, frame) -> None:
 def _in_compiled_code_callback(frame) -> bool:
     while frame is not None:
         if frame.f_code.co_filename.endswith(_COMPILED_CODE_CALLBACKS):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _in_finalizer(frame) -> bool:
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "__del__" or any(code.co_filename.endswith(path) and code.co_name == name
+                                            for path, name in _FINALIZERS):
             return True
         frame = frame.f_back
     return False

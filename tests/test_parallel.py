@@ -444,6 +444,35 @@ def test_a_signal_inside_numbas_callbacks_is_taken_again_later(monkeypatch):
             signal.signal(s, handler)
 
 
+def test_a_signal_inside_a_finalizer_is_taken_again_later(monkeypatch):
+    """A signal that lands while multiprocessing or weakref runs a finalizer cannot raise
+    there (Python prints "Exception ignored in: <Finalize object, dead>" with a traceback
+    and goes on): the handler sends it again a moment later instead."""
+    import weakref
+    from multiprocessing.util import Finalize
+
+    from nlpzero import cli
+
+    sent = []
+    monkeypatch.setattr(cli.os, "kill", lambda pid, signum: sent.append((pid, signum)))
+    previous = {s: signal.getsignal(s) for s in cli.STOP_SIGNALS}
+
+    class Owner:
+        pass
+
+    try:
+        owner = Owner()
+        Finalize(owner, lambda: cli._raise_stop_signal(signal.SIGTERM, sys._getframe()))()
+        weakref.finalize(owner, lambda: cli._raise_stop_signal(signal.SIGHUP, sys._getframe()))()
+        time.sleep(cli._RETRY_SIGNAL_AFTER + 0.2)
+        assert sorted(sent) == [(os.getpid(), signal.SIGHUP), (os.getpid(), signal.SIGTERM)]
+        assert not cli._stopping
+    finally:
+        cli._stopping.clear()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 def test_the_command_ignores_a_stop_signal_once_its_work_is_done(monkeypatch):
     import signal
 
