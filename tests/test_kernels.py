@@ -4,12 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, HAN, HYPHEN, IS_SPACE, LATIN, \
-    NUMBER_UNIT, OTHER, POINT, RUN_PUNCT
+from nlpzero._kernels.chars import CHAR_CLASS, DIGIT, HAN, HYPHEN, INTERPUNCTS, IS_INTERPUNCT, \
+    IS_SPACE, LATIN, NUMBER_UNIT, OTHER, POINT, RUN_PUNCT
 from nlpzero._kernels.arrays import new_array
 from nlpzero._kernels.hashtables import build_index, first_slot, lookup
-from nlpzero._kernels.tokens import INTERPUNCTS, IS_INTERPUNCT, join_dotted_names, \
-    mark_number_units, token_end
+from nlpzero._kernels.tokens import join_dotted_names, mark_number_units, token_end
 from inner import call_inner
 
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 from nlpzero.segmentation import tagger as tg
 from nlpzero.cli import main
-from nlpzero._kernels.tokens import INTERPUNCTS
+from nlpzero._kernels.chars import INTERPUNCTS
 from nlpzero.corpus import CHAR_CLASS, HAN, code_points, iter_runs
 from nlpzero.errors import FormatError, InputError
 from nlpzero.lexicon import Lexicon

@@ -2,9 +2,10 @@
 kernels take as arguments.
 
 :data:`CHAR_CLASS` gives the class of every code point (Han, digit, Latin letter, a
-number's inner point, a hyphen, other); :data:`NUMBER_UNIT` marks the units written with the
-number before them, :data:`RUN_PUNCT` the marks that form one token as a run, and
-:data:`IS_SPACE` the code points ``str.isspace()`` accepts.
+number's inner point, a hyphen, other); :data:`NUMBER_UNIT` marks the units written with
+the number before them, :data:`RUN_PUNCT` the marks that form one token as a run,
+:data:`IS_INTERPUNCT` the dots inside a transliterated name, and :data:`IS_SPACE` the code
+points ``str.isspace()`` accepts.
 """
 
 from __future__ import annotations
@@ -70,6 +71,11 @@ def _build_unit_table(units: str) -> np.ndarray:
 
 #: True for the code points of :data:`NUMBER_UNITS`.
 NUMBER_UNIT = _build_unit_table(NUMBER_UNITS)
+
+#: The interpuncts that join the parts of a transliterated name (比尔·盖茨).
+INTERPUNCTS = "\u00B7\u30FB\u2022\uFF65"
+#: True at the code points of :data:`INTERPUNCTS`.
+IS_INTERPUNCT = _build_unit_table(INTERPUNCTS)
 
 #: Punctuation marks written as a run of one repeated character (the dash ——, the
 #: ellipsis ……, ~~~, ...): a run of one of them is a single token.

@@ -3,8 +3,6 @@ run ends, and one step down a lexicon trie."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from .._jit import njit, njit_inner
 from .chars import DIGIT, HAN, HYPHEN, LATIN, OTHER, POINT
 from .hashtables import lookup
@@ -65,19 +63,13 @@ def token_end(cps, i, char_class, number_unit, run_punct):
     return j
 
 
-#: The interpuncts that join the parts of a transliterated name (比尔·盖茨).
-INTERPUNCTS = "\u00B7\u30FB\u2022\uFF65"
-#: True at the code points of :data:`INTERPUNCTS`.
-IS_INTERPUNCT = np.zeros(0x110000, dtype=np.bool_)
-IS_INTERPUNCT[[ord(ch) for ch in INTERPUNCTS]] = True
-
-
 @njit_inner
 def join_dotted_names(cps, ends, m, char_class, is_interpunct):
     """Join each interpunct between two Han tokens to both (拉吉夫 · 甘地 -> 拉吉夫·甘地;
     马丁·路德·金 in one), in place in the token ends ``ends[:m]`` of `cps`; return the new
-    number of tokens. The PKU, CTB and MSR standards write a transliterated name whole.
-    A run of dots (··) is left alone."""
+    number of tokens (`is_interpunct`: :data:`~nlpzero._kernels.chars.IS_INTERPUNCT`). The
+    PKU, CTB and MSR standards write a transliterated name whole. A run of dots (··) is
+    left alone."""
     out = 0
     k = 0
     while k < m:

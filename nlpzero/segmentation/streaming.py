@@ -33,7 +33,7 @@ import shutil
 from typing import Callable, Iterable, Iterator
 
 from .._io import temporary_directory
-from .._kernels.tokens import IS_INTERPUNCT
+from .._kernels.chars import IS_INTERPUNCT
 from ..corpus import CHAR_CLASS, OTHER, RUN_PUNCT
 from ..engine.partitions import raise_with_line_number, read_range, split_ranges
 from ..engine.processes import WorkerPool

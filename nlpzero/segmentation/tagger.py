@@ -49,7 +49,8 @@ from .._io import atomic_write
 from ..corpus import CHAR_CLASS, HAN, NUMBER_UNIT, RUN_PUNCT, code_points
 from ..errors import FormatError, InputError
 from ..lexicon import Lexicon
-from .._kernels.tokens import IS_INTERPUNCT, join_dotted_names_of, token_end, trie_child
+from .._kernels.chars import IS_INTERPUNCT
+from .._kernels.tokens import join_dotted_names_of, token_end, trie_child
 from .tokenizer import Tokenizer
 
 logger = logging.getLogger(__name__)

@@ -36,9 +36,9 @@ from .._io import atomic_write
 from ..errors import InputError, NlpzeroError
 from ..lexicon import (MAX_COUNT, Lexicon, add_up_repeats, parse_lexicon, read_bytes,
                        regular_layout)
-from .._kernels.chars import IS_SPACE
+from .._kernels.chars import IS_INTERPUNCT, IS_SPACE
 from .._kernels.hashtables import first_slot, lookup
-from .._kernels.tokens import CP_SPAN, IS_INTERPUNCT, join_dotted_names, token_end
+from .._kernels.tokens import CP_SPAN, join_dotted_names, token_end
 
 logger = logging.getLogger(__name__)
 
